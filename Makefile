@@ -1,0 +1,89 @@
+# participation — the single entry point. `make run` and `make test` do all their own set-up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app participation
+PORT ?= 5000
+
+.PHONY: run serve test test-sqlite test-postgresql check lint typecheck bench setup setup-dev \
+	db-upgrade demo browser translations-extract translations-update translations-compile clean
+
+## Runtime environment: virtualenv, the package and its dependencies.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+## Development extras: pytest, ruff, mypy, playwright, pabutools...
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+## A random secret for this instance, written once.
+instance/config.py: | $(VENV)/.installed
+	$(BIN)/python -c 'import secrets; print(f"SECRET_KEY = {secrets.token_hex(32)!r}")' > $@
+
+translations-compile: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d translations
+
+setup: $(VENV)/.installed instance/config.py translations-compile
+
+db-upgrade: setup
+	$(FLASK) db upgrade
+
+demo: db-upgrade
+	PARTICIPATION_DEMO=1 $(FLASK) seed-demo
+
+## Set up everything, then serve the demo site on http://127.0.0.1:5000 (SQLite in instance/).
+run: demo
+	PARTICIPATION_DEMO=1 PARTICIPATION_SESSION_COOKIE_SECURE=false PARTICIPATION_REMEMBER_COOKIE_SECURE=false \
+		$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## Production-like: gunicorn, database from PARTICIPATION_SQLALCHEMY_DATABASE_URI.
+serve: db-upgrade
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) 'participation:create_app()'
+
+setup-dev: $(VENV)/.installed-dev translations-compile
+
+## Chromium for the browser tests (Debian package), installed when we may.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "note: /usr/bin/chromium is missing; browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
+## The whole suite on SQLite, then on PostgreSQL when PARTICIPATION_TEST_DATABASE_URI is set.
+test: setup-dev browser
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$PARTICIPATION_TEST_DATABASE_URI" ]; then $(MAKE) --no-print-directory test-postgresql; fi
+
+test-sqlite:
+	env -u PARTICIPATION_TEST_DATABASE_URI $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgresql:
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup-dev
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+bench: setup-dev
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+translations-extract: setup-dev
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 --no-location --sort-output \
+		--project participation -o translations/messages.pot .
+
+translations-update: translations-extract
+	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""People, roles, resident verification, sign-in and managed accounts."""

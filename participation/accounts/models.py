@@ -1,0 +1,149 @@
+"""People and what the city knows about them: roles and residence verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.time import UTCDateTime, utcnow
+from ..extensions import Base
+from .states import Role, Sex, VerificationLevel, VerificationMethod
+
+if TYPE_CHECKING:
+    from ..territories.models import Territory
+
+
+class User(Base):
+    """A person with an account: e-mail, phone, both, or neither (managed account)."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-cased; unique when present.
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    #: Normalised E.164-like (+33...); unique when present.
+    phone: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    #: argon2 hash; None until a managed account sets its password.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    #: Public name shown on the site (safety: real names stay with staff).
+    pseudonym: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    real_name: Mapped[str | None] = mapped_column(sa.String(120))
+    #: QPV of residence, or the "hors QPV" territory.
+    territory_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("territory.id", ondelete="SET NULL"), index=True
+    )
+    birth_year: Mapped[int | None]
+    sex: Mapped[Sex | None]
+    locale: Mapped[str] = mapped_column(sa.String(5), default="fr")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_signin_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    is_active: Mapped[bool] = mapped_column(default=True)
+    #: A managed account was created by a relay for a person without e-mail or phone.
+    is_managed: Mapped[bool] = mapped_column(default=False)
+    managed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    #: Hash of the printed one-time code a managed person uses to set a password.
+    setup_code_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    setup_code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Bumped to invalidate sessions and tokens (password change, reset).
+    security_stamp: Mapped[int] = mapped_column(default=0)
+
+    territory: Mapped[Territory | None] = relationship(foreign_keys=[territory_id])
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    verifications: Mapped[list[ResidentVerification]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        foreign_keys="ResidentVerification.user_id",
+        order_by="ResidentVerification.id",
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)",
+            name="birth_year_range",
+        ),
+    )
+
+    # Flask-Login protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        # The stamp makes a password change sign out every other session.
+        return f"{self.id}:{self.security_stamp}"
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(r.role for r in self.roles)
+
+    def has_role(self, *roles: Role) -> bool:
+        """True when the person holds at least one of *roles*."""
+        return not self.role_set.isdisjoint(roles)
+
+    def verification_level(self, territory_id: int | None = None) -> VerificationLevel | None:
+        """Level for *territory_id* (default: their own QPV), or None if nothing declared."""
+        territory_id = territory_id if territory_id is not None else self.territory_id
+        if territory_id is None:
+            return None
+        for verification in self.verifications:
+            if verification.territory_id == territory_id and verification.revoked_at is None:
+                return VerificationLevel.VERIFIED
+        if territory_id == self.territory_id:
+            return VerificationLevel.DECLARED
+        return None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.pseudonym!r}>"
+
+
+class UserRole(Base):
+    """One role held by one person."""
+
+    __tablename__ = "user_role"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    role: Mapped[Role]
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "role"),)
+
+
+class ResidentVerification(Base):
+    """An agent or relay checked that a person lives in a QPV. No document is stored."""
+
+    __tablename__ = "resident_verification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territory.id"))
+    method: Mapped[VerificationMethod]
+    verified_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Free note on how (for example "quittance de loyer"), never the document.
+    note: Mapped[str | None] = mapped_column(sa.String(200))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="verifications", foreign_keys=[user_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])

@@ -1,0 +1,1 @@
+"""Participatory budget: rounds, envelopes, ideas, review."""

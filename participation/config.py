@@ -1,0 +1,57 @@
+"""Committed configuration defaults. No secrets here: see instance/config.py."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+class DefaultConfig:
+    """Defaults for every deployment; overridden by instance/config.py and env vars."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = "sqlite:///participation.sqlite"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
+
+    #: Languages offered to people, French first (the default).
+    LANGUAGES = ("fr", "en", "ar")
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    BABEL_TRANSLATION_DIRECTORIES = "../translations"
+
+    #: Demo mode shows the demo passwords on the home page. Never in production.
+    DEMO = False
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    #: Secure cookies unless explicitly served over plain HTTP (development, tests).
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    #: Request bodies above this are refused with a friendly 413 page.
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    #: Rate limits (Flask-Limiter). In memory unless a Redis URL is configured.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SIGNIN = "10 per minute;50 per hour"
+    RATELIMIT_REGISTER = "5 per minute;30 per hour"
+    RATELIMIT_PASSWORD_RESET = "5 per minute;20 per hour"
+
+    #: Outgoing mail. Without MAIL_SERVER, messages are written as .eml files
+    #: under instance/outbox/.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "participation@localhost"
+    #: Deliver the outbox right after each commit (SMTP or .eml files).
+    OUTBOX_SEND_AFTER_COMMIT = True
+
+    #: Public name of the running city or agglomeration.
+    SITE_NAME = "Participation"
+    ORGANISATION_NAME = "Carcassonne Agglomération"

@@ -1,0 +1,1 @@
+"""Feature-agnostic services: errors, time, money, audit log, outbox, security."""

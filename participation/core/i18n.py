@@ -1,0 +1,39 @@
+"""Locale selection and formatting helpers for templates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_currency
+from flask import current_app, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+#: Languages written right to left.
+RTL_LANGUAGES = frozenset({"ar"})
+
+
+def select_locale() -> str:
+    """French unless the person chose another language (session, then profile)."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return str(chosen)
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return str(current_user.locale)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def text_direction() -> str:
+    """``rtl`` for Arabic, ``ltr`` otherwise."""
+    return "rtl" if str(get_locale()) in RTL_LANGUAGES else "ltr"
+
+
+def money(amount: Decimal | int | None) -> str:
+    """Format euros for the current locale (``1 234,50 €`` in French)."""
+    if amount is None:
+        return ""
+    return str(format_currency(amount, "EUR", locale=str(get_locale())))
+
+
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}

@@ -1,0 +1,114 @@
+"""The e-mail outbox: queue in the caller's transaction, deliver after commit.
+
+Delivery goes through SMTP when MAIL_SERVER is set, otherwise each message is
+written as an .eml file under ``instance/outbox/`` (development and demo).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..extensions import db
+from .models import OutboxMessage
+from .time import utcnow
+
+#: Give up retrying after this many failed attempts (the row stays, with its error).
+MAX_ATTEMPTS = 8
+
+
+def queue_email(
+    to_address: str,
+    subject: str,
+    body_text: str,
+    *,
+    attachment: tuple[str, str, bytes] | None = None,
+) -> OutboxMessage:
+    """Store an e-mail to send once the current transaction commits.
+
+    :param attachment: ``(filename, mime type, content)``, for example an .ics file.
+    """
+    message = OutboxMessage(to_address=to_address, subject=subject, body_text=body_text)
+    if attachment is not None:
+        message.attachment_name, message.attachment_type, message.attachment_data = attachment
+    db.session.add(message)
+    db.session.flush()
+    db.session.info["outbox_queued"] = True
+    return message
+
+
+def build_message(message: OutboxMessage) -> EmailMessage:
+    """Turn an outbox row into a standard e-mail message."""
+    email = EmailMessage()
+    email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Message-ID"] = f"<outbox-{message.id}@participation>"
+    email.set_content(message.body_text)
+    if message.attachment_data is not None:
+        maintype, _, subtype = (message.attachment_type or "application/octet-stream").partition(
+            "/"
+        )
+        email.add_attachment(
+            message.attachment_data,
+            maintype=maintype,
+            subtype=subtype,
+            filename=message.attachment_name,
+        )
+    return email
+
+
+def outbox_dir() -> Path:
+    """Folder where development e-mails are written."""
+    return Path(current_app.instance_path) / "outbox"
+
+
+def _deliver(email: EmailMessage, message: OutboxMessage) -> None:
+    config = current_app.config
+    if config.get("MAIL_SERVER"):
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+            smtp.send_message(email)
+    else:
+        folder = outbox_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{message.id:08d}.eml").write_bytes(bytes(email))
+
+
+def send_pending(limit: int = 200) -> tuple[int, int]:
+    """Send due messages; return (sent, failed). Commits after each message."""
+    now = utcnow()
+    pending = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    sent = failed = 0
+    for message in pending:
+        message.attempts += 1
+        try:
+            _deliver(build_message(message), message)
+        except (OSError, smtplib.SMTPException) as error:
+            message.last_error = str(error)[:2000]
+            # Exponential back-off: 1, 2, 4, ... minutes.
+            message.next_attempt_at = utcnow() + timedelta(minutes=2 ** (message.attempts - 1))
+            failed += 1
+        else:
+            message.sent_at = utcnow()
+            message.last_error = None
+            sent += 1
+        db.session.commit()
+    return sent, failed

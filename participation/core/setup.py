@@ -1,0 +1,186 @@
+"""Wire extensions, hooks, error pages and blueprints into the app (called by create_app)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, g, render_template, request
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import babel, csrf, db, limiter, login_manager, migrate
+from . import i18n
+from .errors import DomainError
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+#: Strict policy: nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+ERROR_TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("Access refused"),
+    404: _l("Page not found"),
+    405: _l("Action not allowed"),
+    409: _l("This is not possible now"),
+    413: _l("What you sent is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+}
+
+ERROR_TEXTS = {
+    400: _l("Please go back and try again."),
+    403: _l("You do not have the right to see this page or do this action."),
+    404: _l("The page you asked for does not exist or has moved."),
+    405: _l("This address cannot be used this way."),
+    409: _l("The item is not in a state that allows this action."),
+    413: _l("Files and forms are limited in size. Please send something smaller."),
+    429: _l("Please wait a little before trying again."),
+    500: _l("The error has been recorded. Please try again in a moment."),
+}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Foreign keys on, WAL and a busy timeout for SQLite; nothing for other databases."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode")
+    if cursor.fetchone()[0] != "memory":
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def init_app(app: Flask, features: tuple[str, ...]) -> None:
+    """Bind extensions and register every feature's blueprint and commands."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.signin"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # match babel.cfg
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        text_direction=i18n.text_direction,
+        language_names=i18n.LANGUAGE_NAMES,
+    )
+    app.jinja_env.filters.update(
+        money=i18n.money,
+        date=format_date,
+        datetime=format_datetime,
+    )
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    _register_hooks(app)
+    _register_errors(app)
+    for feature in features:
+        # Models first, so the metadata is complete for migrations and create_all().
+        if importlib.util.find_spec(f"participation.{feature}.models") is not None:
+            importlib.import_module(f"participation.{feature}.models")
+        views = importlib.import_module(f"participation.{feature}.views")
+        app.register_blueprint(views.bp)
+    from ..cli import register_commands
+
+    register_commands(app)
+
+
+def _register_hooks(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.after_request
+    def deliver_outbox(response: Response) -> Response:
+        # Messages queued by a committed request go out now; a failure stays queued.
+        if db.session.info.pop("outbox_queued", False) and app.config["OUTBOX_SEND_AFTER_COMMIT"]:
+            from .outbox import send_pending
+
+            try:
+                send_pending()
+            except Exception:  # the request itself succeeded; the outbox retries later
+                log.exception("outbox delivery failed")
+                db.session.rollback()
+        return response
+
+
+def _render_error(code: int, message: str | None = None) -> tuple[str, int]:
+    return (
+        render_template(
+            "errors/error.html",
+            code=code,
+            title=ERROR_TITLES.get(code, ERROR_TITLES[500]),
+            message=message or ERROR_TEXTS.get(code, ERROR_TEXTS[500]),
+        ),
+        code,
+    )
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return _render_error(
+            400,
+            _("The form expired or was sent from elsewhere. Please go back, reload it and try again."),
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> tuple[str, int]:
+        db.session.rollback()
+        return _render_error(error.status_code, str(error))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        if code < 400 or request.path.startswith("/static/"):
+            return error
+        return _render_error(code if code in ERROR_TITLES else 400)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        log.exception("unexpected error on %s", request.path)
+        g.error_logged = True
+        return _render_error(500)

@@ -1,0 +1,1 @@
+"""Eligibility grids, criteria and assessments; evaluate() is pure."""

@@ -1,0 +1,1 @@
+"""Communes, priority neighbourhoods (QPV), themes."""

@@ -1,0 +1,108 @@
+"""Communes, territories (QPV or "hors QPV") and themes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import Base
+
+
+class TerritoryKind(StrEnum):
+    """A QPV with its official code, or a place outside any QPV."""
+
+    QPV = "qpv"
+    OUTSIDE = "outside"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {
+    TerritoryKind.QPV: _l("Priority neighbourhood (QPV)"),
+    TerritoryKind.OUTSIDE: _l("Outside the QPV"),
+}
+
+
+class Commune(Base):
+    """A commune of the collectivité."""
+
+    __tablename__ = "commune"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: INSEE code, for example 11069 for Carcassonne.
+    insee_code: Mapped[str] = mapped_column(sa.String(5), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    population: Mapped[int | None]
+
+    territories: Mapped[list[Territory]] = relationship(
+        back_populates="commune", order_by="Territory.name"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("population IS NULL OR population >= 0", name="population_positive"),
+    )
+
+
+class Territory(Base):
+    """A priority neighbourhood (QPV) or "hors QPV" area that things attach to."""
+
+    __tablename__ = "territory"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(sa.ForeignKey("commune.id"), index=True)
+    kind: Mapped[TerritoryKind] = mapped_column(default=TerritoryKind.QPV)
+    #: Official QPV code (for example QN01101M); None outside the QPV.
+    code: Mapped[str | None] = mapped_column(sa.String(12), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    population: Mapped[int | None]
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    commune: Mapped[Commune] = relationship(back_populates="territories")
+
+    __table_args__ = (
+        sa.UniqueConstraint("commune_id", "name"),
+        sa.CheckConstraint("population IS NULL OR population >= 0", name="population_positive"),
+        sa.CheckConstraint("kind <> 'qpv' OR code IS NOT NULL", name="qpv_has_code"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Territory {self.code or self.id} {self.name!r}>"
+
+
+class Theme(Base):
+    """A theme items are tagged with; the default list comes from the contrat de ville."""
+
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    #: Label typed by staff; default themes are translated from DEFAULT_THEMES instead.
+    name: Mapped[str] = mapped_column(sa.String(120))
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def label(self) -> str:
+        default = DEFAULT_THEMES.get(self.code)
+        return str(default) if default is not None else self.name
+
+
+#: code -> translated label, in the order of PRODUCT.md §2.
+DEFAULT_THEMES = {
+    "employment": _l("Employment"),
+    "health": _l("Health"),
+    "culture": _l("Culture"),
+    "education_youth": _l("Education and youth"),
+    "access_to_rights": _l("Access to rights"),
+    "living_environment": _l("Living environment"),
+    "safety": _l("Safety and peace"),
+    "ecological_transition": _l("Ecological transitions"),
+    "gender_equality": _l("Equality between women and men"),
+    "anti_discrimination": _l("Fighting discrimination"),
+    "social_ties": _l("Social ties"),
+}

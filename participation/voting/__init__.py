@@ -1,0 +1,1 @@
+"""Voting: sign-in list, ballot box, desks, paper batches, tally, pabulib."""

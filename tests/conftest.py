@@ -1,0 +1,204 @@
+"""Shared fixtures: an app with a fresh database per test, a client, factories.
+
+The database is SQLite (a new file per test) unless PARTICIPATION_TEST_DATABASE_URI
+points at PostgreSQL; there the schema is created once per session and every table
+is emptied before each test, so tests that commit from several threads still work.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from participation import create_app
+from participation.accounts.models import User, UserRole
+from participation.accounts.states import Role
+from participation.extensions import db as _db
+from participation.territories.models import Commune, Territory, TerritoryKind, Theme
+
+PG_URI = os.environ.get("PARTICIPATION_TEST_DATABASE_URI")
+SHARED_DIR = Path(__file__).resolve().parent.parent.parent / "shared"
+#: A fast hash for tests only: argon2's production cost would dominate the suite.
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def base_test_config(tmp_path: Path, database_uri: str) -> dict[str, Any]:
+    """Configuration every test app starts from (also used by the live server)."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_FAST": True,
+    }
+
+
+def _pg_engine_options() -> dict[str, Any]:
+    return {"pool_size": 5, "max_overflow": 30}
+
+
+_pg_schema_ready = False
+
+
+def _reset_postgresql(app: Flask) -> None:
+    """Create the schema once per session, then empty every table before each test."""
+    global _pg_schema_ready
+    if not _pg_schema_ready:
+        _db.drop_all()
+        _db.create_all()
+        _pg_schema_ready = True
+        return
+    tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+    with _db.engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> dict[str, Any]:
+    """The test configuration; a test may change it before asking for ``app``."""
+    uri = PG_URI or f"sqlite:///{tmp_path / 'test.sqlite'}"
+    config = base_test_config(tmp_path, uri)
+    if PG_URI:
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = _pg_engine_options()
+    return config
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], tmp_path: Path, monkeypatch) -> Iterator[Flask]:
+    monkeypatch.setenv("PARTICIPATION_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(app_config)
+    with app.app_context():
+        if PG_URI:
+            _reset_postgresql(app)
+        else:
+            _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask):
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    """Sign *user* in on the test client without going through the form."""
+
+    def _login_as(user: User) -> FlaskClient:
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return client
+
+    return _login_as
+
+
+@pytest.fixture
+def make_commune(db) -> Callable[..., Commune]:
+    numbers = itertools.count(1)
+
+    def _make_commune(**values: Any) -> Commune:
+        n = next(numbers)
+        values.setdefault("insee_code", f"99{n:03d}")
+        values.setdefault("name", f"Commune {n}")
+        values.setdefault("population", 40000)
+        commune = Commune(**values)
+        db.session.add(commune)
+        db.session.flush()
+        return commune
+
+    return _make_commune
+
+
+@pytest.fixture
+def make_territory(db, make_commune) -> Callable[..., Territory]:
+    numbers = itertools.count(1)
+    commune_holder: list[Commune] = []
+
+    def _make_territory(**values: Any) -> Territory:
+        n = next(numbers)
+        if "commune" not in values and "commune_id" not in values:
+            if not commune_holder:
+                commune_holder.append(make_commune())
+            values["commune"] = commune_holder[0]
+        kind = values.setdefault("kind", TerritoryKind.QPV)
+        if kind is TerritoryKind.QPV:
+            values.setdefault("code", f"QN99{n:03d}T")
+        values.setdefault("name", f"Quartier {n}")
+        values.setdefault("population", 1500)
+        territory = Territory(**values)
+        db.session.add(territory)
+        db.session.flush()
+        return territory
+
+    return _make_territory
+
+
+@pytest.fixture
+def make_theme(db) -> Callable[..., Theme]:
+    numbers = itertools.count(1)
+
+    def _make_theme(**values: Any) -> Theme:
+        n = next(numbers)
+        values.setdefault("code", f"theme_{n}")
+        values.setdefault("name", f"Thème {n}")
+        values.setdefault("position", n)
+        theme = Theme(**values)
+        db.session.add(theme)
+        db.session.flush()
+        return theme
+
+    return _make_theme
+
+
+@pytest.fixture
+def make_user(db, make_territory) -> Callable[..., User]:
+    """Build a person; ``roles`` defaults to resident, ``territory`` to a new QPV."""
+    numbers = itertools.count(1)
+
+    def _make_user(*, roles: tuple[Role, ...] = (Role.RESIDENT,), **values: Any) -> User:
+        from participation.accounts.passwords import hash_password
+
+        n = next(numbers)
+        values.setdefault("pseudonym", f"habitant{n}")
+        values.setdefault("email", f"person{n}@example.test")
+        if "territory" not in values and "territory_id" not in values:
+            values["territory"] = make_territory()
+        password = values.pop("password", TEST_PASSWORD)
+        user = User(**values)
+        if password is not None:
+            user.password_hash = hash_password(password)
+        user.roles = [UserRole(role=role) for role in roles]
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    return _make_user
+
+
+def shared_file(relative: str) -> Path:
+    """Path of a file in ../shared/; skip (or fail in CI) when it is absent."""
+    path = SHARED_DIR / relative
+    if not path.exists():
+        if os.environ.get("PARTICIPATION_REQUIRE_SHARED_DATA") == "1":
+            pytest.fail(f"{path} is required (PARTICIPATION_REQUIRE_SHARED_DATA=1)")
+        pytest.skip(f"{path} is absent: the shared test data is not beside this clone")
+    return path
