@@ -18,6 +18,7 @@ FEATURES = (
     "territories",
     "eligibility",
     "budget",
+    "review",
     "voting",
 )
 

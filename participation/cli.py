@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 #: Features with a ``cli.py`` exposing ``group`` (a click group named after the feature).
-COMMAND_FEATURES = ("core", "accounts", "territories", "budget", "voting")
+COMMAND_FEATURES = ("core", "accounts", "territories", "budget", "review", "voting")
 
 
 @click.command("seed-demo")

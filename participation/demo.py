@@ -11,7 +11,7 @@ import importlib
 from .extensions import db
 
 #: Features with a ``demo.py`` exposing ``load() -> None``, in dependency order.
-DEMO_FEATURES = ("territories", "accounts", "eligibility", "budget", "voting")
+DEMO_FEATURES = ("territories", "accounts", "eligibility", "budget", "review", "voting")
 
 
 def load_demo() -> bool:

@@ -1,0 +1,1 @@
+"""Technical review (instruction) of ideas: assignments, grid assessments, decisions."""
