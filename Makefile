@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app participation
 PORT ?= 5000
 
 .PHONY: run serve test test-sqlite test-postgresql check lint typecheck bench setup setup-dev \
-	db-upgrade demo browser translations-extract translations-update translations-compile clean
+	db-upgrade demo browser wrk translations-extract translations-update translations-compile clean
 
 ## Runtime environment: virtualenv, the package and its dependencies.
 $(VENV)/.installed: pyproject.toml
@@ -47,24 +47,40 @@ serve: db-upgrade
 
 setup-dev: $(VENV)/.installed-dev translations-compile
 
-## Chromium for the browser tests (Debian package), installed when we may.
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+## Debian packages, installed when we may (root with apt-get), else named in a note.
+define debian-packages
+	@missing=""; for pair in $(1); do \
+		[ -e "$${pair%%=*}" ] || missing="$$missing $${pair#*=}"; done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-		else echo "note: /usr/bin/chromium is missing; browser tests will be skipped (apt-get install chromium)"; fi; \
+			(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "note: missing Debian packages:$$missing ($(2))"; fi; \
 	fi
+endef
+
+## Chromium for the browser tests; DejaVu fonts for PDFs beyond Latin-1 (Arabic names...).
+browser:
+	$(call debian-packages,/usr/bin/chromium=chromium /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core,browser tests are skipped and PDFs fall back to Latin-1)
+
+## wrk, the load generator of `make bench`.
+wrk:
+	$(call debian-packages,/usr/bin/wrk=wrk,make bench needs it)
 
 ## The whole suite on SQLite, then on PostgreSQL when PARTICIPATION_TEST_DATABASE_URI is set.
 test: setup-dev browser
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$PARTICIPATION_TEST_DATABASE_URI" ]; then $(MAKE) --no-print-directory test-postgresql; fi
 
+## pytest, saying so when it collected no test (exit 5): that is a failure here.
+PYTEST = $(BIN)/pytest $(PYTEST_ARGS) || { status=$$?; \
+	[ $$status -ne 5 ] || echo "pytest collected no test: the suite is never empty, failing" >&2; \
+	exit $$status; }
+
 test-sqlite:
-	env -u PARTICIPATION_TEST_DATABASE_URI $(BIN)/pytest $(PYTEST_ARGS)
+	env -u PARTICIPATION_TEST_DATABASE_URI $(PYTEST)
 
 test-postgresql:
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST)
 
 lint: setup-dev
 	$(BIN)/ruff check .
@@ -75,7 +91,8 @@ typecheck: setup-dev
 
 check: lint typecheck test
 
-bench: setup-dev
+## Load the public pages under gunicorn on SQLite and PostgreSQL (participation_bench).
+bench: setup-dev wrk
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 translations-extract: setup-dev

@@ -6,8 +6,7 @@ from typing import Any
 
 from alembic import context
 from flask import current_app
-
-from participation.core.time import UTCDateTime
+from sqlalchemy.types import TypeDecorator
 
 config = context.config
 if config.config_file_name is not None:
@@ -30,9 +29,16 @@ def get_metadata() -> Any:
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
-    """Render our UTCDateTime as a plain DateTime: revisions must not import the app."""
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime()"
+    """Render our own column types (UTCDateTime, ...) as their plain SQLAlchemy type.
+
+    Revisions must never import the app: its code changes, a revision must not.
+    """
+    if (
+        type_ == "type"
+        and isinstance(obj, TypeDecorator)
+        and type(obj).__module__.startswith("participation.")
+    ):
+        return f"sa.{obj.impl!r}"
     return False
 
 
@@ -44,27 +50,45 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    def process_revision_directives(context: Any, revision: Any, directives: Any) -> None:
+    def process_revision_directives(
+        context: Any, revision: Any, directives: Any
+    ) -> None:
         if getattr(config.cmd_opts, "autogenerate", False):
             script = directives[0]
             if script.upgrade_ops.is_empty():
                 directives[:] = []
                 logger.info("No changes in schema detected.")
 
-    conf_args = current_app.extensions["migrate"].configure_args
+    # Flask-Migrate passes compare_type and render_as_batch itself: set, never repeat.
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("render_item", render_item)
+    conf_args["compare_type"] = True
+    # Off by default in Alembic: without it a changed server_default is no drift.
+    conf_args["compare_server_default"] = True
     connectable = get_engine()
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode recreates a table and drops the old copy; with foreign keys
+            # on, that DROP would cascade deletes into child tables. Checked at the end.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        # Batch mode (copy-and-move tables) only where ALTER is too weak: SQLite.
+        conf_args["render_as_batch"] = sqlite
         context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            render_as_batch=connection.dialect.name == "sqlite",
-            render_item=render_item,
-            compare_type=True,
-            **conf_args,
+            connection=connection, target_metadata=get_metadata(), **conf_args
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(
+                    f"foreign keys broken by the migration: {broken[:10]}"
+                )
 
 
 if context.is_offline_mode():

@@ -55,3 +55,14 @@ class DefaultConfig:
     #: Public name of the running city or agglomeration.
     SITE_NAME = "Participation"
     ORGANISATION_NAME = "Carcassonne Agglomération"
+
+    #: Legal notice, personal-data and accessibility pages (fill in instance/config.py;
+    #: an empty value shows "to be completed" on the page).
+    ORGANISATION_ADDRESS = ""
+    PUBLICATION_DIRECTOR = ""
+    CONTACT_EMAIL = ""
+    HOSTING_PROVIDER = ""
+    HOSTING_ADDRESS = ""
+    DPO_CONTACT = ""
+    #: Where the running source code can be downloaded (AGPL section 13).
+    SOURCE_CODE_URL = ""

@@ -3,6 +3,8 @@
 The database is SQLite (a new file per test) unless PARTICIPATION_TEST_DATABASE_URI
 points at PostgreSQL; there the schema is created once per session and every table
 is emptied before each test, so tests that commit from several threads still work.
+Under pytest-xdist each worker uses its own PostgreSQL database, ``<name>_<worker>``,
+created on the fly through the same role (it needs CREATEDB).
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ from participation.accounts.states import Role
 from participation.extensions import db as _db
 from participation.territories.models import Commune, Territory, TerritoryKind, Theme
 
-PG_URI = os.environ.get("PARTICIPATION_TEST_DATABASE_URI")
+#: The PostgreSQL database named by the environment (also the admin connection's).
+PG_BASE_URI = os.environ.get("PARTICIPATION_TEST_DATABASE_URI")
+#: pytest-xdist sets this in its workers ("gw0", "gw1", ...).
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 SHARED_DIR = Path(__file__).resolve().parent.parent.parent / "shared"
 #: A fast hash for tests only: argon2's production cost would dominate the suite.
 TEST_PASSWORD = "correct horse battery staple"
@@ -44,6 +49,64 @@ def base_test_config(tmp_path: Path, database_uri: str) -> dict[str, Any]:
     }
 
 
+def pg_database_uri(base_uri: str, suffix: str) -> str:
+    """URI of the database ``<base name>_<suffix>`` on the same server, same role."""
+    url = sa.make_url(base_uri)
+    return url.set(database=f"{url.database}_{suffix}").render_as_string(
+        hide_password=False
+    )
+
+
+#: The database this process's tests use: one per xdist worker.
+PG_URI = (
+    pg_database_uri(PG_BASE_URI, XDIST_WORKER)
+    if PG_BASE_URI and XDIST_WORKER
+    else PG_BASE_URI
+)
+
+
+def _pg_admin(statements: Callable[[sa.Connection], None]) -> None:
+    """Run *statements* on an autocommit connection to the base test database."""
+    assert PG_BASE_URI is not None
+    engine = sa.create_engine(
+        PG_BASE_URI, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool
+    )
+    try:
+        with engine.connect() as connection:
+            statements(connection)
+    finally:
+        engine.dispose()
+
+
+def create_pg_database(uri: str, *, replace: bool = False) -> None:
+    """Create the database of *uri* if missing (dropped first when *replace*)."""
+    assert PG_BASE_URI is not None
+    name = sa.make_url(uri).database
+    if name == sa.make_url(PG_BASE_URI).database:
+        return  # the base database is made by whoever set the URI (.ci/run)
+
+    def statements(connection: sa.Connection) -> None:
+        if replace:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = connection.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+    _pg_admin(statements)
+
+
+def drop_pg_database(uri: str) -> None:
+    """Drop the database of *uri*, ending the sessions still connected to it."""
+    name = sa.make_url(uri).database
+    _pg_admin(
+        lambda connection: connection.exec_driver_sql(
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        )
+    )
+
+
 def _pg_engine_options() -> dict[str, Any]:
     return {"pool_size": 5, "max_overflow": 30}
 
@@ -55,7 +118,14 @@ def _reset_postgresql(app: Flask) -> None:
     """Create the schema once per session, then empty every table before each test."""
     global _pg_schema_ready
     if not _pg_schema_ready:
-        _db.drop_all()
+        assert PG_URI is not None
+        create_pg_database(PG_URI)
+        # Drop every table, also those of models renamed or removed since the last run.
+        with _db.engine.begin() as connection:
+            stale = sa.inspect(connection).get_table_names()
+            if stale:
+                names = ", ".join(f'"{name}"' for name in stale)
+                connection.exec_driver_sql(f"DROP TABLE {names} CASCADE")
         _db.create_all()
         _pg_schema_ready = True
         return
@@ -174,7 +244,9 @@ def make_user(db, make_territory) -> Callable[..., User]:
     """Build a person; ``roles`` defaults to resident, ``territory`` to a new QPV."""
     numbers = itertools.count(1)
 
-    def _make_user(*, roles: tuple[Role, ...] = (Role.RESIDENT,), **values: Any) -> User:
+    def _make_user(
+        *, roles: tuple[Role, ...] = (Role.RESIDENT,), **values: Any
+    ) -> User:
         from participation.accounts.passwords import hash_password
 
         n = next(numbers)
@@ -192,6 +264,27 @@ def make_user(db, make_territory) -> Callable[..., User]:
         return user
 
     return _make_user
+
+
+@pytest.fixture(scope="session")
+def pg_scratch_database() -> Iterator[Callable[[str], str]]:
+    """Factory: a new empty PostgreSQL database ``<test db>_<suffix>``, dropped at exit.
+
+    For what must not share the truncated test database (migrations, the live server).
+    """
+    created: list[str] = []
+
+    def _make(suffix: str) -> str:
+        if PG_URI is None:
+            pytest.skip("PARTICIPATION_TEST_DATABASE_URI is not set")
+        uri = pg_database_uri(PG_URI, suffix)
+        create_pg_database(uri, replace=True)
+        created.append(uri)
+        return uri
+
+    yield _make
+    for uri in created:
+        drop_pg_database(uri)
 
 
 def shared_file(relative: str) -> Path:

@@ -1,8 +1,25 @@
-"""Demo people for every role; their passwords are shown on the demo home page only."""
+"""Demo people for every role; their passwords are shown on the demo home page only.
+
+The residents live in the demo's main QPV, which the territories demo loads first
+(looked up by name, see MAIN_QPV_NAMES). If no QPV exists yet, a minimal Carcassonne
+and its largest QPV are created so that this step never fails on its own.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..core.time import utcnow
+from ..extensions import db
+from ..territories.models import Commune, Territory, TerritoryKind
+from .models import ResidentVerification, User, UserRole
+from .passwords import hash_password
+from .states import ROLE_LABELS, Role, Sex, VerificationMethod
 
 
 @dataclass(frozen=True)
@@ -14,9 +31,169 @@ class DemoPerson:
     password: str
 
 
+#: The main demo QPV, by name (any of these spellings), largest QPV as a fallback.
+MAIN_QPV_NAMES = (
+    "Bastide \u2013 Pont-Vieux",
+    "Bastide - Pont-Vieux",
+    "Bastide Pont Vieux",
+)
+
+#: Sign-in of the demo people, for other features' demo data to look them up.
+ADMIN_EMAIL = "admin@example.org"
+STAFF_EMAIL = "agent@example.org"
+REVIEWER_EMAIL = "instructeur@example.org"
+RELAY_EMAIL = "relais@example.org"
+RESIDENT_EMAIL = "amina@example.org"
+RESIDENT_PHONE = "+33612345678"
+MANAGED_PSEUDONYM = "Rose du Pont-Vieux"
+
 #: Filled by the accounts feature; shown only when DEMO is on.
-DEMO_PEOPLE: list[DemoPerson] = []
+DEMO_PEOPLE: list[DemoPerson] = [
+    DemoPerson(_l("Resident (verified residence)"), RESIDENT_EMAIL, "habitante-demo"),
+    DemoPerson(
+        _l("Resident (phone only, declared)"), "06 12 34 56 78", "habitant-demo"
+    ),
+    DemoPerson(
+        _l("Resident (account made by a relay)"), MANAGED_PSEUDONYM, "rose-demo-2027"
+    ),
+    DemoPerson(ROLE_LABELS[Role.RELAY], RELAY_EMAIL, "relais-demo-1"),
+    DemoPerson(ROLE_LABELS[Role.REVIEWER], REVIEWER_EMAIL, "instructeur-demo"),
+    DemoPerson(ROLE_LABELS[Role.STAFF], STAFF_EMAIL, "agent-demo-pv"),
+    DemoPerson(ROLE_LABELS[Role.ADMIN], ADMIN_EMAIL, "admin-demo-1"),
+]
+
+
+def _folded(text: str) -> str:
+    """Compare names without accents, case or dash style."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.replace("\u2013", " ").replace("-", " ").lower().split())
+
+
+def main_qpv() -> Territory:
+    """The QPV the demo residents live in (created minimally when missing)."""
+    qpvs = list(
+        db.session.scalars(
+            sa.select(Territory)
+            .where(Territory.kind == TerritoryKind.QPV, Territory.is_active.is_(True))
+            .order_by(Territory.population.desc().nulls_last(), Territory.id)
+        )
+    )
+    wanted = {_folded(name) for name in MAIN_QPV_NAMES}
+    for territory in qpvs:
+        if _folded(territory.name) in wanted:
+            return territory
+    if qpvs:
+        return qpvs[0]
+    # The territories demo has not run: stand-in data so that accounts still load.
+    commune = db.session.scalar(sa.select(Commune).where(Commune.insee_code == "11069"))
+    if commune is None:
+        commune = Commune(insee_code="11069", name="Carcassonne", population=46513)
+        db.session.add(commune)
+    territory = Territory(
+        commune=commune,
+        kind=TerritoryKind.QPV,
+        code="QN01101M",
+        name=MAIN_QPV_NAMES[0],
+        population=3873,
+    )
+    db.session.add(territory)
+    db.session.flush()
+    return territory
+
+
+def _person(
+    *,
+    pseudonym: str,
+    password: str,
+    roles: tuple[Role, ...],
+    territory: Territory,
+    **values: Any,
+) -> User:
+    now = utcnow()
+    user = User(
+        pseudonym=pseudonym,
+        password_hash=hash_password(password),
+        territory_id=territory.id,
+        data_notice_accepted_at=now,
+        **values,
+    )
+    if user.email:
+        user.email_confirmed_at = now
+    user.roles = [UserRole(role=role) for role in roles]
+    db.session.add(user)
+    return user
 
 
 def load() -> None:
     """Create the demo people (called once by participation.demo)."""
+    if (
+        db.session.scalar(sa.select(User.id).where(User.email == ADMIN_EMAIL))
+        is not None
+    ):
+        return
+    qpv = main_qpv()
+    passwords = {person.login: person.password for person in DEMO_PEOPLE}
+
+    def staff_member(email: str, pseudonym: str, real_name: str, *roles: Role) -> User:
+        return _person(
+            email=email,
+            pseudonym=pseudonym,
+            real_name=real_name,
+            password=passwords[email],
+            roles=roles,
+            territory=qpv,
+        )
+
+    staff_member(ADMIN_EMAIL, "Administration", "Claire Martin", Role.ADMIN, Role.STAFF)
+    staff_member(STAFF_EMAIL, "Agent politique de la ville", "Julien Roux", Role.STAFF)
+    staff_member(REVIEWER_EMAIL, "Instructeur voirie", "Sophie Bernard", Role.REVIEWER)
+    relay = staff_member(
+        RELAY_EMAIL, "Relais centre social", "Nadia Benali", Role.RELAY
+    )
+    db.session.flush()
+
+    amina = _person(
+        email=RESIDENT_EMAIL,
+        pseudonym="Amina",
+        real_name="Amina Haddad",
+        password=passwords[RESIDENT_EMAIL],
+        roles=(Role.RESIDENT,),
+        territory=qpv,
+        birth_year=1984,
+        sex=Sex.FEMALE,
+    )
+    _person(
+        phone=RESIDENT_PHONE,
+        pseudonym="Karim11",
+        password=passwords["06 12 34 56 78"],
+        roles=(Role.RESIDENT,),
+        territory=qpv,
+        birth_year=2001,
+        sex=Sex.MALE,
+    )
+    now = utcnow()
+    _person(
+        pseudonym=MANAGED_PSEUDONYM,
+        real_name="Rose Garcia",
+        password=passwords[MANAGED_PSEUDONYM],
+        roles=(Role.RESIDENT,),
+        territory=qpv,
+        birth_year=1949,
+        sex=Sex.FEMALE,
+        is_managed=True,
+        managed_by_id=relay.id,
+        managed_consent_at=now,
+    )
+    db.session.flush()
+    amina.verifications.append(
+        ResidentVerification(
+            territory_id=qpv.id,
+            method=VerificationMethod.PROOF_IN_PERSON,
+            verified_by_id=relay.id,
+            verified_by_role=Role.RELAY,
+            verified_at=now,
+            note="Quittance de loyer",
+        )
+    )
+    db.session.flush()

@@ -52,10 +52,21 @@ class User(Base):
     setup_code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Bumped to invalidate sessions and tokens (password change, reset).
     security_stamp: Mapped[int] = mapped_column(default=0)
+    #: When the person (or, for a managed account, the relay with them) accepted the
+    #: personal-data notice.
+    data_notice_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the relay recorded that the person agreed to a managed account.
+    managed_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     territory: Mapped[Territory | None] = relationship(foreign_keys=[territory_id])
+    managed_by: Mapped[User | None] = relationship(
+        foreign_keys=[managed_by_id], remote_side=[id]
+    )
     roles: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        foreign_keys="UserRole.user_id",
     )
     verifications: Mapped[list[ResidentVerification]] = relationship(
         back_populates="user",
@@ -68,6 +79,11 @@ class User(Base):
         sa.CheckConstraint(
             "birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)",
             name="birth_year_range",
+        ),
+        # A managed account exists only with the person's recorded consent.
+        sa.CheckConstraint(
+            "NOT is_managed OR managed_consent_at IS NOT NULL",
+            name="managed_has_consent",
         ),
     )
 
@@ -92,16 +108,30 @@ class User(Base):
         """True when the person holds at least one of *roles*."""
         return not self.role_set.isdisjoint(roles)
 
-    def verification_level(self, territory_id: int | None = None) -> VerificationLevel | None:
-        """Level for *territory_id* (default: their own QPV), or None if nothing declared."""
+    def verification_level(
+        self, territory_id: int | None = None
+    ) -> VerificationLevel | None:
+        """Level for *territory_id* (default: their own QPV), None if not declared."""
         territory_id = territory_id if territory_id is not None else self.territory_id
         if territory_id is None:
             return None
-        for verification in self.verifications:
-            if verification.territory_id == territory_id and verification.revoked_at is None:
-                return VerificationLevel.VERIFIED
+        if self.active_verification(territory_id) is not None:
+            return VerificationLevel.VERIFIED
         if territory_id == self.territory_id:
             return VerificationLevel.DECLARED
+        return None
+
+    def active_verification(
+        self, territory_id: int | None = None
+    ) -> ResidentVerification | None:
+        """The standing verification for *territory_id* (default: their own QPV)."""
+        territory_id = territory_id if territory_id is not None else self.territory_id
+        for verification in self.verifications:
+            if (
+                verification.territory_id == territory_id
+                and verification.revoked_at is None
+            ):
+                return verification
         return None
 
     def __repr__(self) -> str:
@@ -140,10 +170,35 @@ class ResidentVerification(Base):
     verified_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
+    #: The role the verifier acted as (relay or staff), shown to the person.
+    verified_by_role: Mapped[Role | None]
     verified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Free note on how (for example "quittance de loyer"), never the document.
     note: Mapped[str | None] = mapped_column(sa.String(200))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
 
-    user: Mapped[User] = relationship(back_populates="verifications", foreign_keys=[user_id])
+    user: Mapped[User] = relationship(
+        back_populates="verifications", foreign_keys=[user_id]
+    )
     verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+    territory: Mapped[Territory] = relationship()
+
+    __table_args__ = (
+        # At most one standing verification per person and QPV: a double click
+        # cannot record two.
+        sa.Index(
+            "uq_resident_verification_active",
+            "user_id",
+            "territory_id",
+            unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"),
+            postgresql_where=sa.text("revoked_at IS NULL"),
+        ),
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -31,7 +31,7 @@ ROLE_LABELS = {
 
 
 class VerificationLevel(StrEnum):
-    """How sure the city is that a person lives in their QPV (ordered, weakest first)."""
+    """How sure the city is that a person lives in their QPV (weakest first)."""
 
     DECLARED = "declared"
     VERIFIED = "verified"

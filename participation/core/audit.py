@@ -1,4 +1,11 @@
-"""The append-only, hash-chained audit log. record() flushes; the caller commits."""
+"""The append-only, hash-chained audit log. record() flushes; the caller commits.
+
+Each entry stores the hash of the one before it, so editing, deleting or inserting
+a row anywhere breaks the chain and :func:`verify` reports it. Writers are
+serialised (a transaction-scoped advisory lock on PostgreSQL, the database write
+lock on SQLite) and ``prev_hash`` is unique, so two concurrent requests can never
+both append after the same entry: the chain cannot fork.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +27,9 @@ _PG_LOCK_KEY = 0x4A5D17
 
 def canonical_json(data: Any) -> str:
     """Serialise *data* deterministically (sorted keys, no spaces, str for the rest)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -39,24 +48,40 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _lock_chain() -> None:
+    """Hold the chain's write lock until the caller's transaction ends."""
+    session = db.session
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY}
+        )
+    elif dialect == "sqlite":
+        # pysqlite opens a transaction only before a write, so the read of the last
+        # hash could race another writer. A write that changes nothing takes SQLite's
+        # write lock first (waiting up to busy_timeout), which serialises appenders.
+        session.execute(sa.text("UPDATE audit_entry SET id = id WHERE 0 = 1"))
+
+
 def record(
     action: str,
     *,
     actor: Any | None = None,
     obj: Any | None = None,
-    object_type: str | None = None,
-    object_id: object | None = None,
+    object_type: Any = None,
+    object_id: Any = None,
     **details: Any,
 ) -> AuditEntry:
     """Append an entry for *action* on *obj* (or object_type/object_id) by *actor*.
 
-    Runs inside the caller's transaction, so the entry lands with the change it
-    describes or not at all.
+    ``object_type`` and ``object_id`` are typed loosely so that callers may pass
+    ``**details`` dictionaries; they are stored as text. Runs inside the caller's
+    transaction, so the entry lands with the change it describes or not at all.
+    Call it last in a service: the chain stays locked until the caller commits.
     """
     session = db.session
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    session.flush()  # the caller's changes first, so obj.id is known
+    _lock_chain()
     last_hash = session.scalar(
         sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     )
@@ -67,7 +92,7 @@ def record(
         at=utcnow(),
         actor_id=getattr(actor, "id", None),
         action=action,
-        object_type=object_type or "-",
+        object_type=str(object_type or "-"),
         object_id=None if object_id is None else str(object_id),
         details=canonical_json(details),
         prev_hash=last_hash or "",
@@ -87,12 +112,18 @@ class ChainProblem:
 
 
 def verify() -> Iterator[ChainProblem]:
-    """Walk the whole log in order and yield every entry that breaks the chain."""
+    """Walk the whole log in order and yield every entry that breaks the chain.
+
+    An edited entry fails its own hash; a deleted or inserted entry (or an edited
+    one whose hash was recomputed) breaks the link of the entry after it.
+    """
     previous = ""
     rows = db.session.execute(sa.select(AuditEntry).order_by(AuditEntry.id)).scalars()
     for entry in rows.yield_per(2000):
         if entry.prev_hash != previous:
-            yield ChainProblem(entry.id, "previous hash does not match the entry before it")
+            yield ChainProblem(
+                entry.id, "previous hash does not match the entry before it"
+            )
         if entry_hash(entry) != entry.hash:
             yield ChainProblem(entry.id, "content does not match its hash (edited)")
         previous = entry.hash

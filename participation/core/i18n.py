@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel.numbers import format_currency
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -14,12 +14,21 @@ RTL_LANGUAGES = frozenset({"ar"})
 
 
 def select_locale() -> str:
-    """French unless the person chose another language (session, then profile)."""
+    """French unless the person chose another language (session, then profile).
+
+    Outside a request (command line, jobs) it is the default language.
+    """
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("lang")
     if chosen in languages:
         return str(chosen)
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
+    if (
+        current_user
+        and current_user.is_authenticated
+        and current_user.locale in languages
+    ):
         return str(current_user.locale)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 

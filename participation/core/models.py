@@ -18,16 +18,17 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    #: The person who acted; None for the system (CLI, jobs, imports).
-    actor_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
-    )
-    action: Mapped[str] = mapped_column(sa.String(80))
+    #: The person who acted; None for the system (CLI, jobs, imports). Deliberately
+    #: not a foreign key: deleting an account must not rewrite the log (a SET NULL
+    #: would change hashed content and make verify() report tampering).
+    actor_id: Mapped[int | None] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(sa.String(80), index=True)
     object_type: Mapped[str] = mapped_column(sa.String(60))
     object_id: Mapped[str | None] = mapped_column(sa.String(60))
     #: Canonical JSON of what changed (never secrets, never ballot contents).
     details: Mapped[str] = mapped_column(sa.Text, default="{}")
-    #: Hash of the previous entry ("" for the first one); unique, so the chain cannot fork.
+    #: Hash of the previous entry ("" for the first one); unique, so the chain
+    #: cannot fork.
     prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 

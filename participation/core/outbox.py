@@ -2,6 +2,11 @@
 
 Delivery goes through SMTP when MAIL_SERVER is set, otherwise each message is
 written as an .eml file under ``instance/outbox/`` (development and demo).
+
+A message is a row: it is stored or dropped with the request that queued it, and
+sent only once that request has committed (``session.info["outbox_queued"]`` is
+set by the commit, not by the queueing). A failed delivery stays queued with its
+error and is retried with exponential back-off by ``flask outbox send``.
 """
 
 from __future__ import annotations
@@ -10,9 +15,12 @@ import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .models import OutboxMessage
@@ -35,11 +43,30 @@ def queue_email(
     """
     message = OutboxMessage(to_address=to_address, subject=subject, body_text=body_text)
     if attachment is not None:
-        message.attachment_name, message.attachment_type, message.attachment_data = attachment
+        message.attachment_name, message.attachment_type, message.attachment_data = (
+            attachment
+        )
     db.session.add(message)
     db.session.flush()
-    db.session.info["outbox_queued"] = True
+    db.session.info["outbox_pending"] = True
     return message
+
+
+@event.listens_for(Session, "after_commit")
+def _mark_committed(session: Session) -> None:
+    # Only committed messages may be delivered after the request; releasing a
+    # SAVEPOINT is not a commit.
+    if not session.in_nested_transaction() and session.info.pop(
+        "outbox_pending", False
+    ):
+        session.info["outbox_queued"] = True
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: Any) -> None:
+    # The queued rows are gone with the outermost transaction: nothing to deliver.
+    if previous_transaction.parent is None:
+        session.info.pop("outbox_pending", None)
 
 
 def build_message(message: OutboxMessage) -> EmailMessage:
@@ -51,9 +78,9 @@ def build_message(message: OutboxMessage) -> EmailMessage:
     email["Message-ID"] = f"<outbox-{message.id}@participation>"
     email.set_content(message.body_text)
     if message.attachment_data is not None:
-        maintype, _, subtype = (message.attachment_type or "application/octet-stream").partition(
-            "/"
-        )
+        maintype, _, subtype = (
+            message.attachment_type or "application/octet-stream"
+        ).partition("/")
         email.add_attachment(
             message.attachment_data,
             maintype=maintype,
@@ -71,7 +98,9 @@ def outbox_dir() -> Path:
 def _deliver(email: EmailMessage, message: OutboxMessage) -> None:
     config = current_app.config
     if config.get("MAIL_SERVER"):
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+        with smtplib.SMTP(
+            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20
+        ) as smtp:
             if config.get("MAIL_USE_TLS"):
                 smtp.starttls()
             if config.get("MAIL_USERNAME"):
@@ -83,10 +112,9 @@ def _deliver(email: EmailMessage, message: OutboxMessage) -> None:
         (folder / f"{message.id:08d}.eml").write_bytes(bytes(email))
 
 
-def send_pending(limit: int = 200) -> tuple[int, int]:
-    """Send due messages; return (sent, failed). Commits after each message."""
-    now = utcnow()
-    pending = db.session.scalars(
+def _next_due(now: Any) -> OutboxMessage | None:
+    """Lock and return the oldest message due now; skip rows another sender holds."""
+    return db.session.scalars(
         sa.select(OutboxMessage)
         .where(
             OutboxMessage.sent_at.is_(None),
@@ -94,17 +122,35 @@ def send_pending(limit: int = 200) -> tuple[int, int]:
             OutboxMessage.next_attempt_at <= now,
         )
         .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
+        .limit(1)
+        # PostgreSQL: two senders (after-commit hook, cron) never send the same row.
+        .with_for_update(skip_locked=True)
+    ).first()
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after *attempts* failures: 1, 2, 4, ... minutes, at most a day."""
+    return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(days=1))
+
+
+def send_pending(limit: int = 200) -> tuple[int, int]:
+    """Send up to *limit* due messages; return (sent, failed). Commits each message.
+
+    A failure keeps the message queued with its error and the time of the next
+    attempt; after MAX_ATTEMPTS failures it stays in the table, unsent, for staff.
+    """
+    now = utcnow()
     sent = failed = 0
-    for message in pending:
+    for _ in range(limit):
+        message = _next_due(now)
+        if message is None:
+            break
         message.attempts += 1
         try:
             _deliver(build_message(message), message)
         except (OSError, smtplib.SMTPException) as error:
-            message.last_error = str(error)[:2000]
-            # Exponential back-off: 1, 2, 4, ... minutes.
-            message.next_attempt_at = utcnow() + timedelta(minutes=2 ** (message.attempts - 1))
+            message.last_error = str(error)[:2000] or type(error).__name__
+            message.next_attempt_at = utcnow() + retry_delay(message.attempts)
             failed += 1
         else:
             message.sent_at = utcnow()
@@ -112,3 +158,17 @@ def send_pending(limit: int = 200) -> tuple[int, int]:
             sent += 1
         db.session.commit()
     return sent, failed
+
+
+def pending_count() -> int:
+    """Messages not sent yet (due or waiting for a retry), excluding abandoned ones."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS
+            )
+        )
+        or 0
+    )

@@ -126,7 +126,9 @@ def _register_hooks(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        headers.setdefault(
+            "Permissions-Policy", "geolocation=(), camera=(), microphone=()"
+        )
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
@@ -135,7 +137,10 @@ def _register_hooks(app: Flask) -> None:
     @app.after_request
     def deliver_outbox(response: Response) -> Response:
         # Messages queued by a committed request go out now; a failure stays queued.
-        if db.session.info.pop("outbox_queued", False) and app.config["OUTBOX_SEND_AFTER_COMMIT"]:
+        if (
+            db.session.info.pop("outbox_queued", False)
+            and app.config["OUTBOX_SEND_AFTER_COMMIT"]
+        ):
             from .outbox import send_pending
 
             try:
@@ -163,7 +168,9 @@ def _register_errors(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return _render_error(
             400,
-            _("The form expired or was sent from elsewhere. Please go back, reload it and try again."),
+            _(
+                "The form expired or was sent from elsewhere. Please go back, reload it and try again."
+            ),
         )
 
     @app.errorhandler(DomainError)

@@ -1,25 +1,51 @@
-"""Site frame pages: home, accessibility statement, legal notice, personal data, language."""
+"""Site frame pages (home, accessibility, legal, personal data), language, audit log."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from ..extensions import db
-from .forms import LanguageForm
+from .decorators import require
+from .forms import AuditFilterForm, LanguageForm
+from .models import AuditEntry
+from .pagination import page_number, paginate_rows
+from .permissions import can_view_audit
 
 bp = Blueprint("core", __name__)
+
+#: Date of the accessibility statement; update it with the statement's content.
+ACCESSIBILITY_STATEMENT_ON = date(2026, 11, 22)
+
+#: Rows per page of the audit log.
+AUDIT_PER_PAGE = 50
 
 
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths are followed after a form (no open redirect)."""
-    if not target:
+    if not target or not target.startswith("/") or "\\" in target:
         return "/"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or target.startswith("//"):
         return "/"
     return target
 
@@ -34,13 +60,16 @@ def home() -> ResponseReturnValue:
     return render_template("core/home.html", demo_people=demo_people)
 
 
+@bp.post("/language", defaults={"code": None})
 @bp.post("/language/<code>")
-def set_language(code: str) -> ResponseReturnValue:
-    if code not in current_app.config["LANGUAGES"]:
-        abort(404)
+def set_language(code: str | None) -> ResponseReturnValue:
+    """Remember the chosen language (session, and profile when signed in)."""
     form = LanguageForm()
     if not form.validate_on_submit():
         abort(400)
+    code = code or form.language.data
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
     session["lang"] = code
     if current_user.is_authenticated and current_user.locale != code:
         current_user.locale = code
@@ -50,7 +79,9 @@ def set_language(code: str) -> ResponseReturnValue:
 
 @bp.get("/accessibility")
 def accessibility() -> ResponseReturnValue:
-    return render_template("core/accessibility.html")
+    return render_template(
+        "core/accessibility.html", statement_on=ACCESSIBILITY_STATEMENT_ON
+    )
 
 
 @bp.get("/legal")
@@ -63,6 +94,96 @@ def personal_data() -> ResponseReturnValue:
     return render_template("core/personal_data.html")
 
 
+def _distinct(column: Any) -> list[str]:
+    return list(db.session.scalars(sa.select(column).distinct().order_by(column)))
+
+
+@bp.get("/audit")
+@require(can_view_audit)
+def audit_list() -> ResponseReturnValue:
+    """The audit log, newest first, filtered by object type, action and person."""
+    from ..accounts.models import User
+
+    form = AuditFilterForm(request.args)
+    form.object_type.choices = [("", _l("All"))] + [
+        (value, value) for value in _distinct(AuditEntry.object_type)
+    ]
+    form.action.choices = [("", _l("All"))] + [
+        (value, value) for value in _distinct(AuditEntry.action)
+    ]
+    form.validate()
+
+    stmt = sa.select(AuditEntry, User.pseudonym).outerjoin(
+        User, User.id == AuditEntry.actor_id
+    )
+    if form.object_type.data:
+        stmt = stmt.where(AuditEntry.object_type == form.object_type.data)
+    if form.action.data:
+        stmt = stmt.where(AuditEntry.action == form.action.data)
+    actor = (form.actor.data or "").strip() if not form.actor.errors else ""
+    if actor:
+        stmt = stmt.where(sa.func.lower(User.pseudonym) == actor.lower())
+    page = paginate_rows(
+        stmt.order_by(AuditEntry.id.desc()),
+        page_number(request.args.get("page")),
+        AUDIT_PER_PAGE,
+    )
+    entries = [
+        {"entry": entry, "actor": pseudonym, "details": _details(entry.details)}
+        for entry, pseudonym in page.items
+    ]
+    filters = {
+        key: value
+        for key, value in (
+            ("object_type", form.object_type.data),
+            ("action", form.action.data),
+            ("actor", actor),
+        )
+        if value
+    }
+    return render_template(
+        "core/audit_list.html", form=form, page=page, entries=entries, filters=filters
+    )
+
+
+def _details(raw: str) -> list[tuple[str, str]]:
+    """The stored JSON details as (key, text) pairs for display."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return [("", raw)]
+    if not isinstance(data, dict):
+        return [("", json.dumps(data, ensure_ascii=False))]
+    return [
+        (
+            str(key),
+            value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
+        )
+        for key, value in data.items()
+    ]
+
+
+def url_if(endpoint: str, **values: Any) -> str | None:
+    """URL of *endpoint*, or None while the feature that serves it is not built."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+@bp.app_template_filter("number")
+def number_filter(value: int | float | None) -> str:
+    """A number grouped for the locale (``3 873`` in French, ``3,873`` in English)."""
+    return "" if value is None else str(format_decimal(value))
+
+
 @bp.app_context_processor
 def frame_context() -> dict[str, object]:
-    return {"language_form": LanguageForm(), "current_path": request.full_path.rstrip("?")}
+    return {
+        "language_form": LanguageForm(),
+        "current_path": request.full_path.rstrip("?"),
+        "can_view_audit": can_view_audit,
+        "url_if": url_if,
+    }

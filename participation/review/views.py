@@ -1,7 +1,490 @@
-"""Pages of the review feature."""
+"""Pages of the review feature: overview, assignments, review form, decisions."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
 
-bp = Blueprint("review", __name__)
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..budget import services as budget_services
+from ..budget.models import Idea, Round
+from ..budget.services import InputError
+from ..budget.states import IdeaAction, IdeaState, TransferStatus
+from ..core.decorators import require
+from ..core.errors import DomainError
+from ..eligibility.states import CriterionKind
+from ..extensions import db
+from ..territories.models import Theme
+from . import queries, services
+from .forms import (
+    ActionForm,
+    IneligibleForm,
+    MergeForm,
+    RetainForm,
+    ThemeRuleForm,
+    TransferForm,
+    TransferStatusForm,
+    review_form_class,
+)
+from .models import IdeaReview, ThemeRule
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def show_errors(form: FlaskForm | None, error: DomainError) -> dict[str, str]:
+    """Put a service's messages next to their fields; return the ones left over."""
+    messages = error.errors if isinstance(error, InputError) else {error.field: error}
+    leftover: dict[str, str] = {}
+    for name, message in messages.items():
+        field = getattr(form, name, None) if (form is not None and name) else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, str(message)]
+        else:
+            leftover[name or ""] = str(message)
+            if form is not None:
+                form.form_errors.append(str(message))
+    return leftover
+
+
+@bp.app_template_global("review_public_outcome")
+def review_public_outcome(idea: Idea) -> list[Any]:
+    """Failed criteria published for an ineligible idea (empty list otherwise)."""
+    if idea.state is not IdeaState.INELIGIBLE:
+        return []
+    return queries.failed_criteria_by_idea([idea.id]).get(idea.id, [])
+
+
+def _round_or_404(round_id: int) -> Round:
+    return db.get_or_404(Round, round_id)
+
+
+def _review_or_404(idea: Idea) -> IdeaReview:
+    review = services.review_of(idea)
+    if review is None:
+        abort(404)
+    return review
+
+
+# ---------------------------------------------------------------------------
+# Reviewer: my assignments and the review form
+# ---------------------------------------------------------------------------
+
+
+@bp.get("/")
+@require(services.can_see_own_reviews)
+def my_reviews() -> ResponseReturnValue:
+    reviews = queries.reviews_of(current_user)
+    return render_template("review/my_reviews.html", reviews=reviews)
+
+
+@bp.route("/ideas/<int:idea_id>/form", methods=["GET", "POST"])
+@require(services.can_see_own_reviews)
+def review_form(idea_id: int) -> ResponseReturnValue:
+    idea = db.get_or_404(Idea, idea_id)
+    review = services.review_of(idea)
+    if review is None or not services.can_fill_review(current_user, review):
+        abort(403)
+    version = services.grid_version_of(idea.round)
+    assert version is not None
+    editable = idea.state is IdeaState.IN_REVIEW
+    form_class = review_form_class(version)
+    form = form_class()
+    if not form.is_submitted():
+        _fill_review_form(form, review)
+    elif not editable:
+        abort(409)
+    elif form.validate():
+        data = services.ReviewData(
+            answers=form.answers(version),
+            cost_estimate=form.cost_estimate.amount,
+            feasibility_note=form.feasibility_note.data or "",
+            land_owner=form.land_owner.data or "",
+            land_maintainer=form.land_maintainer.data or "",
+            public_justification=form.public_justification.data or "",
+        )
+        submit = bool(form.hand_in.data)
+        try:
+            result = services.save_review(review, data, current_user, submit=submit)
+        except InputError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            db.session.commit()
+            if submit:
+                flash(
+                    _(
+                        "The review was handed in. The grid says: %(outcome)s.",
+                        outcome=result.outcome.label,
+                    ),
+                    "success",
+                )
+                return redirect(url_for(".my_reviews"))
+            flash(
+                _(
+                    "The draft was saved. The grid says for now: %(outcome)s.",
+                    outcome=result.outcome.label,
+                ),
+                "success",
+            )
+            return redirect(url_for(".review_form", idea_id=idea.id))
+    return render_template(
+        "review/review_form.html",
+        idea=idea,
+        review=review,
+        version=version,
+        form=form,
+        editable=editable,
+        kinds=CriterionKind,
+        field_name=services.criterion_field,
+    )
+
+
+def _fill_review_form(form: Any, review: IdeaReview) -> None:
+    form.cost_estimate.data = (
+        "" if review.cost_estimate is None else str(review.cost_estimate)
+    )
+    form.feasibility_note.data = review.feasibility_note
+    form.land_owner.data = review.land_owner
+    form.land_maintainer.data = review.land_maintainer
+    form.public_justification.data = review.public_justification
+    if review.assessment is not None:
+        for answer in review.assessment.answers:
+            field = getattr(form, services.criterion_field(answer.criterion.code), None)
+            if field is not None and answer.value is not None:
+                value = answer.value
+                field.data = value.value if hasattr(value, "value") else str(value)
+
+
+# ---------------------------------------------------------------------------
+# Staff: rounds, overview, assignments
+# ---------------------------------------------------------------------------
+
+
+@bp.get("/rounds")
+@require(services.can_manage_review)
+def round_list() -> ResponseReturnValue:
+    return render_template("review/round_list.html", rounds=queries.rounds_for_review())
+
+
+@bp.get("/rounds/<int:round_id>")
+@require(services.can_manage_review)
+def round_overview(round_id: int) -> ResponseReturnValue:
+    round_ = _round_or_404(round_id)
+    return render_template(
+        "review/round_overview.html",
+        round=round_,
+        overview=queries.overview(round_),
+        can_start=services.review_can_start(round_),
+        grid_version=services.grid_version_of(round_),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/rounds/<int:round_id>/start")
+@require(services.can_manage_review)
+def round_start(round_id: int) -> ResponseReturnValue:
+    round_ = _round_or_404(round_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        moved = services.start_review(round_, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".round_overview", round_id=round_.id))
+    db.session.commit()
+    flash(
+        _("The review has started: %(count)d ideas are now under review.", count=moved),
+        "success",
+    )
+    return redirect(url_for(".round_assignments", round_id=round_.id))
+
+
+def _assignment_page(
+    round_: Round,
+    *,
+    rule_form: ThemeRuleForm | None = None,
+    errors: dict[str, str] | None = None,
+    chosen: dict[str, str] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    people = services.reviewers()
+    rule_form = rule_form or ThemeRuleForm()
+    _rule_choices(rule_form, round_, people)
+    return (
+        render_template(
+            "review/round_assignments.html",
+            round=round_,
+            rows=queries.assignment_rows(round_),
+            rules=queries.theme_rules(round_),
+            reviewers=people,
+            rule_form=rule_form,
+            errors=errors or {},
+            chosen=chosen or {},
+            started=services.round_review(round_) is not None,
+        ),
+        status,
+    )
+
+
+def _rule_choices(form: ThemeRuleForm, round_: Round, people: list[Any]) -> None:
+    themes = round_.themes or list(
+        db.session.scalars(
+            sa.select(Theme).where(Theme.is_active.is_(True)).order_by(Theme.position)
+        )
+    )
+    form.theme_id.choices = [(t.id, t.label) for t in themes]
+    form.reviewer_id.choices = [(p.id, p.pseudonym) for p in people]
+
+
+@bp.get("/rounds/<int:round_id>/assignments")
+@require(services.can_manage_review)
+def round_assignments(round_id: int) -> ResponseReturnValue:
+    return _assignment_page(_round_or_404(round_id))
+
+
+@bp.post("/rounds/<int:round_id>/assignments")
+@require(services.can_manage_review)
+def round_assignments_save(round_id: int) -> ResponseReturnValue:
+    round_ = _round_or_404(round_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    choices: dict[int, int | None] = {}
+    errors: dict[str, str] = {}
+    for key, value in request.form.items():
+        if not key.startswith("idea_"):
+            continue
+        idea_part = key.removeprefix("idea_")
+        if not idea_part.isdigit():
+            continue
+        if not value:
+            choices[int(idea_part)] = None
+        elif value.isdigit():
+            choices[int(idea_part)] = int(value)
+        else:
+            errors[key] = _("Choose a reviewer from the list.")
+    if not errors:
+        try:
+            changed = services.assign_many(round_, choices, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            errors = show_errors(None, error)
+        else:
+            db.session.commit()
+            flash(_("%(count)d assignments saved.", count=changed), "success")
+            return redirect(url_for(".round_assignments", round_id=round_.id))
+    return _assignment_page(
+        round_, errors=errors, chosen=dict(request.form.items()), status=400
+    )
+
+
+@bp.post("/rounds/<int:round_id>/rules")
+@require(services.can_manage_review)
+def rule_create(round_id: int) -> ResponseReturnValue:
+    round_ = _round_or_404(round_id)
+    form = ThemeRuleForm()
+    _rule_choices(form, round_, services.reviewers())
+    if form.validate_on_submit():
+        try:
+            services.set_theme_rule(
+                round_, form.theme_id.data, form.reviewer_id.data, current_user
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The rule was saved."), "success")
+            return redirect(url_for(".round_assignments", round_id=round_.id))
+    return _assignment_page(round_, rule_form=form, status=400)
+
+
+@bp.post("/rounds/<int:round_id>/rules/<int:rule_id>/delete")
+@require(services.can_manage_review)
+def rule_delete(round_id: int, rule_id: int) -> ResponseReturnValue:
+    rule = db.get_or_404(ThemeRule, rule_id)
+    if rule.round_id != round_id or not ActionForm().validate_on_submit():
+        abort(404)
+    services.delete_theme_rule(rule, current_user)
+    db.session.commit()
+    flash(_("The rule was removed."), "success")
+    return redirect(url_for(".round_assignments", round_id=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/rules/apply")
+@require(services.can_manage_review)
+def rules_apply(round_id: int) -> ResponseReturnValue:
+    round_ = _round_or_404(round_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        assigned = services.apply_theme_rules(round_, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("%(count)d ideas assigned by theme.", count=assigned), "success")
+    return redirect(url_for(".round_assignments", round_id=round_.id))
+
+
+# ---------------------------------------------------------------------------
+# Staff: one idea's review and the decision
+# ---------------------------------------------------------------------------
+
+
+def _decision_forms(idea: Idea, review: IdeaReview | None) -> dict[str, FlaskForm]:
+    retain = RetainForm(prefix="retain")
+    ineligible = IneligibleForm(prefix="ineligible")
+    transfer = TransferForm(prefix="transfer")
+    merge = MergeForm(prefix="merge")
+    merge.into.choices = [(0, _("Choose an idea"))] + [
+        (target.id, f"#{target.id} — {target.title}")
+        for target in services.merge_targets(idea)
+    ]
+    if not retain.is_submitted() and review is not None:
+        if review.cost_estimate is not None:
+            retain.final_cost.data = str(review.cost_estimate)
+        ineligible.comment.data = review.public_justification
+    status = TransferStatusForm(prefix="status")
+    if idea.transfer_status is not None and not status.is_submitted():
+        status.status.data = idea.transfer_status.value
+    return {
+        "retain": retain,
+        "ineligible": ineligible,
+        "transfer": transfer,
+        "merge": merge,
+        "status": status,
+    }
+
+
+def _idea_page(
+    idea: Idea, forms: dict[str, FlaskForm] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    review = services.review_of(idea)
+    forms = forms or _decision_forms(idea, review)
+    actor = current_user
+    allowed = {
+        action: budget_services.can_perform(idea, action, actor)
+        for action in (
+            IdeaAction.RETAIN,
+            IdeaAction.DECLARE_INELIGIBLE,
+            IdeaAction.TRANSFER,
+            IdeaAction.MERGE,
+            IdeaAction.REOPEN,
+        )
+    }
+    return (
+        render_template(
+            "review/idea_review.html",
+            idea=idea,
+            review=review,
+            version=services.grid_version_of(idea.round),
+            forms=forms,
+            allowed=allowed,
+            actions=IdeaAction,
+            kinds=CriterionKind,
+            action_form=ActionForm(),
+            transfer_statuses=TransferStatus,
+        ),
+        status,
+    )
+
+
+@bp.get("/ideas/<int:idea_id>")
+@require(services.can_see_own_reviews)
+def idea_review(idea_id: int) -> ResponseReturnValue:
+    idea = db.get_or_404(Idea, idea_id)
+    review = services.review_of(idea)
+    # A reviewer reads only the ideas assigned to them; staff read every review.
+    if not services.can_manage_review(current_user) and (
+        review is None or not services.can_view_review(current_user, review)
+    ):
+        abort(403)
+    return _idea_page(idea)
+
+
+@bp.post(
+    "/ideas/<int:idea_id>/decide/<any(retain, ineligible, transfer, merge):decision>"
+)
+@require(services.can_manage_review)
+def idea_decide(idea_id: int, decision: str) -> ResponseReturnValue:
+    idea = db.get_or_404(Idea, idea_id)
+    forms = _decision_forms(idea, services.review_of(idea))
+    form: Any = forms[decision]
+    if form.validate_on_submit():
+        try:
+            if decision == "retain":
+                services.retain(
+                    idea,
+                    current_user,
+                    final_cost=form.final_cost.amount,
+                    comment=form.comment.data,
+                )
+            elif decision == "ineligible":
+                services.declare_ineligible(
+                    idea, current_user, comment=form.comment.data
+                )
+            elif decision == "transfer":
+                services.transfer(
+                    idea,
+                    current_user,
+                    service=form.transfer_service.data,
+                    other_name=form.other_service.data,
+                    comment=form.comment.data,
+                )
+            else:
+                services.merge(
+                    idea,
+                    current_user,
+                    into_id=form.into.data or None,
+                    comment=form.comment.data,
+                )
+        except DomainError as error:
+            db.session.rollback()
+            if not isinstance(error, InputError) and error.status_code in (403, 404):
+                abort(error.status_code)
+            show_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Decision recorded: %(state)s.", state=idea.state.label), "success")
+            return redirect(url_for(".idea_review", idea_id=idea.id))
+    return _idea_page(idea, forms, status=400)
+
+
+@bp.post("/ideas/<int:idea_id>/transfer-status")
+@require(services.can_manage_review)
+def idea_transfer_status(idea_id: int) -> ResponseReturnValue:
+    idea = db.get_or_404(Idea, idea_id)
+    forms = _decision_forms(idea, services.review_of(idea))
+    form: Any = forms["status"]
+    if form.validate_on_submit():
+        try:
+            services.set_transfer_status(
+                idea, TransferStatus(form.status.data), current_user
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The follow-up was updated."), "success")
+            return redirect(url_for(".idea_review", idea_id=idea.id))
+    return _idea_page(idea, forms, status=400)
+
+
+@bp.post("/ideas/<int:idea_id>/reopen")
+@require(services.can_manage_review)
+def idea_reopen(idea_id: int) -> ResponseReturnValue:
+    idea = db.get_or_404(Idea, idea_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.reopen(idea, current_user)
+    db.session.commit()
+    flash(_("The review of the idea is open again."), "success")
+    return redirect(url_for(".idea_review", idea_id=idea.id))

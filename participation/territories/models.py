@@ -44,7 +44,9 @@ class Commune(Base):
     )
 
     __table_args__ = (
-        sa.CheckConstraint("population IS NULL OR population >= 0", name="population_positive"),
+        sa.CheckConstraint(
+            "population IS NULL OR population >= 0", name="population_positive"
+        ),
     )
 
 
@@ -66,7 +68,9 @@ class Territory(Base):
 
     __table_args__ = (
         sa.UniqueConstraint("commune_id", "name"),
-        sa.CheckConstraint("population IS NULL OR population >= 0", name="population_positive"),
+        sa.CheckConstraint(
+            "population IS NULL OR population >= 0", name="population_positive"
+        ),
         sa.CheckConstraint("kind <> 'qpv' OR code IS NOT NULL", name="qpv_has_code"),
     )
 
@@ -75,21 +79,36 @@ class Territory(Base):
 
 
 class Theme(Base):
-    """A theme items are tagged with; the default list comes from the contrat de ville."""
+    """A theme items are tagged with; the defaults come from the contrat de ville."""
 
     __tablename__ = "theme"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    #: Label typed by staff; default themes are translated from DEFAULT_THEMES instead.
+    #: Label typed by staff. A default theme shows its translated label from
+    #: DEFAULT_THEMES instead, until staff rename it (then ``has_custom_name``).
     name: Mapped[str] = mapped_column(sa.String(120))
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    has_custom_name: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
+
+    @property
+    def is_default(self) -> bool:
+        """One of the themes of the contrat de ville (PRODUCT.md §2)."""
+        return self.code in DEFAULT_THEMES
 
     @property
     def label(self) -> str:
+        """The name shown to people, in their language for an unrenamed default."""
         default = DEFAULT_THEMES.get(self.code)
-        return str(default) if default is not None else self.name
+        if default is not None and not self.has_custom_name:
+            return str(default)
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<Theme {self.code!r}>"
 
 
 #: code -> translated label, in the order of PRODUCT.md §2.

@@ -1,0 +1,440 @@
+"""Forms of the accounts feature. Validators read (choices, formats), never write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SearchField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TelField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from ..core.errors import DomainError
+from ..core.i18n import LANGUAGE_NAMES
+from ..territories.models import TerritoryKind
+from . import queries, services
+from .states import METHOD_LABELS, SEX_LABELS, Sex, VerificationMethod
+
+PASSWORD_HINT = _l("At least 10 characters. A short sentence is easy to remember.")
+SEX_PURPOSE = _l("Optional. Used only for parity and participation statistics.")
+PSEUDONYM_HINT = _l(
+    "Shown publicly instead of your name. 3 to 40 letters, digits, spaces, - or _."
+)
+
+
+def _service_check(check: Callable[[str], Any]) -> Callable[[Any, Any], None]:
+    """Run a service normaliser as a field validator, so both agree on the rules."""
+
+    def validator(form: Any, field: Any) -> None:
+        if field.data:
+            try:
+                check(field.data)
+            except DomainError as error:
+                raise ValidationError(str(error.message)) from None
+
+    return validator
+
+
+def _birth_year(form: Any, field: Any) -> None:
+    text = (field.data or "").strip()
+    if not text:
+        return
+    if not text.isdigit() or len(text) != 4:
+        raise ValidationError(str(_l("Enter a year with 4 digits, for example 1980.")))
+    try:
+        services.check_birth_year(int(text))
+    except DomainError as error:
+        raise ValidationError(str(error.message)) from None
+
+
+def sex_choices() -> list[tuple[str, Any]]:
+    return [
+        ("", _l("I prefer not to say")),
+        *((sex.value, SEX_LABELS[sex]) for sex in Sex),
+    ]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [
+        (code, LANGUAGE_NAMES.get(code, code))
+        for code in current_app.config["LANGUAGES"]
+    ]
+
+
+def residence_choices() -> list[tuple[str, Any]]:
+    choices: list[tuple[str, Any]] = [("", _l("Choose a neighbourhood"))]
+    for territory in queries.residence_territories():
+        label: Any = territory.name
+        if territory.kind is TerritoryKind.OUTSIDE:
+            label = _l("%(name)s (outside the QPV)", name=territory.name)
+        choices.append((str(territory.id), label))
+    return choices
+
+
+def optional_int(text: str | None) -> int | None:
+    """The integer typed in a validated optional field."""
+    text = (text or "").strip()
+    return int(text) if text else None
+
+
+def optional_sex(value: str | None) -> Sex | None:
+    return Sex(value) if value else None
+
+
+class PersonFieldsMixin:
+    """Choices shared by every form that describes a person."""
+
+    territory: Any
+    sex: Any
+    locale: Any
+
+    def _fill_choices(self) -> None:
+        self.territory.choices = residence_choices()
+        self.sex.choices = sex_choices()
+        self.locale.choices = language_choices()
+
+
+class RegistrationForm(PersonFieldsMixin, FlaskForm):
+    """Open an account with an e-mail address or a phone number (or both)."""
+
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            _service_check(services.normalize_email),
+        ],
+    )
+    phone = TelField(
+        _l("Mobile phone number"),
+        validators=[
+            Optional(),
+            Length(max=30),
+            _service_check(services.normalize_phone),
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            InputRequired(_l("Choose a password.")),
+            Length(
+                min=services.PASSWORD_MIN_LENGTH,
+                max=services.PASSWORD_MAX_LENGTH,
+                message=_l("The password must have between 10 and 200 characters."),
+            ),
+        ],
+    )
+    password_confirm = PasswordField(
+        _l("Password again"),
+        validators=[
+            InputRequired(_l("Type the password a second time.")),
+            EqualTo("password", _l("The two passwords are different.")),
+        ],
+    )
+    pseudonym = StringField(
+        _l("Public pseudonym"),
+        validators=[
+            InputRequired(_l("Choose a pseudonym.")),
+            Length(max=services.PSEUDONYM_MAX_LENGTH),
+            _service_check(services.normalize_pseudonym),
+        ],
+    )
+    real_name = StringField(
+        _l("Real name (optional)"),
+        validators=[Optional(), Length(max=services.REAL_NAME_MAX_LENGTH)],
+    )
+    territory = SelectField(
+        _l("Neighbourhood where you live"),
+        validators=[DataRequired(_l("Choose the neighbourhood where you live."))],
+    )
+    birth_year = StringField(
+        _l("Year of birth (optional)"),
+        validators=[Optional(), _birth_year],
+        render_kw={"inputmode": "numeric", "maxlength": 4},
+    )
+    sex = SelectField(_l("Sex (optional)"))
+    locale = SelectField(_l("Preferred language"))
+    accept_notice = BooleanField(
+        _l("I have read the personal data notice and I accept it."),
+        validators=[
+            DataRequired(_l("Please read and accept the personal data notice."))
+        ],
+    )
+    submit = SubmitField(_l("Create my account"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fill_choices()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        if not (self.email.data or "").strip() and not (self.phone.data or "").strip():
+            self.email.errors = [
+                *self.email.errors,
+                str(_l("Give an e-mail address or a phone number (or both).")),
+            ]
+            valid = False
+        return valid
+
+
+class SignInForm(FlaskForm):
+    """Sign in with an e-mail, a phone number or (managed accounts) a pseudonym."""
+
+    identifier = StringField(
+        _l("E-mail address or phone number"),
+        validators=[
+            InputRequired(_l("Enter your e-mail address or phone number.")),
+            Length(max=254),
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            InputRequired(_l("Enter your password.")),
+            Length(max=services.PASSWORD_MAX_LENGTH),
+        ],
+    )
+    remember = BooleanField(_l("Stay signed in on this device"))
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class PasswordForgotForm(FlaskForm):
+    """Ask for a reset link; the answer never says whether the address is known."""
+
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            InputRequired(_l("Enter your e-mail address.")),
+            Length(max=254),
+            _service_check(services.normalize_email),
+        ],
+    )
+    submit = SubmitField(_l("Send me a link"))
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a new password (from a reset link or a setup code)."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            InputRequired(_l("Choose a password.")),
+            Length(
+                min=services.PASSWORD_MIN_LENGTH,
+                max=services.PASSWORD_MAX_LENGTH,
+                message=_l("The password must have between 10 and 200 characters."),
+            ),
+        ],
+    )
+    password_confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(_l("Type the password a second time.")),
+            EqualTo("password", _l("The two passwords are different.")),
+        ],
+    )
+    submit = SubmitField(_l("Save the new password"))
+
+
+class SetupCodeForm(NewPasswordForm):
+    """A managed person sets their password with the code printed by a relay."""
+
+    pseudonym = StringField(
+        _l("Your pseudonym"),
+        validators=[
+            InputRequired(_l("Enter the pseudonym written on your sheet.")),
+            Length(max=60),
+        ],
+    )
+    code = StringField(
+        _l("Your code"),
+        validators=[
+            InputRequired(_l("Enter the code written on your sheet.")),
+            Length(max=40),
+        ],
+        render_kw={"autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    """Change one's password, knowing the current one."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            InputRequired(_l("Enter your current password.")),
+            Length(max=services.PASSWORD_MAX_LENGTH),
+        ],
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[
+            InputRequired(_l("Choose a password.")),
+            Length(
+                min=services.PASSWORD_MIN_LENGTH,
+                max=services.PASSWORD_MAX_LENGTH,
+                message=_l("The password must have between 10 and 200 characters."),
+            ),
+        ],
+    )
+    new_password_confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(_l("Type the password a second time.")),
+            EqualTo("new_password", _l("The two passwords are different.")),
+        ],
+    )
+    submit = SubmitField(_l("Change my password"))
+
+
+class ProfileForm(PersonFieldsMixin, FlaskForm):
+    """The person's own details."""
+
+    pseudonym = StringField(
+        _l("Public pseudonym"),
+        validators=[
+            InputRequired(_l("Choose a pseudonym.")),
+            Length(max=services.PSEUDONYM_MAX_LENGTH),
+            _service_check(services.normalize_pseudonym),
+        ],
+    )
+    real_name = StringField(
+        _l("Real name (optional)"),
+        validators=[Optional(), Length(max=services.REAL_NAME_MAX_LENGTH)],
+    )
+    email = EmailField(_l("E-mail address"), validators=[Optional(), Length(max=254)])
+    phone = TelField(
+        _l("Mobile phone number"),
+        validators=[
+            Optional(),
+            Length(max=30),
+            _service_check(services.normalize_phone),
+        ],
+    )
+    territory = SelectField(
+        _l("Neighbourhood where you live"),
+        validators=[DataRequired(_l("Choose the neighbourhood where you live."))],
+    )
+    birth_year = StringField(
+        _l("Year of birth (optional)"),
+        validators=[Optional(), _birth_year],
+        render_kw={"inputmode": "numeric", "maxlength": 4},
+    )
+    sex = SelectField(_l("Sex (optional)"))
+    locale = SelectField(_l("Preferred language"))
+    submit = SubmitField(_l("Save my details"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fill_choices()
+
+
+class ManagedAccountForm(PersonFieldsMixin, FlaskForm):
+    """A relay opens an account for a person who has no e-mail address or phone."""
+
+    pseudonym = StringField(
+        _l("Public pseudonym chosen by the person"),
+        validators=[
+            InputRequired(_l("Choose a pseudonym.")),
+            Length(max=services.PSEUDONYM_MAX_LENGTH),
+            _service_check(services.normalize_pseudonym),
+        ],
+    )
+    real_name = StringField(
+        _l("Real name (optional, seen by staff and relays only)"),
+        validators=[Optional(), Length(max=services.REAL_NAME_MAX_LENGTH)],
+    )
+    territory = SelectField(
+        _l("Neighbourhood where the person lives"),
+        validators=[
+            DataRequired(_l("Choose the neighbourhood where the person lives."))
+        ],
+    )
+    birth_year = StringField(
+        _l("Year of birth (optional)"),
+        validators=[Optional(), _birth_year],
+        render_kw={"inputmode": "numeric", "maxlength": 4},
+    )
+    sex = SelectField(_l("Sex (optional)"))
+    locale = SelectField(_l("Preferred language"))
+    verified_in_person = BooleanField(
+        _l("I checked a proof of address in person (mark the residence as verified)")
+    )
+    consent = BooleanField(
+        _l(
+            "The person agreed to have an account created for them and was told "
+            "how their personal data is used."
+        ),
+        validators=[
+            DataRequired(_l("The person must agree before you create their account."))
+        ],
+    )
+    submit = SubmitField(_l("Create the account"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fill_choices()
+
+
+class VerificationForm(FlaskForm):
+    """Record that a proof of address was checked in person. No document is kept."""
+
+    territory = SelectField(
+        _l("QPV shown on the proof of address"),
+        validators=[DataRequired(_l("Choose the QPV the proof of address is in."))],
+    )
+    method = SelectField(
+        _l("How was it checked?"),
+        choices=[
+            (method.value, METHOD_LABELS[method]) for method in VerificationMethod
+        ],
+        default=VerificationMethod.PROOF_IN_PERSON.value,
+    )
+    note = StringField(
+        _l("Note (optional)"),
+        validators=[Optional(), Length(max=services.NOTE_MAX_LENGTH)],
+    )
+    submit = SubmitField(_l("Mark as verified"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.territory.choices = [("", _l("Choose a QPV"))] + [
+            (str(territory.id), territory.name)
+            for territory in queries.qpv_territories()
+        ]
+
+
+class PeopleSearchForm(FlaskForm):
+    """Search people (a GET form: no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        _l("Pseudonym, e-mail, phone or real name"), validators=[Length(max=100)]
+    )
+    submit = SubmitField(_l("Search"))
+
+
+class ActionForm(FlaskForm):
+    """An empty form: the CSRF token of a one-button action."""

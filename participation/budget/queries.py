@@ -1,0 +1,249 @@
+"""Read-only queries of the budget pages, eager-loaded so lists cost O(1) queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..accounts.models import User
+from ..core.pagination import Page
+from ..core.permissions import is_staff
+from ..extensions import db
+from ..territories.models import Territory, TerritoryKind, Theme
+from .models import Envelope, Idea, IdeaCoAuthor, Round, idea_theme
+from .states import IdeaState
+
+#: Ideas per page of the public list.
+IDEAS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class IdeaFilters:
+    """Filters of the public idea list (all optional)."""
+
+    round_id: int | None = None
+    territory_id: int | None = None
+    theme_id: int | None = None
+    state: IdeaState | None = None
+
+    def as_args(self) -> dict[str, Any]:
+        """Query-string arguments that reproduce these filters (for page links)."""
+        args: dict[str, Any] = {}
+        if self.round_id:
+            args["round"] = self.round_id
+        if self.territory_id:
+            args["qpv"] = self.territory_id
+        if self.theme_id:
+            args["theme"] = self.theme_id
+        if self.state:
+            args["state"] = self.state.value
+        return args
+
+
+def visible_rounds(viewer: Any) -> list[Round]:
+    """Rounds a person may see, newest first, with envelopes and their QPV loaded."""
+    stmt = (
+        sa.select(Round)
+        .options(selectinload(Round.envelopes).joinedload(Envelope.territory))
+        .order_by(Round.submission_opens_at.desc(), Round.id.desc())
+    )
+    if not is_staff(viewer):
+        stmt = stmt.where(Round.published_at.is_not(None))
+    return list(db.session.scalars(stmt).unique())
+
+
+def load_round(round_id: int) -> Round | None:
+    """One round with everything its page shows."""
+    return db.session.scalar(
+        sa.select(Round)
+        .where(Round.id == round_id)
+        .options(
+            selectinload(Round.envelopes).joinedload(Envelope.territory),
+            selectinload(Round.envelopes)
+            .joinedload(Envelope.carried_from)
+            .joinedload(Envelope.round),
+            selectinload(Round.envelopes)
+            .joinedload(Envelope.carried_to)
+            .joinedload(Envelope.round),
+            selectinload(Round.themes),
+        )
+    )
+
+
+def _public_ideas(filters: IdeaFilters) -> sa.Select[tuple[Idea]]:
+    stmt = sa.select(Idea).where(
+        Idea.submitted_at.is_not(None), Idea.round.has(Round.published_at.is_not(None))
+    )
+    if filters.round_id:
+        stmt = stmt.where(Idea.round_id == filters.round_id)
+    if filters.territory_id:
+        stmt = stmt.where(Idea.territory_id == filters.territory_id)
+    if filters.state:
+        stmt = stmt.where(Idea.state == filters.state)
+    if filters.theme_id:
+        stmt = stmt.where(
+            sa.exists().where(
+                idea_theme.c.idea_id == Idea.id,
+                idea_theme.c.theme_id == filters.theme_id,
+            )
+        )
+    return stmt
+
+
+def public_ideas_page(
+    filters: IdeaFilters, page: int, per_page: int = IDEAS_PER_PAGE
+) -> Page[Idea]:
+    """One page of the public list: a count query, a page query, one for the themes."""
+    stmt = _public_ideas(filters)
+    total = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    )
+    last_page = max(1, -(-total // per_page))
+    page = min(max(page, 1), last_page)
+    items = db.session.scalars(
+        stmt.options(
+            joinedload(Idea.territory),
+            joinedload(Idea.round),
+            selectinload(Idea.themes),
+        )
+        .order_by(Idea.submitted_at.desc(), Idea.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def filter_choices() -> tuple[Sequence[Round], Sequence[Territory], Sequence[Theme]]:
+    """Rounds, QPV and themes offered by the list's filters (three queries)."""
+    rounds = db.session.scalars(
+        sa.select(Round)
+        .where(Round.published_at.is_not(None))
+        .order_by(Round.submission_opens_at.desc())
+    ).all()
+    territories = db.session.scalars(
+        sa.select(Territory)
+        .where(Territory.kind == TerritoryKind.QPV, Territory.is_active.is_(True))
+        .order_by(Territory.name)
+    ).all()
+    themes = db.session.scalars(
+        sa.select(Theme).where(Theme.is_active.is_(True)).order_by(Theme.position)
+    ).all()
+    return rounds, territories, themes
+
+
+def load_idea(idea_id: int) -> Idea | None:
+    """One idea with what its page shows (history, co-authors, merges)."""
+    return db.session.scalar(
+        sa.select(Idea)
+        .where(Idea.id == idea_id)
+        .options(
+            joinedload(Idea.round),
+            joinedload(Idea.territory),
+            joinedload(Idea.author),
+            selectinload(Idea.themes),
+            selectinload(Idea.history),
+            selectinload(Idea.co_authors).joinedload(IdeaCoAuthor.user),
+            selectinload(Idea.merged_ideas),
+            joinedload(Idea.merged_into),
+        )
+    )
+
+
+def ideas_of(user: User) -> list[Idea]:
+    """Ideas a person authored or co-authors, drafts included, newest first."""
+    co_authored = sa.select(IdeaCoAuthor.idea_id).where(IdeaCoAuthor.user_id == user.id)
+    return list(
+        db.session.scalars(
+            sa.select(Idea)
+            .where(sa.or_(Idea.author_id == user.id, Idea.id.in_(co_authored)))
+            .options(joinedload(Idea.round), joinedload(Idea.territory))
+            .order_by(Idea.created_at.desc(), Idea.id.desc())
+        )
+    )
+
+
+def ideas_entered_by(relay: User) -> list[Idea]:
+    """Ideas a relay entered for other people, with their authors and states."""
+    return list(
+        db.session.scalars(
+            sa.select(Idea)
+            .where(Idea.submitted_on_behalf_by_id == relay.id)
+            .options(
+                joinedload(Idea.round),
+                joinedload(Idea.territory),
+                joinedload(Idea.author),
+            )
+            .order_by(Idea.created_at.desc(), Idea.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """What the announcement page of one round and QPV shows."""
+
+    round: Round
+    envelope: Envelope
+    retained: Sequence[Idea]
+    not_retained: Sequence[Idea]
+
+    @property
+    def retained_total(self) -> Any:
+        return sum((idea.final_cost or 0 for idea in self.retained), start=0)
+
+
+#: Retained for the vote, then won or lost it: all were put to the vote.
+PUT_TO_VOTE = (IdeaState.ELIGIBLE, IdeaState.SELECTED, IdeaState.NOT_SELECTED)
+
+
+def announcement(round_: Round, envelope: Envelope) -> Announcement:
+    """Retained ideas with their cost; ineligible or transferred ones with reasons."""
+    ideas = db.session.scalars(
+        sa.select(Idea)
+        .where(
+            Idea.round_id == round_.id,
+            Idea.territory_id == envelope.territory_id,
+            Idea.state.in_([*PUT_TO_VOTE, IdeaState.INELIGIBLE, IdeaState.TRANSFERRED]),
+        )
+        .options(selectinload(Idea.history), selectinload(Idea.themes))
+        .order_by(Idea.title, Idea.id)
+    ).all()
+    retained = [i for i in ideas if i.state in PUT_TO_VOTE]
+    others = [i for i in ideas if i.state not in PUT_TO_VOTE]
+    return Announcement(
+        round=round_, envelope=envelope, retained=retained, not_retained=others
+    )
+
+
+def merge_candidates(idea: Idea) -> list[Idea]:
+    """Ideas *idea* could be merged into: same round and QPV, still open."""
+    return list(
+        db.session.scalars(
+            sa.select(Idea)
+            .where(
+                Idea.round_id == idea.round_id,
+                Idea.territory_id == idea.territory_id,
+                Idea.id != idea.id,
+                Idea.state.in_(
+                    [IdeaState.SUBMITTED, IdeaState.IN_REVIEW, IdeaState.ELIGIBLE]
+                ),
+            )
+            .order_by(Idea.title, Idea.id)
+        )
+    )
+
+
+def grid_version_choices() -> list[tuple[int, str]]:
+    """Eligibility grid versions a round can use, as (id, label)."""
+    from ..eligibility.models import Grid, GridVersion
+
+    rows = db.session.execute(
+        sa.select(GridVersion.id, Grid.name, GridVersion.number)
+        .join(Grid, GridVersion.grid_id == Grid.id)
+        .order_by(Grid.name, GridVersion.number.desc())
+    ).all()
+    return [(row.id, f"{row.name} — v{row.number}") for row in rows]

@@ -1,0 +1,582 @@
+"""Count a participatory-budget vote (pure: plain data in, plain data out, no Flask, no database).
+
+Input: the projects (id, cost, submission order), the ballots, the budget, the rule and its
+parameters. Output: the winners in selection order, their total cost and a step-by-step
+trace that says why each project won or lost.
+
+Ballots. An approval ballot is any collection of project ids (set, tuple, list); a cumulative
+ballot is a mapping ``{project_id: points}``. Identical ballots are grouped before counting,
+so the cost grows with the number of *distinct* ballots (Łódź 2022: 23,571 for 90,494 voters).
+
+Rules (the vocabulary of pabulib and of the reference library ``pabutools``):
+
+``greedy``
+    Projects by decreasing support (number of approvals, or sum of points), each taken if
+    it still fits in what is left of the budget, skipped otherwise; the pass goes to the end
+    of the list. As in pabutools and pabulib-checker, a project nobody supported is taken
+    too if it still fits: use ``greedy-threshold`` with a threshold of 1 to exclude it.
+    Same winners as ``pabutools.rules.greedy_utilitarian_welfare(sat_class=Cost_Sat)`` on
+    approval ballots.
+``greedy-threshold``
+    The same, after excluding the projects whose support is below ``threshold``
+    (pabulib's ``min_project_score_threshold``; Łódź uses 100 votes).
+``mes``
+    The Method of Equal Shares with cost satisfaction: each of the *n* voters (blank
+    ballots included) gets ``budget / n``; in each round, among the projects whose
+    supporters can still pay for them together, the one whose cost can be shared with the
+    lowest maximal payment per unit of cost (``rho / cost``) is selected, each supporter paying
+    ``rho`` or all they have left. Same winners as
+    ``pabutools.rules.method_of_equal_shares(sat_class=Cost_Sat)``. A project costing 0 gives
+    no cost satisfaction, so MES leaves it (pabutools does the same); the completion takes it.
+``mes-greedy``
+    MES, then ``greedy`` on the projects left and the budget left: pabutools'
+    ``completion_by_rule_combination`` of those two rules.
+
+Cumulative ballots. ``greedy`` ranks by the sum of points, as cities count them (the
+``score`` column of pabulib; pabulib-checker checks ``greedy`` on it). ``mes`` treats a
+cumulative ballot as the approval of every project it gives at least one point: that is what
+pabutools' ``Cost_Sat`` does with a cumulative ballot (``project in ballot``), and cost
+satisfaction has no room for points. Note that pabutools' greedy with ``Cost_Sat`` on a
+cumulative profile therefore ranks by number of supporters, not points (it differs from the
+official count on Toulouse 2019); our greedy equals pabutools' greedy with the additive
+satisfaction ``points x cost`` instead.
+
+Tie-break (``TieBreak``). ``support-cost-order`` (the default, the product's rule): more
+support, then lower cost, then earlier submission, then the project id. ``pabutools``:
+pabutools' own ``lexico_tie_breaking`` (the smaller project id, compared as text), to compare
+with it; in that mode greedy also ranks a zero-cost project as pabutools does (satisfaction
+per unit of cost 0, i.e. last, where it is always taken since it always fits).
+
+Exactness. Money is computed exactly (``fractions.Fraction``; pabutools uses gmpy2 rationals),
+so ties are real ties and the winners do not depend on rounding. MES keeps, for each project,
+how many of its supporters hold each distinct remaining budget: voters with the same history
+hold the same amount, so there are few such amounts and a round costs little.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+from enum import StrEnum
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .pabulib import PbElection
+
+#: Version of the counting engine, stored with every published result.
+ENGINE_VERSION = "1.0"
+
+_CENT = Decimal("0.01")
+
+
+class Rule(StrEnum):
+    GREEDY = "greedy"
+    GREEDY_THRESHOLD = "greedy-threshold"
+    MES = "mes"
+    MES_GREEDY = "mes-greedy"
+
+
+class TieBreak(StrEnum):
+    #: More support, then lower cost, then earlier submission (then the project id).
+    SUPPORT_COST_ORDER = "support-cost-order"
+    #: pabutools' ``lexico_tie_breaking``: the smaller project id, compared as text.
+    PABUTOOLS = "pabutools"
+
+
+class Phase(StrEnum):
+    GREEDY = "greedy"
+    MES = "mes"
+    #: The greedy pass that completes MES in ``mes-greedy``.
+    COMPLETION = "completion"
+
+
+class Outcome(StrEnum):
+    SELECTED = "selected"
+    #: Greedy: its cost is more than what is left of the budget.
+    OVER_BUDGET = "over-budget"
+    #: Greedy with threshold: its support is below the threshold.
+    BELOW_THRESHOLD = "below-threshold"
+    #: MES: what its supporters have left cannot pay for it.
+    UNAFFORDABLE = "unaffordable"
+    #: MES: nobody supports it, or it costs nothing (no cost satisfaction): MES leaves it.
+    NOT_IN_MES = "not-in-mes"
+
+
+class TallyError(ValueError):
+    """Inputs the count cannot use (unknown project, negative cost or points...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A project put to the vote; ``order`` is its submission rank (smaller = earlier)."""
+
+    id: str
+    cost: Decimal | int
+    order: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One line of the trace: a project considered, and what happened to it."""
+
+    number: int
+    phase: Phase
+    project_id: str
+    outcome: Outcome
+    #: Approvals, or sum of points for cumulative ballots.
+    support: int
+    #: Number of voters who support it (approve it, or give it points).
+    supporters: int
+    cost: Decimal
+    #: Budget not yet allocated, after this step.
+    budget_left: Decimal
+    #: MES: what each supporter pays at most (rounded to the cent).
+    rho: Decimal | None = None
+    #: MES: ``cost / rho``, the number of supporters who would pay the full ``rho``.
+    effective_votes: Decimal | None = None
+    #: MES: what the project's supporters still hold together, at this step (rounded).
+    available: Decimal | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "phase": self.phase.value,
+            "project_id": self.project_id,
+            "outcome": self.outcome.value,
+            "support": self.support,
+            "supporters": self.supporters,
+            "cost": str(self.cost),
+            "budget_left": str(self.budget_left),
+            "rho": None if self.rho is None else str(self.rho),
+            "effective_votes": None if self.effective_votes is None else str(self.effective_votes),
+            "available": None if self.available is None else str(self.available),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TallyResult:
+    rule: Rule
+    tie_break: TieBreak
+    threshold: int
+    budget: Decimal
+    num_ballots: int
+    #: Winners in the order they were selected.
+    winners: tuple[str, ...]
+    total_cost: Decimal
+    #: Support of every project (approvals or points), in the order the projects were given.
+    support: Mapping[str, int]
+    steps: tuple[Step, ...]
+    engine_version: str = field(default=ENGINE_VERSION)
+
+    @property
+    def budget_left(self) -> Decimal:
+        return self.budget - self.total_cost
+
+    def final_steps(self) -> dict[str, Step]:
+        """The last step of each project: why it finally won or lost."""
+        return {step.project_id: step for step in self.steps}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule.value,
+            "tie_break": self.tie_break.value,
+            "threshold": self.threshold,
+            "budget": str(self.budget),
+            "num_ballots": self.num_ballots,
+            "winners": list(self.winners),
+            "total_cost": str(self.total_cost),
+            "budget_left": str(self.budget_left),
+            "support": dict(self.support),
+            "steps": [step.to_dict() for step in self.steps],
+            "engine_version": self.engine_version,
+        }
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Grouping 90,000 ballots allocates many small acyclic objects; the cyclic collector's
+    # passes over them cost more than the count itself.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _money(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        _CENT, rounding=ROUND_HALF_EVEN
+    )
+
+
+class _Count:
+    """The election in index form: projects 0..m-1 and groups of identical ballots."""
+
+    def __init__(
+        self,
+        projects: Sequence[Project],
+        ballots: Iterable[Collection[str]],
+        budget: Decimal | int,
+        tie_break: TieBreak,
+    ) -> None:
+        self.projects = list(projects)
+        index: dict[str, int] = {}
+        for i, project in enumerate(self.projects):
+            if project.id in index:
+                raise TallyError(f"project {project.id!r} is given twice")
+            if project.cost < 0:
+                raise TallyError(f"project {project.id!r} has a negative cost")
+            index[project.id] = i
+        if budget < 0:
+            raise TallyError("the budget is negative")
+        self.budget_decimal = Decimal(budget)
+        self.budget = Fraction(budget)
+        self.costs = [Fraction(project.cost) for project in self.projects]
+        self.cost_decimals = [Decimal(project.cost) for project in self.projects]
+        m = len(self.projects)
+
+        approvals: Counter[frozenset[str]] = Counter()
+        points: Counter[frozenset[tuple[str, int]]] = Counter()
+        for ballot in ballots:
+            if isinstance(ballot, Mapping):
+                points[frozenset(ballot.items())] += 1
+            else:
+                approvals[frozenset(ballot)] += 1
+        self.num_ballots = approvals.total() + points.total()
+
+        # groups[g] = (project indices with points > 0, their points, multiplicity)
+        self.groups: list[tuple[tuple[int, ...], tuple[int, ...], int]] = []
+        for ids, count in approvals.items():
+            try:
+                items = tuple(sorted(index[p] for p in ids))
+            except KeyError as error:
+                raise TallyError(f"a ballot names unknown project {error.args[0]!r}") from None
+            self.groups.append((items, (1,) * len(items), count))
+        for pairs, count in points.items():
+            chosen: list[tuple[int, int]] = []
+            for p, n in pairs:
+                if p not in index:
+                    raise TallyError(f"a ballot names unknown project {p!r}")
+                if not isinstance(n, int) or n < 0:
+                    raise TallyError(f"a ballot gives {n!r} points to {p!r}")
+                if n > 0:
+                    chosen.append((index[p], n))
+            chosen.sort()
+            self.groups.append(
+                (tuple(p for p, _ in chosen), tuple(n for _, n in chosen), count)
+            )
+
+        self.support = [0] * m
+        self.supporters = [0] * m
+        for items, pts, count in self.groups:
+            for p, n in zip(items, pts, strict=True):
+                self.support[p] += n * count
+                self.supporters[p] += count
+
+        self.tie_break = tie_break
+        if tie_break is TieBreak.PABUTOOLS:
+            ids = [project.id for project in self.projects]
+            # pabutools' greedy ranks by satisfaction per unit of cost; with cost
+            # satisfaction a project costing 0 has none, so it comes last (taken anyway).
+            self.greedy_key = [
+                (-(self.support[i] if self.costs[i] > 0 else 0), ids[i]) for i in range(m)
+            ]
+            self.tie_key: list[tuple[Any, ...]] = [(ids[i],) for i in range(m)]
+        else:
+            self.greedy_key = [
+                (-self.support[i], self.costs[i], project.order, project.id)
+                for i, project in enumerate(self.projects)
+            ]
+            self.tie_key = self.greedy_key
+
+
+class _Trace:
+    def __init__(self, count: _Count) -> None:
+        self.count = count
+        self.steps: list[Step] = []
+        self.winners: list[int] = []
+        self.left = count.budget
+        self.left_decimal = count.budget_decimal
+
+    def add(
+        self,
+        phase: Phase,
+        p: int,
+        outcome: Outcome,
+        *,
+        rho: Fraction | None = None,
+        available: Fraction | None = None,
+    ) -> None:
+        count = self.count
+        if outcome is Outcome.SELECTED:
+            self.winners.append(p)
+            self.left -= count.costs[p]
+            self.left_decimal -= count.cost_decimals[p]
+        cost = count.costs[p]
+        self.steps.append(
+            Step(
+                number=len(self.steps) + 1,
+                phase=phase,
+                project_id=count.projects[p].id,
+                outcome=outcome,
+                support=count.support[p],
+                supporters=count.supporters[p],
+                cost=count.cost_decimals[p],
+                budget_left=self.left_decimal,
+                rho=None if rho is None else _money(rho),
+                effective_votes=None if not rho else _money(cost / rho),
+                available=None if available is None else _money(available),
+            )
+        )
+
+
+def _greedy(trace: _Trace, phase: Phase, threshold: int) -> None:
+    count = trace.count
+    taken = set(trace.winners)
+    order = sorted(
+        (p for p in range(len(count.projects)) if p not in taken),
+        key=count.greedy_key.__getitem__,
+    )
+    for p in order:
+        if count.support[p] < threshold:
+            trace.add(phase, p, Outcome.BELOW_THRESHOLD)
+        elif count.costs[p] <= trace.left:
+            trace.add(phase, p, Outcome.SELECTED)
+        else:
+            trace.add(phase, p, Outcome.OVER_BUDGET)
+
+
+#: Relative margin within which float estimates are settled in exact arithmetic. Float sums
+#: of budgets err by far less (about classes x supporters x 2**-53, under 1e-8 for a city).
+_TOLERANCE = 1e-6
+
+
+class _Shares:
+    """MES bookkeeping: voters grouped into classes of equal remaining budget.
+
+    ``budget[c]`` is exact, ``budget_f[c]`` its float; ``holders[p][c]`` counts the supporters
+    of project ``p`` in class ``c``. Voters with identical ballots always share a class.
+    """
+
+    def __init__(self, count: _Count) -> None:
+        m = len(count.projects)
+        n = count.num_ballots
+        share = count.budget / n if n else Fraction(0)
+        self.count = count
+        self.budget: list[Fraction] = [share]
+        self.budget_f: list[float] = [float(share)]
+        # Keyed by (numerator, denominator): hashing a Fraction is slow.
+        self.class_of_value: dict[tuple[int, int], int] = {
+            (share.numerator, share.denominator): 0
+        }
+        self.holders: list[dict[int, int]] = [{} for _ in range(m)]
+        self.groups_of: list[list[int]] = [[] for _ in range(m)]
+        self.group_class = [0] * len(count.groups)
+        for g, (items, _pts, mult) in enumerate(count.groups):
+            for p in items:
+                held = self.holders[p]
+                held[0] = held.get(0, 0) + mult
+                self.groups_of[p].append(g)
+
+    def available(self, p: int) -> Fraction:
+        budget = self.budget
+        return sum((budget[c] * k for c, k in self.holders[p].items()), Fraction(0))
+
+    def estimate(self, p: int) -> float | None:
+        """Float affordability (rho / cost) of *p*, or None if its supporters cannot pay."""
+        budget_f = self.budget_f
+        cost = self.count.costs[p]
+        cost_f = float(cost)
+        classes = sorted(self.holders[p].items(), key=lambda item: budget_f[item[0]])
+        available_f = sum(budget_f[c] * k for c, k in classes)
+        if available_f < cost_f * (1 + _TOLERANCE) and self.available(p) < cost:
+            return None
+        paid = 0.0
+        remaining = self.count.supporters[p]
+        rho = cost_f / remaining
+        for c, k in classes:
+            rho = (cost_f - paid) / remaining
+            if rho <= budget_f[c]:
+                break
+            paid += budget_f[c] * k
+            remaining -= k
+        return rho / cost_f
+
+    def exact(self, p: int) -> Fraction:
+        """Exact affordability (rho / cost) of an affordable project *p*."""
+        budget = self.budget
+        cost = self.count.costs[p]
+        classes = sorted(self.holders[p].items(), key=lambda item: budget[item[0]])
+        paid = Fraction(0)
+        remaining = self.count.supporters[p]
+        rho = cost / remaining
+        for c, k in classes:
+            rho = (cost - paid) / remaining
+            if rho <= budget[c]:
+                break
+            paid += budget[c] * k
+            remaining -= k
+        return rho / cost
+
+    def pay(self, p: int, rho: Fraction) -> None:
+        """Each supporter of *p* pays *rho*, or all they have left."""
+        moved: dict[int, int] = {}
+        for c in self.holders[p]:
+            old = self.budget[c]
+            left = old - rho if old > rho else Fraction(0)
+            key = (left.numerator, left.denominator)
+            target = self.class_of_value.get(key)
+            if target is None:
+                target = len(self.budget)
+                self.budget.append(left)
+                self.budget_f.append(float(left))
+                self.class_of_value[key] = target
+            moved[c] = target
+        groups = self.count.groups
+        group_class = self.group_class
+        holders = self.holders
+        for g in self.groups_of[p]:
+            c = group_class[g]
+            target = moved[c]
+            if target == c:
+                continue
+            group_class[g] = target
+            items, _pts, mult = groups[g]
+            for q in items:
+                held = holders[q]
+                k = held[c] - mult
+                if k:
+                    held[c] = k
+                else:
+                    del held[c]
+                held[target] = held.get(target, 0) + mult
+
+
+def _mes(trace: _Trace) -> None:
+    count = trace.count
+    m = len(count.projects)
+    costs = count.costs
+    supporters = count.supporters
+    candidates = [p for p in range(m) if costs[p] > 0 and supporters[p] > 0]
+    if count.num_ballots == 0:
+        candidates = []
+    in_mes = set(candidates)
+    shares = _Shares(count)
+    # Affordability only grows from round to round: the last estimate is a lower bound.
+    bound: dict[int, float] = {p: 1 / supporters[p] for p in candidates}
+    tie_key = count.tie_key
+    slack = 1 + _TOLERANCE
+    while candidates:
+        candidates.sort(key=bound.__getitem__)
+        best_f = float("inf")
+        estimates: list[tuple[float, int]] = []
+        for p in list(candidates):
+            if bound[p] > best_f * slack:
+                break  # this bound and every later one exceed the best affordability
+            estimate = shares.estimate(p)
+            if estimate is None:
+                candidates.remove(p)
+                trace.add(Phase.MES, p, Outcome.UNAFFORDABLE, available=shares.available(p))
+                continue
+            bound[p] = estimate
+            best_f = min(best_f, estimate)
+            estimates.append((estimate, p))
+        if not estimates:
+            break
+        # Settle the best and anything within the float margin exactly: real ties stay ties.
+        exact = {p: shares.exact(p) for e, p in estimates if e <= best_f * slack}
+        best = min(exact.values())
+        winner = min((p for p, a in exact.items() if a == best), key=tie_key.__getitem__)
+        rho = best * costs[winner]
+        trace.add(Phase.MES, winner, Outcome.SELECTED, rho=rho)
+        candidates.remove(winner)
+        shares.pay(winner, rho)
+    for p in range(m):
+        if p not in in_mes:
+            trace.add(Phase.MES, p, Outcome.NOT_IN_MES)
+
+
+def tally(
+    projects: Sequence[Project],
+    ballots: Iterable[Collection[str]],
+    budget: Decimal | int,
+    rule: Rule | str = Rule.GREEDY,
+    *,
+    threshold: int = 0,
+    tie_break: TieBreak | str = TieBreak.SUPPORT_COST_ORDER,
+) -> TallyResult:
+    """Count *ballots* (approval collections or ``{id: points}`` mappings) under *rule*."""
+    rule = Rule(rule)
+    tie_break = TieBreak(tie_break)
+    if rule is not Rule.GREEDY_THRESHOLD:
+        if threshold:
+            raise TallyError("a threshold only applies to the greedy-threshold rule")
+    elif threshold < 0:
+        raise TallyError("the threshold is negative")
+    with _gc_paused():
+        count = _Count(projects, ballots, budget, tie_break)
+        trace = _Trace(count)
+        if rule in (Rule.GREEDY, Rule.GREEDY_THRESHOLD):
+            _greedy(trace, Phase.GREEDY, threshold)
+        else:
+            _mes(trace)
+            if rule is Rule.MES_GREEDY:
+                _greedy(trace, Phase.COMPLETION, 0)
+    winners = tuple(count.projects[p].id for p in trace.winners)
+    return TallyResult(
+        rule=rule,
+        tie_break=tie_break,
+        threshold=threshold,
+        budget=count.budget_decimal,
+        num_ballots=count.num_ballots,
+        winners=winners,
+        total_cost=sum((count.cost_decimals[p] for p in trace.winners), Decimal(0)),
+        support={project.id: count.support[i] for i, project in enumerate(count.projects)},
+        steps=tuple(trace.steps),
+    )
+
+
+def election_input(election: PbElection) -> tuple[list[Project], list[Collection[str]]]:
+    """Projects (file order = submission order) and ballots of a parsed pabulib election."""
+    from .pabulib import POINT_VOTE_TYPES
+
+    projects = [
+        Project(id=p.project_id, cost=p.cost, order=i)
+        for i, p in enumerate(election.projects.values())
+    ]
+    ballots: list[Collection[str]]
+    if election.vote_type in POINT_VOTE_TYPES:
+        ballots = list(election.point_ballots())
+    else:
+        ballots = [vote.vote for vote in election.votes]
+    return projects, ballots
+
+
+def tally_election(
+    election: PbElection,
+    rule: Rule | str,
+    *,
+    threshold: int | None = None,
+    tie_break: TieBreak | str = TieBreak.SUPPORT_COST_ORDER,
+) -> TallyResult:
+    """Count a parsed pabulib election with its META budget.
+
+    For ``greedy-threshold`` without an explicit *threshold*, META's
+    ``min_project_score_threshold`` is used (0 when absent).
+    """
+    rule = Rule(rule)
+    if threshold is None:
+        threshold = 0
+        if rule is Rule.GREEDY_THRESHOLD:
+            threshold = int(election.meta.get("min_project_score_threshold", "0") or 0)
+    projects, ballots = election_input(election)
+    return tally(
+        projects, ballots, election.budget, rule, threshold=threshold, tie_break=tie_break
+    )

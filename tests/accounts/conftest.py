@@ -1,0 +1,71 @@
+"""Fixtures of the accounts tests: territories to live in, valid form data, the outbox."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from participation.core.models import OutboxMessage
+from participation.territories.models import Territory, TerritoryKind
+
+#: A password that satisfies the policy, typed in the registration tests.
+GOOD_PASSWORD = "une phrase facile a retenir"
+
+
+@pytest.fixture
+def qpv(make_territory) -> Territory:
+    return make_territory(name="Bastide – Pont-Vieux", code="QN01101M", population=3873)
+
+
+@pytest.fixture
+def outside(make_territory) -> Territory:
+    return make_territory(kind=TerritoryKind.OUTSIDE, code=None, name="Hors QPV")
+
+
+@pytest.fixture
+def registration(qpv) -> Callable[..., dict[str, Any]]:
+    """Valid registration form data; keyword arguments replace fields."""
+
+    def _registration(**changes: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "email": "leila@example.org",
+            "phone": "",
+            "password": GOOD_PASSWORD,
+            "password_confirm": GOOD_PASSWORD,
+            "pseudonym": "Leila du Pont",
+            "real_name": "Leïla Benali",
+            "territory": str(qpv.id),
+            "birth_year": "1990",
+            "sex": "female",
+            "locale": "fr",
+            "accept_notice": "y",
+        }
+        data.update(changes)
+        return {key: value for key, value in data.items() if value is not None}
+
+    return _registration
+
+
+@pytest.fixture
+def outbox(db) -> Callable[[], list[OutboxMessage]]:
+    """The e-mails queued so far, oldest first."""
+
+    def _outbox() -> list[OutboxMessage]:
+        db.session.expire_all()
+        return list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+
+    return _outbox
+
+
+def link_path(body: str, marker: str) -> str:
+    """The path of the first link in *body* whose path contains *marker*."""
+    for url in re.findall(r"https?://\S+", body):
+        path = urlsplit(url).path
+        if marker in path:
+            return path
+    raise AssertionError(f"no link containing {marker!r} in:\n{body}")
