@@ -20,6 +20,7 @@ FEATURES = (
     "budget",
     "review",
     "voting",
+    "voting.desks",
 )
 
 

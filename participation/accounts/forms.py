@@ -19,6 +19,7 @@ from wtforms import (
     SubmitField,
     TelField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -34,11 +35,7 @@ from ..territories.models import TerritoryKind
 from . import queries, services
 from .states import METHOD_LABELS, SEX_LABELS, Sex, VerificationMethod
 
-PASSWORD_HINT = _l("At least 10 characters. A short sentence is easy to remember.")
-SEX_PURPOSE = _l("Optional. Used only for parity and participation statistics.")
-PSEUDONYM_HINT = _l(
-    "Shown publicly instead of your name. 3 to 40 letters, digits, spaces, - or _."
-)
+CHOOSE_FROM_LIST = _l("Choose a value from the list.")
 
 
 def _service_check(check: Callable[[str], Any]) -> Callable[[Any, Any], None]:
@@ -86,7 +83,7 @@ def residence_choices() -> list[tuple[str, Any]]:
         label: Any = territory.name
         if territory.kind is TerritoryKind.OUTSIDE:
             label = _l("%(name)s (outside the QPV)", name=territory.name)
-        choices.append((str(territory.id), label))
+        choices.append(SelectChoice(str(territory.id), label))
     return choices
 
 
@@ -163,7 +160,8 @@ class RegistrationForm(PersonFieldsMixin, FlaskForm):
         validators=[Optional(), Length(max=services.REAL_NAME_MAX_LENGTH)],
     )
     territory = SelectField(
-        _l("Neighbourhood where you live"),
+        invalid_choice_message=CHOOSE_FROM_LIST,
+        label=_l("Neighbourhood where you live"),
         validators=[DataRequired(_l("Choose the neighbourhood where you live."))],
     )
     birth_year = StringField(
@@ -171,8 +169,12 @@ class RegistrationForm(PersonFieldsMixin, FlaskForm):
         validators=[Optional(), _birth_year],
         render_kw={"inputmode": "numeric", "maxlength": 4},
     )
-    sex = SelectField(_l("Sex (optional)"))
-    locale = SelectField(_l("Preferred language"))
+    sex = SelectField(
+        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Sex (optional)"), default=""
+    )
+    locale = SelectField(
+        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Preferred language")
+    )
     accept_notice = BooleanField(
         _l("I have read the personal data notice and I accept it."),
         validators=[
@@ -332,7 +334,8 @@ class ProfileForm(PersonFieldsMixin, FlaskForm):
         ],
     )
     territory = SelectField(
-        _l("Neighbourhood where you live"),
+        invalid_choice_message=CHOOSE_FROM_LIST,
+        label=_l("Neighbourhood where you live"),
         validators=[DataRequired(_l("Choose the neighbourhood where you live."))],
     )
     birth_year = StringField(
@@ -340,8 +343,12 @@ class ProfileForm(PersonFieldsMixin, FlaskForm):
         validators=[Optional(), _birth_year],
         render_kw={"inputmode": "numeric", "maxlength": 4},
     )
-    sex = SelectField(_l("Sex (optional)"))
-    locale = SelectField(_l("Preferred language"))
+    sex = SelectField(
+        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Sex (optional)"), default=""
+    )
+    locale = SelectField(
+        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Preferred language")
+    )
     submit = SubmitField(_l("Save my details"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -365,7 +372,8 @@ class ManagedAccountForm(PersonFieldsMixin, FlaskForm):
         validators=[Optional(), Length(max=services.REAL_NAME_MAX_LENGTH)],
     )
     territory = SelectField(
-        _l("Neighbourhood where the person lives"),
+        invalid_choice_message=CHOOSE_FROM_LIST,
+        label=_l("Neighbourhood where the person lives"),
         validators=[
             DataRequired(_l("Choose the neighbourhood where the person lives."))
         ],
@@ -375,8 +383,12 @@ class ManagedAccountForm(PersonFieldsMixin, FlaskForm):
         validators=[Optional(), _birth_year],
         render_kw={"inputmode": "numeric", "maxlength": 4},
     )
-    sex = SelectField(_l("Sex (optional)"))
-    locale = SelectField(_l("Preferred language"))
+    sex = SelectField(
+        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Sex (optional)"), default=""
+    )
+    locale = SelectField(
+        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Preferred language")
+    )
     verified_in_person = BooleanField(
         _l("I checked a proof of address in person (mark the residence as verified)")
     )
@@ -400,13 +412,16 @@ class VerificationForm(FlaskForm):
     """Record that a proof of address was checked in person. No document is kept."""
 
     territory = SelectField(
-        _l("QPV shown on the proof of address"),
+        invalid_choice_message=CHOOSE_FROM_LIST,
+        label=_l("QPV shown on the proof of address"),
         validators=[DataRequired(_l("Choose the QPV the proof of address is in."))],
     )
     method = SelectField(
-        _l("How was it checked?"),
+        invalid_choice_message=CHOOSE_FROM_LIST,
+        label=_l("How was it checked?"),
         choices=[
-            (method.value, METHOD_LABELS[method]) for method in VerificationMethod
+            SelectChoice(method.value, METHOD_LABELS[method])
+            for method in VerificationMethod
         ],
         default=VerificationMethod.PROOF_IN_PERSON.value,
     )
@@ -418,8 +433,8 @@ class VerificationForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.territory.choices = [("", _l("Choose a QPV"))] + [
-            (str(territory.id), territory.name)
+        self.territory.choices = [SelectChoice("", _l("Choose a QPV"))] + [
+            SelectChoice(str(territory.id), territory.name)
             for territory in queries.qpv_territories()
         ]
 

@@ -123,7 +123,12 @@ def normalize_email(raw: str) -> str:
     """
     text = raw.strip().lower()
     try:
-        validate_email(text, check_deliverability=False)
+        # Tests may use the reserved ".test" domain, nothing else may.
+        validate_email(
+            text,
+            check_deliverability=False,
+            test_environment=bool(current_app.config.get("TESTING")),
+        )
     except EmailNotValidError:
         raise DomainError(_l("Enter a valid e-mail address."), field="email") from None
     if len(text) > 254:

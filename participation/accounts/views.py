@@ -133,6 +133,12 @@ def _sign_in(user: User, *, remember: bool = False) -> None:
     session["lang"] = user.locale
 
 
+def _me() -> User:
+    """The signed-in person as a model object (services and audit need the real one)."""
+    user: User = current_user._get_current_object()
+    return user
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         abort(403)
@@ -216,7 +222,7 @@ def email_confirm(token: str) -> ResponseReturnValue:
 @login_required
 @_rate_limit("RATELIMIT_PASSWORD_RESET")
 def email_confirm_resend() -> ResponseReturnValue:
-    user = current_user
+    user = _me()
     if user.email and user.email_confirmed_at is None:
         services.send_email_confirmation(user, _confirm_link(user))
         db.session.commit()
@@ -328,7 +334,7 @@ def setup_code() -> ResponseReturnValue:
 @bp.get("/account")
 @login_required
 def profile() -> ResponseReturnValue:
-    user: User = current_user
+    user = _me()
     return render_template(
         "accounts/profile.html",
         user=user,
@@ -339,7 +345,7 @@ def profile() -> ResponseReturnValue:
 @bp.route("/account/edit", methods=["GET", "POST"])
 @login_required
 def profile_edit() -> ResponseReturnValue:
-    user: User = current_user
+    user = _me()
     form = ProfileForm()
     if request.method == "GET":
         form.pseudonym.data = user.pseudonym
@@ -387,7 +393,7 @@ def profile_edit() -> ResponseReturnValue:
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def password_change() -> ResponseReturnValue:
-    user: User = current_user
+    user = _me()
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
@@ -487,7 +493,7 @@ def managed_create() -> ResponseReturnValue:
             verified_in_person=bool(form.verified_in_person.data),
         )
         try:
-            person, code = services.create_managed_account(current_user, data)
+            person, code = services.create_managed_account(_me(), data)
         except DomainError as error:
             _apply_errors(form, error)
         else:
@@ -614,7 +620,7 @@ def managed_sheet_close(person_id: int) -> ResponseReturnValue:
 def setup_code_regenerate(person_id: int) -> ResponseReturnValue:
     person = _person_or_404(person_id)
     _require(services.can_regenerate_setup_code(current_user, person))
-    code = services.regenerate_setup_code(current_user, person)
+    code = services.regenerate_setup_code(_me(), person)
     db.session.commit()
     _remember_sheet(person.id, code)
     flash(_("A new code is issued; the previous one no longer works."), "success")
@@ -630,7 +636,7 @@ def verification_create(person_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             services.verify_resident(
-                current_user,
+                _me(),
                 person,
                 optional_int(form.territory.data),
                 VerificationMethod(form.method.data),
@@ -656,7 +662,7 @@ def verification_revoke(person_id: int, verification_id: int) -> ResponseReturnV
     if verification.user_id != person_id:
         abort(404)
     _require(services.can_verify(current_user, verification.user))
-    services.revoke_verification(current_user, verification)
+    services.revoke_verification(_me(), verification)
     db.session.commit()
     flash(_("The verification is revoked."), "success")
     return redirect(url_for(".person_detail", person_id=person_id))
@@ -694,9 +700,9 @@ def role_change(person_id: int, role: str, action: str) -> ResponseReturnValue:
         abort(404)
     try:
         if action == "grant":
-            changed = services.grant_role(current_user, person, chosen)
+            changed = services.grant_role(_me(), person, chosen)
         else:
-            changed = services.revoke_role(current_user, person, chosen)
+            changed = services.revoke_role(_me(), person, chosen)
     except PermissionDenied:
         raise
     except DomainError as error:

@@ -23,6 +23,7 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from .decorators import require
@@ -105,11 +106,11 @@ def audit_list() -> ResponseReturnValue:
     from ..accounts.models import User
 
     form = AuditFilterForm(request.args)
-    form.object_type.choices = [("", _l("All"))] + [
-        (value, value) for value in _distinct(AuditEntry.object_type)
+    form.object_type.choices = [SelectChoice("", _l("All"))] + [
+        SelectChoice(value) for value in _distinct(AuditEntry.object_type)
     ]
-    form.action.choices = [("", _l("All"))] + [
-        (value, value) for value in _distinct(AuditEntry.action)
+    form.action.choices = [SelectChoice("", _l("All"))] + [
+        SelectChoice(value) for value in _distinct(AuditEntry.action)
     ]
     form.validate()
 
@@ -182,7 +183,6 @@ def number_filter(value: int | float | None) -> str:
 @bp.app_context_processor
 def frame_context() -> dict[str, object]:
     return {
-        "language_form": LanguageForm(),
         "current_path": request.full_path.rstrip("?"),
         "can_view_audit": can_view_audit,
         "url_if": url_if,

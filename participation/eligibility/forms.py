@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .states import KIND_LABELS, CriterionKind
@@ -45,7 +46,7 @@ class CriterionForm(FlaskForm):
     )
     kind = RadioField(
         _l("Kind of criterion"),
-        choices=[(kind.value, KIND_LABELS[kind]) for kind in CriterionKind],
+        choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in CriterionKind],
         validators=[DataRequired()],
         default=CriterionKind.MANDATORY.value,
     )

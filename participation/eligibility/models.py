@@ -270,10 +270,11 @@ class AssessmentAnswer(Base):
         sa.UniqueConstraint("assessment_id", "criterion_id"),
         sa.Index("ix_assessment_answer_criterion_id", "criterion_id"),
         sa.CheckConstraint(
+            # IS NOT NULL spelled out: a NULL inside IN or >= would let the CHECK pass.
             "(kind = 'mandatory' AND points IS NULL AND text IS NULL"
-            " AND choice IN ('pass', 'fail', 'na'))"
+            " AND choice IS NOT NULL AND choice IN ('pass', 'fail', 'na'))"
             " OR (kind = 'scored' AND choice IS NULL AND text IS NULL"
-            " AND points >= 0 AND points <= 3)"
+            " AND points IS NOT NULL AND points >= 0 AND points <= 3)"
             " OR (kind = 'informational' AND choice IS NULL AND points IS NULL"
             " AND text IS NOT NULL)",
             name="value_fits_kind",

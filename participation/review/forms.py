@@ -15,6 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..budget.states import TRANSFER_STATUS_LABELS, TransferStatus
@@ -102,7 +103,7 @@ class _ChoiceOrNothing:
     def __call__(self, form: Any, field: Field) -> None:
         if field.data in (None, "", "None"):
             return
-        if str(field.data) not in {str(value) for value, _label in field.choices}:
+        if str(field.data) not in {str(choice.value) for choice in field.choices}:
             raise ValidationError(_l("Choose one of the answers."))
 
 
@@ -119,14 +120,16 @@ def review_form_class(version: GridVersion) -> type[ReviewForm]:
         if criterion.kind is CriterionKind.MANDATORY:
             field = RadioField(
                 label,
-                choices=[(check.value, CHECK_LABELS[check]) for check in Check],
+                choices=[
+                    SelectChoice(check.value, CHECK_LABELS[check]) for check in Check
+                ],
                 validators=[_ChoiceOrNothing()],
                 validate_choice=False,
             )
         elif criterion.kind is CriterionKind.SCORED:
             field = RadioField(
                 label,
-                choices=[(str(p), POINT_LABELS[p]) for p in POINTS],
+                choices=[SelectChoice(str(p), POINT_LABELS[p]) for p in POINTS],
                 validators=[_ChoiceOrNothing()],
                 validate_choice=False,
             )
@@ -165,8 +168,11 @@ class TransferForm(FlaskForm):
 
     transfer_service = RadioField(
         _l("Competent service"),
-        choices=[(code, label) for code, (label, _name) in TRANSFER_SERVICES.items()]
-        + [(OTHER_SERVICE, _l("Another service (name it below)"))],
+        choices=[
+            SelectChoice(code, label)
+            for code, (label, _name) in TRANSFER_SERVICES.items()
+        ]
+        + [SelectChoice(OTHER_SERVICE, _l("Another service (name it below)"))],
         validators=[DataRequired(message=_l("Choose the competent service."))],
         # The service refuses an unknown code by this field; one message is enough.
         validate_choice=False,
@@ -197,7 +203,9 @@ class TransferStatusForm(FlaskForm):
 
     status = SelectField(
         _l("Follow-up by the service"),
-        choices=[(s.value, TRANSFER_STATUS_LABELS[s]) for s in TransferStatus],
+        choices=[
+            SelectChoice(s.value, TRANSFER_STATUS_LABELS[s]) for s in TransferStatus
+        ],
         validators=[DataRequired()],
     )
 

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from ..budget import services as budget_services
 from ..budget.models import Idea, Round
@@ -175,11 +176,14 @@ def round_list() -> ResponseReturnValue:
 @require(services.can_manage_review)
 def round_overview(round_id: int) -> ResponseReturnValue:
     round_ = _round_or_404(round_id)
+    overview = queries.overview(round_)
+    waiting = overview.state_totals.get(IdeaState.SUBMITTED, 0)
     return render_template(
         "review/round_overview.html",
         round=round_,
-        overview=queries.overview(round_),
-        can_start=services.review_can_start(round_),
+        overview=overview,
+        show_start=services.review_can_start(round_)
+        and (overview.started is None or waiting > 0),
         grid_version=services.grid_version_of(round_),
         action_form=ActionForm(),
     )
@@ -238,8 +242,8 @@ def _rule_choices(form: ThemeRuleForm, round_: Round, people: list[Any]) -> None
             sa.select(Theme).where(Theme.is_active.is_(True)).order_by(Theme.position)
         )
     )
-    form.theme_id.choices = [(t.id, t.label) for t in themes]
-    form.reviewer_id.choices = [(p.id, p.pseudonym) for p in people]
+    form.theme_id.choices = [SelectChoice(t.id, t.label) for t in themes]
+    form.reviewer_id.choices = [SelectChoice(p.id, p.pseudonym) for p in people]
 
 
 @bp.get("/rounds/<int:round_id>/assignments")
@@ -278,9 +282,7 @@ def round_assignments_save(round_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(_("%(count)d assignments saved.", count=changed), "success")
             return redirect(url_for(".round_assignments", round_id=round_.id))
-    return _assignment_page(
-        round_, errors=errors, chosen=dict(request.form.items()), status=400
-    )
+    return _assignment_page(round_, errors=errors, chosen=dict(request.form.items()))
 
 
 @bp.post("/rounds/<int:round_id>/rules")
@@ -301,7 +303,7 @@ def rule_create(round_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(_("The rule was saved."), "success")
             return redirect(url_for(".round_assignments", round_id=round_.id))
-    return _assignment_page(round_, rule_form=form, status=400)
+    return _assignment_page(round_, rule_form=form)
 
 
 @bp.post("/rounds/<int:round_id>/rules/<int:rule_id>/delete")
@@ -343,8 +345,8 @@ def _decision_forms(idea: Idea, review: IdeaReview | None) -> dict[str, FlaskFor
     ineligible = IneligibleForm(prefix="ineligible")
     transfer = TransferForm(prefix="transfer")
     merge = MergeForm(prefix="merge")
-    merge.into.choices = [(0, _("Choose an idea"))] + [
-        (target.id, f"#{target.id} — {target.title}")
+    merge.into.choices = [SelectChoice(0, _("Choose an idea"))] + [
+        SelectChoice(target.id, f"#{target.id} — {target.title}")
         for target in services.merge_targets(idea)
     ]
     if not retain.is_submitted() and review is not None:
@@ -389,8 +391,7 @@ def _idea_page(
             allowed=allowed,
             actions=IdeaAction,
             kinds=CriterionKind,
-            action_form=ActionForm(),
-            transfer_statuses=TransferStatus,
+            is_staff=services.can_manage_review(actor),
         ),
         status,
     )
@@ -454,7 +455,7 @@ def idea_decide(idea_id: int, decision: str) -> ResponseReturnValue:
             db.session.commit()
             flash(_("Decision recorded: %(state)s.", state=idea.state.label), "success")
             return redirect(url_for(".idea_review", idea_id=idea.id))
-    return _idea_page(idea, forms, status=400)
+    return _idea_page(idea, forms)
 
 
 @bp.post("/ideas/<int:idea_id>/transfer-status")
@@ -475,7 +476,7 @@ def idea_transfer_status(idea_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(_("The follow-up was updated."), "success")
             return redirect(url_for(".idea_review", idea_id=idea.id))
-    return _idea_page(idea, forms, status=400)
+    return _idea_page(idea, forms)
 
 
 @bp.post("/ideas/<int:idea_id>/reopen")

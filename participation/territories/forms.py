@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -75,7 +76,7 @@ class TerritoryForm(FlaskForm):
     )
     kind = RadioField(
         _l("Kind of territory"),
-        choices=[(kind.value, KIND_LABELS[kind]) for kind in TerritoryKind],
+        choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in TerritoryKind],
         default=TerritoryKind.QPV.value,
         validators=[DataRequired(_l("Choose the kind of territory."))],
     )

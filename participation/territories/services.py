@@ -25,9 +25,10 @@ from ..core.permissions import can_manage_territories
 from ..extensions import db
 from .models import DEFAULT_THEMES, Commune, Territory, TerritoryKind, Theme
 
-#: Official QPV codes: QP (2015 list) or QN (2024 list), the département (two digits,
-#: 2A or 2B) then digits, and sometimes a final letter: QP011001, QN01101M, QP02A002.
-QPV_CODE_RE = re.compile(r"^Q[NP](?:\d{2}|2[AB])\d{2,6}[A-Z]?$")
+#: Official QPV codes: QP (2015 list) or QN (2024 list), the département on three
+#: characters (011, 02A, 971), then digits and sometimes a letter: QP011001,
+#: QN01101M, QP02A002. Lenient on the length of the number.
+QPV_CODE_RE = re.compile(r"^Q[NP](?:\d{3}|02[AB])\d{2,5}[A-Z]?$")
 #: INSEE commune codes: five digits, or 2A/2B and three digits in Corsica.
 INSEE_CODE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 #: Largest population we accept (more than any French commune).

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..core.decorators import require
 from ..core.errors import DomainError
@@ -105,7 +106,9 @@ def commune_edit(commune_id: int) -> ResponseReturnValue:
 
 def _territory_form(territory: Territory | None) -> TerritoryForm:
     form = TerritoryForm(obj=territory)
-    form.commune_id.choices = [(c.id, c.name) for c in services.communes()]
+    form.commune_id.choices = [
+        SelectChoice(str(c.id), c.name) for c in services.communes()
+    ]
     if territory is None and request.method == "GET":
         commune_id = request.args.get("commune_id", type=int)
         if commune_id is not None:

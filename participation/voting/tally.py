@@ -242,13 +242,7 @@ class _Count:
         self.cost_decimals = [Decimal(project.cost) for project in self.projects]
         m = len(self.projects)
 
-        approvals: Counter[frozenset[str]] = Counter()
-        points: Counter[frozenset[tuple[str, int]]] = Counter()
-        for ballot in ballots:
-            if isinstance(ballot, Mapping):
-                points[frozenset(ballot.items())] += 1
-            else:
-                approvals[frozenset(ballot)] += 1
+        approvals, points = _group(ballots)
         self.num_ballots = approvals.total() + points.total()
 
         # groups[g] = (project indices with points > 0, their points, multiplicity)
@@ -297,6 +291,28 @@ class _Count:
             self.tie_key = self.greedy_key
 
 
+def _group(
+    ballots: Iterable[Collection[str]],
+) -> tuple[Counter[frozenset[str]], Counter[frozenset[tuple[str, int]]]]:
+    """Count identical approval ballots and identical point ballots."""
+    if not isinstance(ballots, list | tuple):
+        ballots = list(ballots)
+    is_mapping = {kind: issubclass(kind, Mapping) for kind in set(map(type, ballots))}
+    if not any(is_mapping.values()):
+        return Counter(map(frozenset, ballots)), Counter()
+    if all(is_mapping.values()):
+        mappings: Iterable[Mapping[str, int]] = ballots  # type: ignore[assignment]
+        return Counter(), Counter(frozenset(b.items()) for b in mappings)
+    approvals: Counter[frozenset[str]] = Counter()
+    points: Counter[frozenset[tuple[str, int]]] = Counter()
+    for ballot in ballots:
+        if is_mapping[type(ballot)]:
+            points[frozenset(ballot.items())] += 1  # type: ignore[attr-defined]
+        else:
+            approvals[frozenset(ballot)] += 1
+    return approvals, points
+
+
 class _Trace:
     def __init__(self, count: _Count) -> None:
         self.count = count
@@ -312,7 +328,7 @@ class _Trace:
         outcome: Outcome,
         *,
         rho: Fraction | None = None,
-        available: Fraction | None = None,
+        available: float | None = None,
     ) -> None:
         count = self.count
         if outcome is Outcome.SELECTED:
@@ -332,7 +348,7 @@ class _Trace:
                 budget_left=self.left_decimal,
                 rho=None if rho is None else _money(rho),
                 effective_votes=None if not rho else _money(cost / rho),
-                available=None if available is None else _money(available),
+                available=None if available is None else _money(Fraction(available)),
             )
         )
 
@@ -376,28 +392,40 @@ class _Shares:
         self.class_of_value: dict[tuple[int, int], int] = {
             (share.numerator, share.denominator): 0
         }
-        self.holders: list[dict[int, int]] = [{} for _ in range(m)]
+        self.holders: list[dict[int, int]] = [
+            {0: k} if k else {} for k in count.supporters
+        ]
         self.groups_of: list[list[int]] = [[] for _ in range(m)]
         self.group_class = [0] * len(count.groups)
-        for g, (items, _pts, mult) in enumerate(count.groups):
+        self.group_items = [items for items, _pts, _mult in count.groups]
+        self.group_mult = [mult for _items, _pts, mult in count.groups]
+        #: Projects still in the running: only their holders need updating.
+        self.alive = [True] * m
+        groups_of = self.groups_of
+        for g, items in enumerate(self.group_items):
             for p in items:
-                held = self.holders[p]
-                held[0] = held.get(0, 0) + mult
-                self.groups_of[p].append(g)
+                groups_of[p].append(g)
+
+    def retire(self, p: int) -> None:
+        """*p* is selected or out of reach: its supporters' counts are no longer needed."""
+        self.alive[p] = False
 
     def available(self, p: int) -> Fraction:
+        """What the supporters of *p* hold together, exactly."""
         budget = self.budget
         return sum((budget[c] * k for c, k in self.holders[p].items()), Fraction(0))
 
-    def estimate(self, p: int) -> float | None:
-        """Float affordability (rho / cost) of *p*, or None if its supporters cannot pay."""
+    def estimate(self, p: int) -> tuple[float | None, float]:
+        """Float affordability (rho / cost) of *p* (None: its supporters cannot pay for it),
+        and what its supporters hold together."""
         budget_f = self.budget_f
         cost = self.count.costs[p]
         cost_f = float(cost)
         classes = sorted(self.holders[p].items(), key=lambda item: budget_f[item[0]])
         available_f = sum(budget_f[c] * k for c, k in classes)
-        if available_f < cost_f * (1 + _TOLERANCE) and self.available(p) < cost:
-            return None
+        if available_f < cost_f * (1 + _TOLERANCE):
+            if available_f < cost_f * (1 - _TOLERANCE) or self.available(p) < cost:
+                return None, available_f
         paid = 0.0
         remaining = self.count.supporters[p]
         rho = cost_f / remaining
@@ -407,13 +435,17 @@ class _Shares:
                 break
             paid += budget_f[c] * k
             remaining -= k
-        return rho / cost_f
+        return rho / cost_f, available_f
 
     def exact(self, p: int) -> Fraction:
         """Exact affordability (rho / cost) of an affordable project *p*."""
         budget = self.budget
+        budget_f = self.budget_f
         cost = self.count.costs[p]
-        classes = sorted(self.holders[p].items(), key=lambda item: budget[item[0]])
+        # Floats order the classes; the exact value only settles equal floats.
+        classes = sorted(
+            self.holders[p].items(), key=lambda item: (budget_f[item[0]], budget[item[0]])
+        )
         paid = Fraction(0)
         remaining = self.count.supporters[p]
         rho = cost / remaining
@@ -428,27 +460,40 @@ class _Shares:
     def pay(self, p: int, rho: Fraction) -> None:
         """Each supporter of *p* pays *rho*, or all they have left."""
         moved: dict[int, int] = {}
+        rho_f = float(rho)
+        budget = self.budget
+        budget_f = self.budget_f
+        zero = Fraction(0)
         for c in self.holders[p]:
-            old = self.budget[c]
-            left = old - rho if old > rho else Fraction(0)
+            old_f = budget_f[c]
+            if old_f > rho_f * (1 + _TOLERANCE) or (
+                old_f >= rho_f * (1 - _TOLERANCE) and budget[c] > rho
+            ):
+                left = budget[c] - rho
+            else:
+                left = zero
             key = (left.numerator, left.denominator)
             target = self.class_of_value.get(key)
             if target is None:
-                target = len(self.budget)
-                self.budget.append(left)
-                self.budget_f.append(float(left))
+                target = len(budget)
+                budget.append(left)
+                budget_f.append(float(left))
                 self.class_of_value[key] = target
             moved[c] = target
-        groups = self.count.groups
         group_class = self.group_class
+        group_items = self.group_items
+        group_mult = self.group_mult
         holders = self.holders
+        alive = self.alive
         for g in self.groups_of[p]:
             c = group_class[g]
             target = moved[c]
             if target == c:
                 continue
             group_class[g] = target
-            items, _pts, mult = groups[g]
+            mult = group_mult[g]
+            # Drop retired projects from the group for good: later rounds skip them.
+            items = group_items[g] = tuple(q for q in group_items[g] if alive[q])
             for q in items:
                 held = holders[q]
                 k = held[c] - mult
@@ -480,10 +525,11 @@ def _mes(trace: _Trace) -> None:
         for p in list(candidates):
             if bound[p] > best_f * slack:
                 break  # this bound and every later one exceed the best affordability
-            estimate = shares.estimate(p)
+            estimate, available = shares.estimate(p)
             if estimate is None:
                 candidates.remove(p)
-                trace.add(Phase.MES, p, Outcome.UNAFFORDABLE, available=shares.available(p))
+                shares.retire(p)
+                trace.add(Phase.MES, p, Outcome.UNAFFORDABLE, available=available)
                 continue
             bound[p] = estimate
             best_f = min(best_f, estimate)
@@ -497,6 +543,7 @@ def _mes(trace: _Trace) -> None:
         rho = best * costs[winner]
         trace.add(Phase.MES, winner, Outcome.SELECTED, rho=rho)
         candidates.remove(winner)
+        shares.retire(winner)
         shares.pay(winner, rho)
     for p in range(m):
         if p not in in_mes:

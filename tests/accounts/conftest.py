@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -13,8 +11,7 @@ import sqlalchemy as sa
 from participation.core.models import OutboxMessage
 from participation.territories.models import Territory, TerritoryKind
 
-#: A password that satisfies the policy, typed in the registration tests.
-GOOD_PASSWORD = "une phrase facile a retenir"
+from .helpers import GOOD_PASSWORD
 
 
 @pytest.fixture
@@ -60,12 +57,3 @@ def outbox(db) -> Callable[[], list[OutboxMessage]]:
         return list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
 
     return _outbox
-
-
-def link_path(body: str, marker: str) -> str:
-    """The path of the first link in *body* whose path contains *marker*."""
-    for url in re.findall(r"https?://\S+", body):
-        path = urlsplit(url).path
-        if marker in path:
-            return path
-    raise AssertionError(f"no link containing {marker!r} in:\n{body}")

@@ -19,7 +19,7 @@ from participation.core.models import AuditEntry
 from participation.core.time import utcnow
 from participation.territories.models import TerritoryKind
 
-from .conftest import GOOD_PASSWORD
+from .helpers import GOOD_PASSWORD
 
 
 def _registration(territory_id: int, **changes) -> services.Registration:
@@ -127,12 +127,11 @@ def test_registration_with_a_phone_only(db, qpv):
 
 def test_registration_lists_every_wrong_field_at_once(db, qpv):
     data = _registration(
-        qpv.id,
+        999_999,
         email=None,
         pseudonym="x",
         password="short",
         birth_year=1850,
-        territory_id=999_999,
         accepted_notice=False,
     )
 

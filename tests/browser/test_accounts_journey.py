@@ -46,7 +46,7 @@ def test_resident_registers_confirms_email_signs_in_reads_arabic_and_signs_out(
     page, live_server
 ):
     n = next(_numbers)
-    email = f"journey{n}@example.test"
+    email = f"journey{n}@example.org"
     page.goto("/")
     page.locator('header a[href="/register"]').click()
     expect(page).to_have_url(live_server.url_for("/register"))

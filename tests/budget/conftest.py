@@ -93,7 +93,8 @@ def make_round(db, make_territory, make_theme) -> Callable[..., Round]:
         round_.themes = themes if themes is not None else [make_theme(), make_theme()]
         round_.envelopes = [Envelope(territory=t, amount=amount) for t in territories]
         db.session.add(round_)
-        db.session.flush()
+        # Committed: a view that rolls back after a refused form must not take it away.
+        db.session.commit()
         return round_
 
     return _make_round
@@ -137,7 +138,7 @@ def make_idea(db, make_user) -> Callable[..., Idea]:
         fields.update(values)
         idea = Idea(**fields)
         db.session.add(idea)
-        db.session.flush()
+        db.session.commit()
         return idea
 
     return _make_idea

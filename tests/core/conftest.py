@@ -29,6 +29,8 @@ def add_route(app: Flask) -> Callable[..., None]:
     """Register a throw-away view (before the first request of the test)."""
 
     def _add_route(rule: str, view: Callable[..., Any], **options: Any) -> None:
-        app.add_url_rule(rule, endpoint=f"test_{view.__name__}", view_func=view, **options)
+        app.add_url_rule(
+            rule, endpoint=f"test_{view.__name__}", view_func=view, **options
+        )
 
     return _add_route

@@ -63,7 +63,9 @@ class _Reader(HTMLParser):
             self.page.headings.append((self._heading, text))
             self._heading = None
         if tag == "a" and self._link is not None:
-            self.page.links.append((self._link, " ".join("".join(self._link_text).split())))
+            self.page.links.append(
+                (self._link, " ".join("".join(self._link_text).split()))
+            )
             self._link = None
 
     def handle_data(self, data: str) -> None:

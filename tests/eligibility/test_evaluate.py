@@ -70,7 +70,10 @@ def test_score_just_below_threshold_is_to_discuss():
 
 def test_decimal_weights_are_exact():
     spec = GridSpec(
-        criteria=(CriterionSpec("a", S, Decimal("0.1")), CriterionSpec("b", S, Decimal("0.2"))),
+        criteria=(
+            CriterionSpec("a", S, Decimal("0.1")),
+            CriterionSpec("b", S, Decimal("0.2")),
+        ),
         threshold=Decimal("0.9"),
     )
 
@@ -106,7 +109,9 @@ def test_zero_weight_criterion_never_counts():
 
 
 def test_one_failed_mandatory_makes_ineligible_whatever_the_score():
-    result = evaluate(grid("0"), answers(investment=Check.FAIL, social_link=3, sustainability=3))
+    result = evaluate(
+        grid("0"), answers(investment=Check.FAIL, social_link=3, sustainability=3)
+    )
 
     assert result.outcome is Outcome.INELIGIBLE
     assert result.failed == ("investment",)
@@ -200,4 +205,6 @@ def test_negative_weight_and_threshold_are_refused():
 
 def test_duplicate_codes_are_refused():
     with pytest.raises(ValueError, match="unique"):
-        evaluate(GridSpec((CriterionSpec("a", M), CriterionSpec("a", M)), Decimal(0)), {})
+        evaluate(
+            GridSpec((CriterionSpec("a", M), CriterionSpec("a", M)), Decimal(0)), {}
+        )

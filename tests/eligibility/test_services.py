@@ -32,7 +32,9 @@ def staff(make_user):
 def grid(staff):
     grid = services.create_grid(name="Grille test", threshold="3", actor=staff)
     services.add_criterion(
-        grid, CriterionData("in_qpv", CriterionKind.MANDATORY, "Dans le quartier"), actor=staff
+        grid,
+        CriterionData("in_qpv", CriterionKind.MANDATORY, "Dans le quartier"),
+        actor=staff,
     )
     services.add_criterion(
         grid,
@@ -43,7 +45,9 @@ def grid(staff):
 
 
 def audit_actions(db):
-    return db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    return db.session.scalars(
+        sa.select(AuditEntry.action).order_by(AuditEntry.id)
+    ).all()
 
 
 def test_editing_an_unused_grid_changes_its_only_version(db, staff, grid):
@@ -52,7 +56,11 @@ def test_editing_an_unused_grid_changes_its_only_version(db, staff, grid):
     )
 
     assert [v.number for v in grid.versions] == [1]
-    assert [c.code for c in grid.latest_version.criteria] == ["in_qpv", "social", "links"]
+    assert [c.code for c in grid.latest_version.criteria] == [
+        "in_qpv",
+        "social",
+        "links",
+    ]
 
 
 def test_editing_a_used_version_creates_a_new_one_and_the_assessment_keeps_its_own(
@@ -60,7 +68,11 @@ def test_editing_a_used_version_creates_a_new_one_and_the_assessment_keeps_its_o
 ):
     v1 = grid.latest_version
     assessment, _ = services.save_assessment(
-        v1, {"in_qpv": Check.PASS, "social": 2}, subject_type="idea", subject_id=1, assessor=staff
+        v1,
+        {"in_qpv": Check.PASS, "social": 2},
+        subject_type="idea",
+        subject_id=1,
+        assessor=staff,
     )
 
     services.update_criterion(
@@ -100,7 +112,8 @@ def test_frozen_version_is_never_changed_in_place(db, staff, grid):
 
     assert [c.code for c in v1.criteria] == ["in_qpv", "social"]
     assert [c.code for c in grid.latest_version.criteria] == ["social", "in_qpv"]
-    assert v1.is_frozen and v1.frozen_at is not None
+    assert v1.is_frozen
+    assert v1.frozen_at is not None
     assert not grid.latest_version.is_frozen
 
 
@@ -110,10 +123,14 @@ def test_move_at_the_edge_changes_nothing(db, staff, grid):
     assert [c.code for c in grid.latest_version.criteria] == ["in_qpv", "social"]
 
 
-def test_renaming_without_changing_the_threshold_does_not_make_a_version(db, staff, grid):
+def test_renaming_without_changing_the_threshold_does_not_make_a_version(
+    db, staff, grid
+):
     services.freeze_version(grid.latest_version, actor=staff, reason="test")
 
-    services.update_grid(grid, name="Nouveau nom", description="d", threshold="3,00", actor=staff)
+    services.update_grid(
+        grid, name="Nouveau nom", description="d", threshold="3,00", actor=staff
+    )
 
     assert grid.name == "Nouveau nom"
     assert len(grid.versions) == 1
@@ -137,7 +154,10 @@ def test_copy_makes_an_independent_grid(db, staff, grid):
         (CriterionData("ok", CriterionKind.MANDATORY, "   "), "label"),
         (CriterionData("ok", CriterionKind.SCORED, "x"), "weight"),
         (CriterionData("ok", CriterionKind.SCORED, "x", weight=Decimal(-1)), "weight"),
-        (CriterionData("ok", CriterionKind.SCORED, "x", weight=Decimal("1.234")), "weight"),
+        (
+            CriterionData("ok", CriterionKind.SCORED, "x", weight=Decimal("1.234")),
+            "weight",
+        ),
     ],
 )
 def test_bad_criterion_is_refused_by_its_field(db, staff, grid, data, field):
@@ -150,7 +170,9 @@ def test_bad_criterion_is_refused_by_its_field(db, staff, grid, data, field):
 
 def test_weight_of_a_non_scored_criterion_is_dropped(db, staff, grid):
     criterion = services.add_criterion(
-        grid, CriterionData("x", CriterionKind.MANDATORY, "X", weight=Decimal(5)), actor=staff
+        grid,
+        CriterionData("x", CriterionKind.MANDATORY, "X", weight=Decimal(5)),
+        actor=staff,
     )
 
     assert criterion.weight is None
@@ -207,9 +229,18 @@ def test_default_grid_has_the_criteria_of_the_product(db):
 
 def test_save_assessment_stores_what_evaluate_computed(db, staff):
     version = services.create_default_grid().latest_version
-    answers = {d.code: Check.PASS for d in DEFAULT_CRITERIA if d.kind is CriterionKind.MANDATORY}
+    answers = {
+        d.code: Check.PASS
+        for d in DEFAULT_CRITERIA
+        if d.kind is CriterionKind.MANDATORY
+    }
     answers.update(
-        {"investment": Check.FAIL, "neutrality": Check.FAIL, "social_link": 3, "links": "  "}
+        {
+            "investment": Check.FAIL,
+            "neutrality": Check.FAIL,
+            "social_link": 3,
+            "links": "  ",
+        }
     )
 
     assessment, result = services.save_assessment(
@@ -219,23 +250,36 @@ def test_save_assessment_stores_what_evaluate_computed(db, staff):
     assert result.outcome is Outcome.INELIGIBLE
     assert assessment.outcome is Outcome.INELIGIBLE
     assert assessment.failed_codes == ["investment", "neutrality"]
-    assert assessment.missing_codes == ["inclusion", "resident_involvement", "sustainability"]
+    assert assessment.missing_codes == [
+        "inclusion",
+        "resident_involvement",
+        "sustainability",
+    ]
     assert assessment.score == Decimal(6)
-    assert [c.code for c in assessment.failed_criteria()] == ["investment", "neutrality"]
+    assert [c.code for c in assessment.failed_criteria()] == [
+        "investment",
+        "neutrality",
+    ]
     # 8 mandatory + 1 scored; the blank informational text is no answer.
     assert len(assessment.answers) == 9
 
 
 def test_saving_again_updates_the_same_rows(db, staff):
     version = services.create_default_grid().latest_version
-    answers = {d.code: Check.PASS for d in DEFAULT_CRITERIA if d.kind is CriterionKind.MANDATORY}
+    answers = {
+        d.code: Check.PASS
+        for d in DEFAULT_CRITERIA
+        if d.kind is CriterionKind.MANDATORY
+    }
     answers.update({"social_link": 3, "inclusion": 3, "resident_involvement": 0})
     assessment, _ = services.save_assessment(
         version, answers, subject_type="idea", subject_id=7, assessor=staff
     )
 
-    answers.update({"sustainability": 1, "inclusion": None, "links": "École Jean-Moulin"})
-    assessment, result = services.save_assessment(
+    answers.update(
+        {"sustainability": 1, "inclusion": None, "links": "École Jean-Moulin"}
+    )
+    assessment, _result = services.save_assessment(
         version,
         answers,
         subject_type="idea",
@@ -257,7 +301,9 @@ def test_using_a_version_makes_it_read_only(db, staff, grid):
     version = grid.latest_version
     assert not services.is_read_only(version)
 
-    services.save_assessment(version, {}, subject_type="idea", subject_id=1, assessor=staff)
+    services.save_assessment(
+        version, {}, subject_type="idea", subject_id=1, assessor=staff
+    )
 
     assert services.is_read_only(version)
 
@@ -300,9 +346,8 @@ def test_database_refuses_an_answer_that_does_not_fit_the_criterion(
     row = _answer_row(db, staff, grid, code, **values)
     table = AssessmentAnswer.__table__
 
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.execute(table.insert().values(**row))
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(table.insert().values(**row))
 
 
 def test_database_accepts_a_well_formed_answer(db, staff, grid):
@@ -310,21 +355,22 @@ def test_database_accepts_a_well_formed_answer(db, staff, grid):
 
     db.session.execute(AssessmentAnswer.__table__.insert().values(**row))
 
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AssessmentAnswer)) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(AssessmentAnswer)) == 1
+    )
 
 
 def test_database_refuses_a_weight_on_a_mandatory_criterion(db, grid):
     criterion = grid.latest_version.criterion("in_qpv")
 
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.execute(
-                sa.update(Criterion).where(Criterion.id == criterion.id).values(weight=1)
-            )
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(
+            sa.update(Criterion).where(Criterion.id == criterion.id).values(weight=1)
+        )
 
 
 def test_database_refuses_two_versions_with_the_same_number(db, staff, grid):
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(GridVersion(grid_id=grid.id, number=1))
-            db.session.flush()
+    duplicate = GridVersion(grid_id=grid.id, number=1)
+
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(duplicate)  # flushed when the savepoint ends

@@ -1,0 +1,1 @@
+"""Polling desks: walk-in sign-in, paper ballots keyed twice, reconciliation."""

@@ -1,0 +1,497 @@
+"""Vote rules, the sign-in list (émargement), the ballot box (urne), desks and results.
+
+Secret ballot (PRODUCT.md §4.2, CNIL): the sign-in list says *who* voted (person, round,
+QPV, channel, desk, date only) and the ballot box says *what* was voted (envelope,
+channel, choices, receipt hash). Nothing in a ballot row can be joined to a sign-in row:
+
+- a ballot's id is a random UUID and no ballot table has an insertion counter: on SQLite
+  the ballot tables are ``WITHOUT ROWID`` (rows stored in random-id order); the sign-in
+  list's key is (round, person), so it is ordered by person, not by time;
+- no timestamp, session, IP or person column on a ballot;
+- on PostgreSQL a row's physical position and its ``xmin`` (inserting transaction)
+  follow insertion, and one transaction writes both rows: ``services.seal_ballot_box``
+  rewrites the ballots in random order in one transaction at the close, which gives them
+  all the same ``xmin`` and a shuffled position. During the vote, someone with direct
+  database access (or WAL and backups taken then) could still link them: protect those
+  as the voting system itself.
+
+Invariants held by the database: one sign-in per (person, round) (the primary key), a
+choice per (ballot, project) at most once with points >= 0, one result per envelope, and
+triggers (:data:`TRIGGERS`) that refuse to change rules once frozen, a ballot ever, or
+the ballot box and result of an envelope once its result is published.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.states import VerificationLevel
+from ..core.money import Money
+from ..core.time import UTCDateTime, utcnow
+from ..extensions import Base
+from .states import BallotType, Channel, CountingRule, ResultState, TieBreak
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from ..budget.models import Envelope, Idea, Round
+    from ..territories.models import Territory
+
+
+class VoteRules(Base):
+    """How one round votes. Editable until the first ballot, then frozen for good."""
+
+    __tablename__ = "vote_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("round.id", ondelete="CASCADE"), unique=True
+    )
+    ballot_type: Mapped[BallotType] = mapped_column(default=BallotType.APPROVAL)
+    #: Approval and knapsack: fewest projects a ballot must name (0: a blank ballot).
+    min_projects: Mapped[int] = mapped_column(default=1)
+    #: Approval and knapsack: most projects a ballot may name (None: no limit).
+    max_projects: Mapped[int | None]
+    #: Knapsack: the ballot must spend at least this share of the envelope (0-100 %).
+    min_spend_percent: Mapped[int] = mapped_column(default=0)
+    #: Cumulative: points each voter shares out, and the most on one project.
+    total_points: Mapped[int | None]
+    max_points_per_project: Mapped[int | None]
+
+    #: Voters must be at least this old in the year the vote closes (0: no limit).
+    min_age: Mapped[int] = mapped_column(default=0)
+    required_level: Mapped[VerificationLevel] = mapped_column(
+        default=VerificationLevel.VERIFIED
+    )
+    is_online_enabled: Mapped[bool] = mapped_column(default=True)
+    is_paper_enabled: Mapped[bool] = mapped_column(default=True)
+
+    counting_rule: Mapped[CountingRule] = mapped_column(default=CountingRule.GREEDY)
+    #: Greedy with threshold: minimum support (approvals or points) to be funded.
+    threshold: Mapped[int] = mapped_column(default=0)
+    tie_break: Mapped[TieBreak] = mapped_column(default=TieBreak.SUPPORT_COST_ORDER)
+
+    #: Set in the transaction of the first ballot; from then on nothing changes.
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    round: Mapped[Round] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("min_projects >= 0", name="min_projects_positive"),
+        sa.CheckConstraint(
+            "max_projects IS NULL"
+            " OR (max_projects >= 1 AND max_projects >= min_projects)",
+            name="max_projects_above_min",
+        ),
+        sa.CheckConstraint(
+            "min_spend_percent BETWEEN 0 AND 100", name="min_spend_percent_range"
+        ),
+        sa.CheckConstraint(
+            "ballot_type <> 'cumulative' OR (total_points >= 1"
+            " AND max_points_per_project >= 1"
+            " AND max_points_per_project <= total_points)",
+            name="cumulative_has_points",
+        ),
+        sa.CheckConstraint("min_age BETWEEN 0 AND 120", name="min_age_range"),
+        sa.CheckConstraint(
+            "is_online_enabled OR is_paper_enabled", name="at_least_one_channel"
+        ),
+        sa.CheckConstraint(
+            "threshold >= 0 AND (threshold = 0 OR counting_rule = 'greedy-threshold')",
+            name="threshold_with_rule",
+        ),
+    )
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    def __repr__(self) -> str:
+        return f"<VoteRules round={self.round_id} {self.ballot_type.value}>"
+
+
+class PollingDesk(Base):
+    """A bureau de vote: a place and a day where a relay or staff signs voters in.
+
+    The desks subpackage (``voting/desks``) adds paper batches and reconciliation.
+    """
+
+    __tablename__ = "polling_desk"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("round.id", ondelete="CASCADE"), index=True
+    )
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territory.id"))
+    place: Mapped[str] = mapped_column(sa.String(200))
+    opens_on: Mapped[date]
+    opened_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    round: Mapped[Round] = relationship()
+    territory: Mapped[Territory] = relationship()
+    opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
+
+    __table_args__ = (
+        # The desk serves one of the round's envelopes.
+        sa.ForeignKeyConstraint(
+            ["round_id", "territory_id"],
+            ["envelope.round_id", "envelope.territory_id"],
+            name="fk_polling_desk_round_territory_envelope",
+        ),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def __repr__(self) -> str:
+        return f"<PollingDesk {self.id} {self.place!r} {self.opens_on}>"
+
+
+class SignIn(Base):
+    """One line of the émargement: this person voted in this round. No time, no choice.
+
+    The primary key (round, person) is the database's guarantee of one vote per person
+    per round, whatever the channel; it also orders the table by person, not by time.
+    """
+
+    __tablename__ = "sign_in"
+
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("round.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    #: The QPV whose envelope the person voted in.
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territory.id"))
+    channel: Mapped[Channel]
+    desk_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("polling_desk.id", ondelete="RESTRICT"), index=True
+    )
+    #: Who signed the person in at a desk (None online).
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    #: The day only (Europe/Paris): an exact time could be matched with a ballot.
+    signed_on: Mapped[date]
+
+    person: Mapped[User] = relationship(foreign_keys=[person_id])
+    territory: Mapped[Territory] = relationship()
+    desk: Mapped[PollingDesk | None] = relationship()
+
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["round_id", "territory_id"],
+            ["envelope.round_id", "envelope.territory_id"],
+            name="fk_sign_in_round_territory_envelope",
+        ),
+        sa.CheckConstraint("channel IN ('online', 'paper')", name="channel_known"),
+        sa.CheckConstraint(
+            "(channel = 'paper') = (desk_id IS NOT NULL)", name="paper_at_a_desk"
+        ),
+        sa.Index("ix_sign_in_round_id_territory_id", "round_id", "territory_id"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<SignIn round={self.round_id} person={self.person_id}>"
+
+
+def new_ballot_id() -> uuid.UUID:
+    """A random (version 4) id: says nothing about when or by whom."""
+    return uuid.uuid4()
+
+
+class Ballot(Base):
+    """One ballot in the urne: what was voted, in which envelope, by which channel.
+
+    Deliberately no person, time, session, address or sequence column (see the module
+    docstring).
+    """
+
+    __tablename__ = "ballot"
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), primary_key=True, default=new_ballot_id
+    )
+    envelope_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("envelope.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[Channel]
+    #: SHA-256 (hex) of the receipt code given to the voter; None for imported or
+    #: paper ballots without receipt.
+    receipt_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+
+    choices: Mapped[list[BallotChoice]] = relationship(
+        back_populates="ballot", cascade="all, delete-orphan", passive_deletes=True
+    )
+    envelope: Mapped[Envelope] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "receipt_hash IS NULL OR length(receipt_hash) = 64", name="receipt_hash_hex"
+        ),
+        {"sqlite_with_rowid": False},
+    )
+
+    def __repr__(self) -> str:
+        return f"<Ballot {self.id}>"
+
+
+class BallotChoice(Base):
+    """One project named on a ballot, with its points (1 for approval and knapsack)."""
+
+    __tablename__ = "ballot_choice"
+
+    ballot_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), sa.ForeignKey("ballot.id", ondelete="CASCADE"), primary_key=True
+    )
+    idea_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("idea.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    points: Mapped[int] = mapped_column(default=1)
+
+    ballot: Mapped[Ballot] = relationship(back_populates="choices")
+    idea: Mapped[Idea] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("points >= 0", name="points_positive"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class VoteResult(Base):
+    """The count of one envelope: computed, certified by staff, then published for good.
+
+    Once published, the services refuse any change and so do the database triggers.
+    """
+
+    __tablename__ = "vote_result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    envelope_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("envelope.id", ondelete="CASCADE"), unique=True
+    )
+    state: Mapped[ResultState] = mapped_column(default=ResultState.COMPUTED)
+
+    rule: Mapped[CountingRule]
+    #: Parameters of the count and of the ballot (threshold, ballot type, limits).
+    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    tie_break: Mapped[TieBreak]
+    engine_version: Mapped[str] = mapped_column(sa.String(20))
+
+    #: Money put to the vote (envelope amount plus carry-over), allocated, left.
+    budget: Mapped[Decimal] = mapped_column(Money)
+    allocated: Mapped[Decimal] = mapped_column(Money)
+    amount_left: Mapped[Decimal] = mapped_column(Money)
+    num_ballots: Mapped[int]
+    num_sign_ins: Mapped[int]
+    #: The QPV's population when the result was computed (participation rate).
+    population: Mapped[int | None]
+    #: ``{channel: {"sign_ins": n, "ballots": n}}``.
+    participation: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    #: ``{idea_id (text): support}`` for every project put to the vote.
+    support: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    #: Winning idea ids (text), in the order they were selected.
+    winners: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: The engine's steps (``tally.Step.to_dict()``): the round-by-round table.
+    trace: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    #: SHA-256 of the canonical ballot set (``services.canonical_ballot_set``).
+    ballot_set_hash: Mapped[str] = mapped_column(sa.String(64))
+    #: Sorted receipt hashes of the ballots counted.
+    receipt_hashes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    computed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    certified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    certified_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    envelope: Mapped[Envelope] = relationship()
+    certified_by: Mapped[User | None] = relationship(foreign_keys=[certified_by_id])
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "state = 'computed' OR certified_at IS NOT NULL", name="certified_has_date"
+        ),
+        sa.CheckConstraint(
+            "(state = 'published') = (published_at IS NOT NULL)",
+            name="published_has_date",
+        ),
+        sa.CheckConstraint(
+            "allocated >= 0 AND amount_left >= 0 AND allocated + amount_left = budget",
+            name="money_adds_up",
+        ),
+        sa.CheckConstraint("num_ballots >= 0 AND num_sign_ins >= 0", name="counts"),
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.state is ResultState.PUBLISHED
+
+    def __repr__(self) -> str:
+        return f"<VoteResult envelope={self.envelope_id} {self.state.value}>"
+
+
+# ---------------------------------------------------------------------------
+# Triggers: the last line of defence behind the services. Created with the tables
+# (create_all); the Alembic revision must execute the same statements.
+# ---------------------------------------------------------------------------
+
+_PUBLISHED = (
+    "EXISTS (SELECT 1 FROM vote_result r WHERE r.envelope_id = {envelope}"
+    " AND r.state = 'published')"
+)
+_CHOICE_PUBLISHED = (
+    "EXISTS (SELECT 1 FROM ballot b JOIN vote_result r ON r.envelope_id = b.envelope_id"
+    " WHERE b.id = {ballot} AND r.state = 'published')"
+)
+
+#: (name, table, timing/event, condition, message) of each guard.
+_GUARDS: tuple[tuple[str, str, str, str, str], ...] = (
+    (
+        "vote_rules_frozen",
+        "vote_rules",
+        "UPDATE",
+        "OLD.frozen_at IS NOT NULL",
+        "vote rules are frozen once the first ballot is cast",
+    ),
+    (
+        "vote_result_published_update",
+        "vote_result",
+        "UPDATE",
+        "OLD.state = 'published'",
+        "a published result cannot change",
+    ),
+    (
+        "vote_result_published_delete",
+        "vote_result",
+        "DELETE",
+        "OLD.state = 'published'",
+        "a published result cannot be deleted",
+    ),
+    ("ballot_update", "ballot", "UPDATE", "1 = 1", "a ballot is final"),
+    (
+        "ballot_insert_published",
+        "ballot",
+        "INSERT",
+        _PUBLISHED.format(envelope="NEW.envelope_id"),
+        "the result of this envelope is published",
+    ),
+    (
+        "ballot_delete_published",
+        "ballot",
+        "DELETE",
+        _PUBLISHED.format(envelope="OLD.envelope_id"),
+        "the result of this envelope is published",
+    ),
+    ("ballot_choice_update", "ballot_choice", "UPDATE", "1 = 1", "a ballot is final"),
+    (
+        "ballot_choice_insert_published",
+        "ballot_choice",
+        "INSERT",
+        _CHOICE_PUBLISHED.format(ballot="NEW.ballot_id"),
+        "the result of this envelope is published",
+    ),
+    (
+        "ballot_choice_delete_published",
+        "ballot_choice",
+        "DELETE",
+        _CHOICE_PUBLISHED.format(ballot="OLD.ballot_id"),
+        "the result of this envelope is published",
+    ),
+)
+
+
+def _sqlite_triggers() -> list[str]:
+    return [
+        f"CREATE TRIGGER trg_{name} BEFORE {event} ON {table} FOR EACH ROW"
+        f" WHEN {condition} BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        for name, table, event, condition, message in _GUARDS
+    ]
+
+
+def _postgresql_triggers() -> list[str]:
+    statements = [
+        "CREATE OR REPLACE FUNCTION voting_refuse() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$ BEGIN"
+        " RAISE EXCEPTION USING MESSAGE = TG_ARGV[0], ERRCODE = 'check_violation';"
+        " END $$"
+    ]
+    for name, table, event, condition, message in _GUARDS:
+        # PostgreSQL forbids subqueries in a trigger's WHEN: those go in a wrapper.
+        if "SELECT" in condition:
+            function = f"voting_guard_{name}"
+            row = "OLD" if event == "DELETE" else "NEW"
+            statements.append(
+                f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger"
+                f" LANGUAGE plpgsql AS $$ BEGIN IF {condition} THEN"
+                f" RAISE EXCEPTION '{message}' USING ERRCODE = 'check_violation';"
+                f" END IF; RETURN {row}; END $$"
+            )
+            statements.append(
+                f"CREATE TRIGGER trg_{name} BEFORE {event} ON {table}"
+                f" FOR EACH ROW EXECUTE FUNCTION {function}()"
+            )
+        else:
+            statements.append(
+                f"CREATE TRIGGER trg_{name} BEFORE {event} ON {table}"
+                f" FOR EACH ROW WHEN ({condition})"
+                f" EXECUTE FUNCTION voting_refuse('{message}')"
+            )
+    return statements
+
+
+#: Statements creating the guards, per dialect (for the Alembic revision too).
+TRIGGERS: dict[str, list[str]] = {
+    "sqlite": _sqlite_triggers(),
+    "postgresql": _postgresql_triggers(),
+}
+#: Statements dropping them (the revision's downgrade).
+DROP_TRIGGERS: dict[str, list[str]] = {
+    "sqlite": [f"DROP TRIGGER IF EXISTS trg_{g[0]}" for g in _GUARDS],
+    "postgresql": [f"DROP TRIGGER IF EXISTS trg_{g[0]} ON {g[1]}" for g in _GUARDS]
+    + [
+        f"DROP FUNCTION IF EXISTS voting_guard_{g[0]}()"
+        for g in _GUARDS
+        if "SELECT" in g[3]
+    ]
+    + ["DROP FUNCTION IF EXISTS voting_refuse()"],
+}
+
+
+def _install_triggers(
+    target: sa.MetaData, connection: sa.Connection, **kw: Any
+) -> None:
+    created = {table.name for table in kw.get("tables") or target.sorted_tables}
+    if not {g[1] for g in _GUARDS} <= created:
+        return  # a partial create_all: the guarded tables were not all made now
+    for statement in TRIGGERS.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
+
+
+# Once every table exists (create_all), install the guards.
+sa.event.listen(Base.metadata, "after_create", _install_triggers)
