@@ -448,7 +448,6 @@ class PeopleSearchForm(FlaskForm):
     q = SearchField(
         _l("Pseudonym, e-mail, phone or real name"), validators=[Length(max=100)]
     )
-    submit = SubmitField(_l("Search"))
 
 
 class ActionForm(FlaskForm):

@@ -1,7 +1,673 @@
-"""Demo data of the budget feature."""
+"""Demo data of the budget feature: three rounds on Carcassonne's five QPV.
+
+One round in submission (dépôt), one in review (instruction), one announced, with
+ideas residents asked for in the design documents. Dates are relative to now, so
+the phases are right whenever the demo is loaded. Demo content is data (French),
+not translatable text. Every state change goes through ``services.transition``,
+dated in the past, so the public histories look lived-in.
+"""
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from PIL import Image, ImageDraw
+
+from ..accounts.models import User, UserRole
+from ..accounts.states import Role
+from ..core.time import PARIS, utcnow
+from ..core.uploads import store_image
+from ..extensions import db
+from ..territories.models import Territory, TerritoryKind, Theme
+from . import services
+from .models import Envelope, Idea, Round
+from .states import IdeaAction
+
+DAY = timedelta(days=1)
+
+#: Envelope per QPV (euros), roughly in proportion to the population.
+ENVELOPES = {
+    "Bastide": Decimal("15000"),
+    "Conte": Decimal("10000"),
+    "Viguier": Decimal("8000"),
+    "Fleming": Decimal("6000"),
+    "Grazailles": Decimal("5000"),
+}
+
+RULES = (
+    "Le budget participatif finance des projets d'investissement d'intérêt général, "
+    "situés dans un quartier prioritaire, sur l'espace public ou dans un équipement "
+    "de la ville.\n\n"
+    "Un projet coûte entre 500 € et 12 000 €. Il ne doit avoir aucun caractère "
+    "commercial, politique ou religieux, et son entretien doit rester raisonnable.\n\n"
+    "Les idées sont publiées sous votre pseudonyme. Les services de la ville les "
+    "étudient avec une grille publique, puis les habitants du quartier votent."
+)
+
+#: Demo residents added here (no password: they cannot sign in, they only author).
+EXTRA_RESIDENTS = (
+    "Yasmine_B",
+    "Jean-Pierre 11",
+    "Fatou",
+    "Mehdi du Viguier",
+    "Collectif Fleming",
+    "Josiane",
+    "Léo G.",
+    "Nour",
+)
+
+
+@dataclass
+class DemoIdea:
+    """One idea of the demo and what happens to it."""
+
+    qpv: str
+    title: str
+    description: str
+    place: str
+    themes: tuple[str, ...]
+    cost: str | None = None
+    photo: str | None = None
+    #: Steps after submission: ("review",), ("retain", cost), ("ineligible", reason),
+    #: ("transfer", service, reason), ("merge", title of the target), ("hide", reason).
+    steps: tuple[tuple[str, ...], ...] = ()
+    draft: bool = False
+    co_authors: tuple[str, ...] = ()
+    association: str | None = None
+    on_behalf: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+ANNOUNCED_IDEAS = (
+    DemoIdea(
+        "Bastide",
+        "Un jardin partagé au square Gambetta",
+        "Transformer la pelouse abandonnée du square en jardin partagé : douze bacs "
+        "en bois, un récupérateur d'eau de pluie et un abri à outils. Les écoles du "
+        "quartier pourraient avoir deux bacs.",
+        "Square Gambetta, côté rue de Verdun",
+        ("ecological_transition", "social_ties"),
+        cost="7800",
+        photo="garden",
+        steps=(
+            ("review",),
+            ("retain", "8200", "Coût précisé par le service espaces verts."),
+        ),
+        co_authors=("Fatou",),
+        association="Association Bastide Solidaire",
+    ),
+    DemoIdea(
+        "Bastide",
+        "Des bancs et de l'ombre place Carnot",
+        "Il n'y a presque pas de bancs à l'ombre. Nous proposons six bancs avec "
+        "dossier et accoudoirs (pour les personnes âgées) et trois arbres.",
+        "Place Carnot",
+        ("living_environment",),
+        cost="9000",
+        photo="bench",
+        steps=(("review",), ("retain", "9500", None)),
+    ),
+    DemoIdea(
+        "Bastide",
+        "Un potager collectif près de la médiathèque",
+        "Des bacs de légumes à cultiver ensemble, près de la médiathèque.",
+        "Rue de Verdun",
+        ("ecological_transition",),
+        steps=(("merge", "Un jardin partagé au square Gambetta"),),
+    ),
+    DemoIdea(
+        "Bastide",
+        "Réparer les trottoirs rue Trivalle",
+        "Les trottoirs sont défoncés, les poussettes et les fauteuils ne passent pas.",
+        "Rue Trivalle",
+        ("living_environment",),
+        steps=(
+            (
+                "transfer",
+                "Voirie (Carcassonne Agglo)",
+                "L'entretien des trottoirs relève du budget de la voirie, pas du "
+                "budget participatif : le service a été saisi.",
+            ),
+        ),
+    ),
+    DemoIdea(
+        "Conte",
+        "Une aire de jeux pour les petits à Ozanam",
+        "Les enfants de 2 à 6 ans n'ont aucun jeu dans le quartier. Une petite aire "
+        "clôturée avec toboggan, jeux à ressort et sol souple.",
+        "Espace vert derrière l'école Jean-Jaurès",
+        ("education_youth", "living_environment"),
+        cost="11000",
+        photo="playground",
+        steps=(("review",), ("retain", "11800", "Sol souple compris.")),
+    ),
+    DemoIdea(
+        "Conte",
+        "Un city stade rénové",
+        "Le terrain est en mauvais état : changer les buts, les filets et refaire "
+        "le marquage.",
+        "City stade de La Conte",
+        ("education_youth",),
+        cost="11500",
+        steps=(
+            ("review",),
+            (
+                "ineligible",
+                "Le coût estimé par les services (23 000 €) dépasse le plafond de "
+                "12 000 € par projet. L'idée est transmise au plan pluriannuel "
+                "des équipements sportifs.",
+            ),
+        ),
+    ),
+    DemoIdea(
+        "Conte",
+        "Un local pour une boutique de quartier",
+        "Ouvrir une épicerie dans le local vide du rez-de-chaussée.",
+        "Rue Ozanam",
+        ("employment",),
+        steps=(
+            ("review",),
+            (
+                "ineligible",
+                "Le projet a un caractère commercial, ce que le règlement exclut, "
+                "et le local appartient au bailleur.",
+            ),
+        ),
+    ),
+    DemoIdea(
+        "Viguier",
+        "Éclairer le passage du Viguier",
+        "Le passage entre les immeubles est très sombre le soir : des lampadaires "
+        "à détection de présence rassureraient les habitants.",
+        "Passage entre les bâtiments B et C",
+        ("safety", "living_environment"),
+        cost="6500",
+        photo="lamp",
+        steps=(("review",), ("retain", "6900", None)),
+        on_behalf=True,
+    ),
+    DemoIdea(
+        "Viguier",
+        "Changer l'éclairage des halls",
+        "Les ampoules des halls sont grillées depuis des mois.",
+        "Halls des bâtiments A à D",
+        ("safety",),
+        steps=(
+            (
+                "transfer",
+                "Bailleur social (gestion de proximité)",
+                "Les halls appartiennent au bailleur : la demande lui a été transmise.",
+            ),
+        ),
+    ),
+    DemoIdea(
+        "Fleming",
+        "Une fresque sur le mur du gymnase",
+        "Une fresque peinte avec les jeunes du quartier et un artiste local, sur "
+        "le thème de la Cité et de l'Aude.",
+        "Mur nord du gymnase Fleming",
+        ("culture", "education_youth"),
+        cost="5000",
+        photo="fresco",
+        steps=(("review",), ("retain", "5400", None)),
+        association="Collectif Fleming",
+    ),
+    DemoIdea(
+        "Fleming",
+        "Des composteurs collectifs",
+        "Trois composteurs au pied des immeubles, avec une formation des habitants.",
+        "Résidence La Reille",
+        ("ecological_transition",),
+        cost="1800",
+        steps=(("review",), ("retain", "2100", None)),
+    ),
+    DemoIdea(
+        "Grazailles",
+        "Une fête de quartier chaque année",
+        "Une grande fête en juin avec repas partagé, musique et jeux.",
+        "Place de Grazailles",
+        ("social_ties", "culture"),
+        steps=(
+            ("review",),
+            (
+                "ineligible",
+                "Une fête est une dépense de fonctionnement, pas un investissement. "
+                "Elle peut être financée par le Fonds de participation des habitants : "
+                "le conseil citoyen peut vous aider à déposer un dossier.",
+            ),
+        ),
+    ),
+    DemoIdea(
+        "Grazailles",
+        "Des tables de pique-nique au parc",
+        "Quatre tables de pique-nique et deux poubelles près de l'aire de jeux.",
+        "Parc de Grazailles",
+        ("living_environment", "social_ties"),
+        cost="3200",
+        steps=(("review",), ("retain", "3600", None)),
+    ),
+    DemoIdea(
+        "Grazailles",
+        "Message insultant",
+        "(contenu masqué)",
+        "—",
+        ("social_ties",),
+        steps=(("hide", "Propos injurieux envers une personne nommément désignée."),),
+    ),
+)
+
+REVIEW_IDEAS = (
+    DemoIdea(
+        "Bastide",
+        "Des cours de français dans une salle équipée",
+        "Équiper une salle de la maison de quartier (tables, tableau, ordinateurs) "
+        "pour les cours de français donnés par des bénévoles.",
+        "Maison de quartier de la Bastide",
+        ("access_to_rights", "education_youth"),
+        cost="6000",
+        steps=(("review",),),
+    ),
+    DemoIdea(
+        "Bastide",
+        "Des arceaux pour les vélos",
+        "Des arceaux devant la médiathèque et le marché.",
+        "Place Carnot et médiathèque",
+        ("ecological_transition",),
+        cost="2400",
+        steps=(("review",),),
+    ),
+    DemoIdea(
+        "Conte",
+        "Un terrain de pétanque éclairé",
+        "Refaire le terrain de pétanque et l'éclairer pour les soirs d'été.",
+        "Square Ozanam",
+        ("social_ties",),
+        cost="4500",
+        steps=(("review",), ("retain", "4900", None)),
+    ),
+    DemoIdea(
+        "Viguier",
+        "Une boîte à livres",
+        "Une boîte à livres en bois à côté de l'arrêt de bus.",
+        "Arrêt de bus Saint-Jacques",
+        ("culture",),
+        cost="800",
+        photo="books",
+    ),
+    DemoIdea(
+        "Fleming",
+        "Un espace de musculation en plein air",
+        "Quelques agrès de sport en accès libre pour les jeunes et les adultes.",
+        "Parc Fleming",
+        ("health", "education_youth"),
+        cost="9500",
+        steps=(("review",),),
+    ),
+    DemoIdea(
+        "Grazailles",
+        "Des jeux d'eau pour l'été",
+        "Des brumisateurs et jets d'eau au sol pour les journées de canicule.",
+        "Parc de Grazailles",
+        ("health", "living_environment"),
+        cost="12000",
+    ),
+)
+
+SUBMISSION_IDEAS = (
+    DemoIdea(
+        "Bastide",
+        "Des bancs devant l'école Jules-Ferry",
+        "Les parents attendent debout à la sortie de l'école : quelques bancs "
+        "et un abri contre la pluie.",
+        "Devant l'école Jules-Ferry",
+        ("living_environment", "education_youth"),
+        cost="3500",
+        photo="bench",
+    ),
+    DemoIdea(
+        "Conte",
+        "Des ateliers de réparation de vélos",
+        "Un conteneur aménagé pour réparer les vélos ensemble, avec des outils.",
+        "Parking de la Conte",
+        ("ecological_transition", "social_ties"),
+        cost="7000",
+    ),
+    DemoIdea(
+        "Viguier",
+        "Planter des arbres fruitiers",
+        "Des pommiers et des figuiers le long du chemin, à cueillir par tous.",
+        "Chemin du Viguier",
+        ("ecological_transition",),
+        cost="2500",
+        on_behalf=True,
+    ),
+    DemoIdea(
+        "Fleming",
+        "Une fresque sur le transformateur",
+        "Peindre le transformateur électrique, souvent tagué.",
+        "Rue Fleming",
+        ("culture",),
+        draft=True,
+    ),
+    DemoIdea(
+        "Grazailles",
+        "Un abri pour le marché du samedi",
+        "Une toile tendue pour protéger les étals du soleil.",
+        "Place du marché",
+        ("social_ties",),
+        cost="8000",
+    ),
+)
+
+
+def _paris_quarter_title(opens_at: datetime) -> str:
+    local = opens_at.astimezone(PARIS)
+    quarter = (local.month - 1) // 3 + 1
+    label = "1er" if quarter == 1 else f"{quarter}e"
+    return f"Budget participatif — {label} trimestre {local.year}"
+
+
+def _draw(kind: str) -> bytes:
+    """A simple drawn picture standing for a photo."""
+    image = Image.new("RGB", (800, 600), (135, 190, 235))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 420, 800, 600), fill=(110, 170, 90))
+    if kind in ("garden", "books"):
+        for x in range(60, 760, 140):
+            draw.rectangle((x, 380, x + 110, 460), fill=(140, 90, 50))
+            for dx in (20, 55, 90):
+                draw.ellipse((x + dx - 15, 340, x + dx + 15, 385), fill=(40, 140, 60))
+    if kind == "bench":
+        for x in (80, 460):
+            draw.rectangle((x, 380, x + 260, 400), fill=(120, 80, 40))
+            draw.rectangle((x, 340, x + 260, 355), fill=(120, 80, 40))
+            draw.rectangle((x + 20, 400, x + 35, 450), fill=(60, 60, 60))
+            draw.rectangle((x + 225, 400, x + 240, 450), fill=(60, 60, 60))
+        draw.rectangle((370, 200, 400, 430), fill=(100, 70, 40))
+        draw.ellipse((270, 80, 500, 260), fill=(50, 130, 60))
+    if kind == "playground":
+        draw.polygon(
+            [(200, 430), (420, 250), (450, 270), (240, 440)], fill=(230, 80, 60)
+        )
+        draw.rectangle((420, 250, 440, 440), fill=(80, 80, 200))
+        draw.ellipse((560, 360, 640, 440), fill=(250, 200, 40))
+    if kind == "lamp":
+        draw.rectangle((0, 0, 800, 420), fill=(30, 35, 70))
+        for x in (150, 400, 650):
+            draw.rectangle((x, 180, x + 12, 430), fill=(90, 90, 90))
+            draw.ellipse((x - 30, 150, x + 42, 200), fill=(255, 230, 120))
+    if kind == "fresco":
+        colours = [(230, 60, 60), (250, 170, 40), (60, 160, 90), (40, 110, 200)]
+        for i, colour in enumerate(colours):
+            draw.rectangle((100 + i * 150, 120, 250 + i * 150, 420), fill=colour)
+        draw.ellipse((300, 180, 500, 380), fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _theme_ids(codes: tuple[str, ...], allowed: dict[str, Theme]) -> list[int]:
+    return [allowed[c].id for c in codes if c in allowed]
+
+
+def _residents(qpv: dict[str, Territory]) -> list[User]:
+    """Demo authors: the accounts demo's residents, plus a few of our own."""
+    people = list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.RESIDENT, User.is_managed.is_(False))
+            .order_by(User.id)
+        ).unique()
+    )
+    existing = {u.pseudonym for u in people}
+    territories = list(qpv.values())
+    for i, pseudonym in enumerate(EXTRA_RESIDENTS):
+        if pseudonym in existing:
+            continue
+        user = User(
+            pseudonym=pseudonym,
+            territory_id=territories[i % len(territories)].id,
+            locale="fr",
+        )
+        user.roles = [UserRole(role=Role.RESIDENT)]
+        db.session.add(user)
+        people.append(user)
+    db.session.flush()
+    return people
+
+
+def _one_with_role(role: Role) -> User | None:
+    return db.session.scalar(
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role)
+        .order_by(User.id)
+        .limit(1)
+    )
+
+
+def _make_round(
+    quarter_of: datetime,
+    offsets: tuple[int, int, int, int, int, int],
+    now: datetime,
+    qpv: dict[str, Territory],
+    themes: list[Theme],
+    staff: User | None,
+) -> Round:
+    names = (
+        "submission_opens_at",
+        "submission_closes_at",
+        "review_closes_at",
+        "announcement_at",
+        "vote_opens_at",
+        "vote_closes_at",
+    )
+    # Round to the hour (Paris): deadlines at 18:00 read better than 14:37.
+    dates = {
+        name: (now + days * DAY)
+        .astimezone(PARIS)
+        .replace(minute=0, second=0, microsecond=0)
+        for name, days in zip(names, offsets, strict=True)
+    }
+    dates["submission_closes_at"] = dates["submission_closes_at"].replace(hour=18)
+    dates["vote_closes_at"] = dates["vote_closes_at"].replace(hour=18)
+    round_ = Round(
+        title=_paris_quarter_title(quarter_of),
+        description=(
+            "Proposez des idées pour votre quartier. Les projets retenus seront soumis "
+            "au vote des habitants du quartier."
+        ),
+        rules_text=RULES,
+        min_cost=Decimal("500"),
+        max_cost=Decimal("12000"),
+        is_carry_over_enabled=True,
+        published_at=now - 200 * DAY,
+        created_by_id=staff.id if staff else None,
+        **{name: value.astimezone(now.tzinfo) for name, value in dates.items()},
+    )
+    round_.themes = themes
+    round_.envelopes = [
+        Envelope(territory_id=territory.id, amount=ENVELOPES[key])
+        for key, territory in qpv.items()
+    ]
+    db.session.add(round_)
+    db.session.flush()
+    return round_
+
+
+def _apply_steps(
+    idea: Idea,
+    demo: DemoIdea,
+    staff: User | None,
+    by_title: dict[str, Idea],
+    start: datetime,
+) -> None:
+    moment = start
+    for step in demo.steps:
+        moment += DAY
+        kind = step[0]
+        if kind == "review":
+            services.transition(idea, IdeaAction.START_REVIEW, staff, now=moment)
+        elif kind == "retain":
+            services.transition(
+                idea,
+                IdeaAction.RETAIN,
+                staff,
+                final_cost=Decimal(step[1]),
+                comment=step[2],
+                now=moment,
+            )
+        elif kind == "ineligible":
+            services.transition(
+                idea, IdeaAction.DECLARE_INELIGIBLE, staff, comment=step[1], now=moment
+            )
+        elif kind == "transfer":
+            services.transition(
+                idea,
+                IdeaAction.TRANSFER,
+                staff,
+                transfer_service=step[1],
+                comment=step[2],
+                now=moment,
+            )
+        elif kind == "merge":
+            services.transition(
+                idea,
+                IdeaAction.MERGE,
+                staff,
+                into=by_title[step[1]],
+                comment="Deux idées très proches, au même endroit : elles sont réunies",
+                now=moment,
+            )
+        elif kind == "hide":
+            services.transition(
+                idea, IdeaAction.HIDE, staff, comment=step[1], now=moment
+            )
+
+
+def _add_ideas(
+    round_: Round,
+    ideas: tuple[DemoIdea, ...],
+    qpv: dict[str, Territory],
+    authors: list[User],
+    staff: User | None,
+    relay: User | None,
+    managed: User | None,
+    photos: dict[str, str],
+) -> None:
+    allowed = {t.code: t for t in round_.themes}
+    by_title: dict[str, Idea] = {}
+    by_pseudonym = {u.pseudonym: u for u in authors}
+    for number, demo in enumerate(ideas):
+        author = authors[number % len(authors)]
+        actor = author
+        consent = None
+        if demo.on_behalf and relay is not None and managed is not None:
+            author, actor, consent = managed, relay, "Accord donné au centre social."
+        submitted_at = round_.submission_opens_at + (2 + number) * DAY
+        photo_name = None
+        if demo.photo:
+            if demo.photo not in photos:
+                photos[demo.photo] = store_image(
+                    _draw(demo.photo), services.PHOTO_FOLDER
+                ).name
+            photo_name = photos[demo.photo]
+        data = services.IdeaData(
+            title=demo.title,
+            description=demo.description,
+            territory_id=qpv[demo.qpv].id,
+            place=demo.place,
+            theme_ids=_theme_ids(demo.themes, allowed),
+            estimated_cost=Decimal(demo.cost) if demo.cost else None,
+            association_name=demo.association,
+            co_author_ids=[
+                by_pseudonym[p].id for p in demo.co_authors if p in by_pseudonym
+            ],
+            accepted_rules=True,
+            photo_name=photo_name,
+            photo_alt=f"Dessin : {demo.title.lower()}" if photo_name else None,
+        )
+        idea = services.create_idea(
+            round_,
+            data,
+            author=author,
+            actor=actor,
+            submit=not demo.draft,
+            consent_note=consent,
+            now=submitted_at,
+        )
+        by_title[demo.title] = idea
+        review_start = max(submitted_at, round_.submission_closes_at)
+        _apply_steps(idea, demo, staff, by_title, review_start)
+
+
+def _qpv_by_key() -> dict[str, Territory]:
+    territories = db.session.scalars(
+        sa.select(Territory)
+        .where(Territory.kind == TerritoryKind.QPV, Territory.is_active.is_(True))
+        .order_by(Territory.id)
+    ).all()
+    found: dict[str, Territory] = {}
+    for key in ENVELOPES:
+        for territory in territories:
+            if key.lower() in territory.name.lower():
+                found[key] = territory
+                break
+    return found
+
 
 def load() -> None:
-    """Add this feature's demo data (called once by participation.demo)."""
+    """Add the three demo rounds and their ideas (called once by participation.demo)."""
+    if db.session.scalar(sa.select(sa.func.count(Round.id))):
+        return
+    qpv = _qpv_by_key()
+    if len(qpv) < len(ENVELOPES):
+        return  # the territories demo did not run: nothing sensible to show
+    themes = list(
+        db.session.scalars(
+            sa.select(Theme).where(Theme.is_active.is_(True)).order_by(Theme.position)
+        )
+    )
+    staff = _one_with_role(Role.STAFF)
+    relay = _one_with_role(Role.RELAY)
+    managed = None
+    if relay is not None:
+        managed = db.session.scalar(
+            sa.select(User)
+            .where(User.managed_by_id == relay.id)
+            .order_by(User.id)
+            .limit(1)
+        )
+    authors = _residents(qpv)
+    now = utcnow()
+    photos: dict[str, str] = {}
+
+    announced = _make_round(
+        services.add_months(now, -3),
+        (-100, -70, -40, -30, 5, 19),
+        now,
+        qpv,
+        themes,
+        staff,
+    )
+    _add_ideas(announced, ANNOUNCED_IDEAS, qpv, authors, staff, relay, managed, photos)
+    in_review = _make_round(now, (-40, -5, 15, 20, 30, 44), now, qpv, themes, staff)
+    in_review.previous_round = announced
+    _add_ideas(in_review, REVIEW_IDEAS, qpv, authors, staff, relay, managed, photos)
+    in_submission = _make_round(
+        services.add_months(now, 3), (-10, 20, 50, 60, 70, 84), now, qpv, themes, staff
+    )
+    in_submission.previous_round = in_review
+    _add_ideas(
+        in_submission, SUBMISSION_IDEAS, qpv, authors, staff, relay, managed, photos
+    )
+    db.session.flush()
+    for round_ in (in_review, in_submission):
+        services.refresh_carry_over(round_, staff)
+    db.session.flush()

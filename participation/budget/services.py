@@ -34,6 +34,7 @@ from flask_babel import lazy_gettext as _l
 from ..accounts.models import User
 from ..core import audit
 from ..core.errors import Conflict, DomainError, PermissionDenied
+from ..core.i18n import money
 from ..core.outbox import queue_email
 from ..core.permissions import is_relay, is_staff
 from ..core.time import PARIS, utcnow
@@ -592,7 +593,8 @@ def check_idea_data(round_: Round, data: IdeaData, *, complete: bool) -> None:
             errors["estimated_cost"] = _l("The cost cannot be negative.")
         elif data.estimated_cost > round_.max_cost:
             errors["estimated_cost"] = _l(
-                "Projects of this round cost at most %(max)s.", max=str(round_.max_cost)
+                "Projects of this round cost at most %(max)s.",
+                max=money(round_.max_cost),
             )
     if (data.latitude is None) != (data.longitude is None):
         errors["latitude"] = _l("Give both latitude and longitude, or neither.")
@@ -830,8 +832,8 @@ def transition(
                 {
                     "final_cost": _l(
                         "The cost must be between %(min)s and %(max)s.",
-                        min=str(round_.min_cost),
-                        max=str(round_.max_cost),
+                        min=money(round_.min_cost),
+                        max=money(round_.max_cost),
                     )
                 }
             )

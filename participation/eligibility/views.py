@@ -25,6 +25,12 @@ from .states import CHECK_LABELS, POINT_LABELS, CriterionKind
 bp = Blueprint("eligibility", __name__, url_prefix="/grids")
 
 
+@bp.app_context_processor
+def grid_predicates() -> dict[str, Any]:
+    """The menu shows the grids link to staff only."""
+    return {"can_manage_grids": services.can_manage_grids}
+
+
 @bp.app_template_filter("points")
 def points_filter(value: Decimal | int | None) -> str:
     """Format points without useless decimals, in the reader's locale (9 ; 1,5)."""

@@ -18,6 +18,7 @@ from ..budget.services import InputError
 from ..budget.states import IdeaAction, IdeaState, TransferStatus
 from ..core.decorators import require
 from ..core.errors import DomainError
+from ..core.permissions import is_reviewer
 from ..eligibility.states import CriterionKind
 from ..extensions import db
 from ..territories.models import Theme
@@ -50,6 +51,15 @@ def show_errors(form: FlaskForm | None, error: DomainError) -> dict[str, str]:
             if form is not None:
                 form.form_errors.append(str(message))
     return leftover
+
+
+@bp.app_context_processor
+def review_predicates() -> dict[str, Any]:
+    """Predicates the menu and the pages use to show or hide links."""
+    return {
+        "is_reviewer": is_reviewer,
+        "can_manage_review": services.can_manage_review,
+    }
 
 
 @bp.app_template_global("review_public_outcome")

@@ -1,4 +1,4 @@
-"""Command-line commands of the voting feature: the ``flask --app participation voting`` group."""
+"""Commands of the voting feature: ``flask --app participation voting ...``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 from flask.cli import AppGroup
 
 from . import pabulib, tally
+from .archive_cli import ARCHIVE_COMMANDS
 
 #: ``flask --app participation voting ...``; import-pb and export-pb join this group.
 voting = AppGroup("voting", help="Votes: count pabulib files, import and export them.")
@@ -34,7 +35,8 @@ def _number(value: Decimal) -> int | float:
     "--threshold",
     type=click.IntRange(min=0),
     default=None,
-    help="Minimum support for greedy-threshold (default: META min_project_score_threshold).",
+    help="Minimum support for greedy-threshold "
+    "(default: META min_project_score_threshold).",
 )
 @click.option(
     "--tie-break",
@@ -62,7 +64,9 @@ def tally_pb(
         )
     started = time.perf_counter()
     try:
-        result = tally.tally_election(election, rule, threshold=threshold, tie_break=tie_break)
+        result = tally.tally_election(
+            election, rule, threshold=threshold, tie_break=tie_break
+        )
     except tally.TallyError as error:
         raise click.ClickException(f"{path}: {error}") from None
     seconds = time.perf_counter() - started
@@ -92,6 +96,10 @@ def tally_pb(
         f"left {result.budget_left} ({seconds:.3f} s)"
     )
 
+
+# import-pb and export-pb (archive_cli.py, the voting feature's owner).
+for _command in ARCHIVE_COMMANDS:
+    voting.add_command(_command)
 
 #: Commands and groups registered on ``flask --app participation``.
 COMMANDS: list[click.Command] = [voting]

@@ -1,19 +1,21 @@
-"""Read and write pabulib ``.pb`` files (pure: plain dataclasses in and out, no Flask, no database).
+"""Read and write pabulib ``.pb`` files (pure: dataclasses, no Flask, no database).
 
 The format (https://pabulib.org/format) is one UTF-8 text of three sections, ``META``,
 ``PROJECTS`` and ``VOTES``; each starts with its title line, then a header line, then
-``;``-separated rows (CSV quoting: a field holding ``;`` or ``"`` is quoted, ``""`` inside).
-List values (``vote``, ``points``, ``category``, ``target``) are comma-separated.
+``;``-separated rows (CSV quoting: a field holding ``;`` or ``"`` is quoted, ``""``
+inside). List values (``vote``, ``points``, ``category``, ``target``) are
+comma-separated.
 
 Reading is tolerant where real files vary (CRLF or LF, a BOM, blank lines, spaces around
 cells, optional columns in any order) and strict where a wrong file would give a wrong
-count (missing section or column, unknown project in a vote, bad number, duplicate project
-or voter, wrong number of cells, META counts that do not match): every such fault raises
-:class:`PabulibError` with the line number.
+count (missing section or column, unknown project in a vote, bad number, duplicate
+project or voter, wrong number of cells, META counts that do not match): every such
+fault raises :class:`PabulibError` with the line number.
 
 Writing produces what pabulib.org publishes and ``pabulib-checker`` accepts: CRLF line
-endings (the csv module's default, used by most pabulib files), minimal quoting, META keys
-in the canonical order, ``num_projects`` and ``num_votes`` recomputed from the data.
+endings (the csv module's default, used by most pabulib files), minimal quoting, META
+keys in the canonical order, ``num_projects`` and ``num_votes`` recomputed from the
+data.
 """
 
 from __future__ import annotations
@@ -26,13 +28,17 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader
 
 #: Vote types of the format; ``choose-1`` is an approval ballot with one project.
 VOTE_TYPES = ("approval", "choose-1", "cumulative", "scoring", "ordinal")
 #: Vote types whose ballots carry points parallel to the vote list.
 POINT_VOTE_TYPES = ("cumulative", "scoring")
 
-#: META keys in the order pabulib publishes them (pabulib-checker's ``META_FIELDS_ORDER``).
+#: META keys in pabulib's order (pabulib-checker's ``META_FIELDS_ORDER``).
 META_ORDER = (
     "description",
     "country",
@@ -111,14 +117,14 @@ VOTE_ORDER = (
 )
 
 _SECTIONS = ("meta", "projects", "votes")
-#: Parses one data row (its stripped cells and its line number) into the election being built.
+#: Parses one data row (stripped cells, line number) into the election being built.
 _RowParser = Callable[[list[str], int], None]
 #: The value pabulib writes for a missing cell.
 NONE = "none"
 
 
 class PabulibError(ValueError):
-    """A malformed ``.pb`` file: ``line`` is the 1-based line of the fault (None: the whole file)."""
+    """A malformed ``.pb`` file; ``line`` is the 1-based line at fault, if any."""
 
     def __init__(self, message: str, line: int | None = None) -> None:
         self.message = message
@@ -143,12 +149,12 @@ def _split_list(value: str | None) -> list[str]:
 
 @dataclass(slots=True)
 class PbProject:
-    """One row of PROJECTS; every column other than id, cost and name stays in ``extra``."""
+    """One row of PROJECTS; columns other than id, cost and name stay in ``extra``."""
 
     project_id: str
     cost: Decimal
     name: str = ""
-    #: The other columns (``votes``, ``score``, ``selected``, ``category``...), raw text.
+    #: The other columns (``votes``, ``score``, ``selected``, ``category``...) as text.
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -179,12 +185,12 @@ class PbProject:
 
 @dataclass(slots=True)
 class PbVote:
-    """One row of VOTES: the project ids in file order, the points if the vote type has them."""
+    """One row of VOTES: the project ids in file order, and points if any."""
 
     voter_id: str
     vote: tuple[str, ...]
     points: tuple[int, ...] | None = None
-    #: The other columns (``age``, ``sex``, ``voting_method``, ``neighborhood``...), raw text.
+    #: The other columns (``age``, ``sex``, ``voting_method``...) as text.
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -205,7 +211,7 @@ class PbVote:
 
 @dataclass(slots=True)
 class PbElection:
-    """A whole ``.pb`` file. Column lists keep the file's order; empty means canonical order."""
+    """A whole ``.pb`` file; column lists keep the file's order (empty: canonical)."""
 
     meta: dict[str, str]
     projects: dict[str, PbProject]
@@ -226,7 +232,7 @@ class PbElection:
         return self.meta.get("rule", "unknown")
 
     def approval_ballots(self) -> list[tuple[str, ...]]:
-        """Each ballot as the tuple of project ids it names (for cumulative: those with points)."""
+        """Each ballot as the ids it names (for points ballots: those with points)."""
         if self.vote_type in POINT_VOTE_TYPES:
             return [
                 tuple(p for p, n in zip(v.vote, v.points or (), strict=True) if n > 0)
@@ -245,7 +251,9 @@ def _parse_decimal(value: str, what: str, line: int) -> Decimal:
     except InvalidOperation:
         number = Decimal("NaN")
     if not number.is_finite():
-        raise PabulibError(f"{what} is not a number: {value!r} (use digits and a dot)", line)
+        raise PabulibError(
+            f"{what} is not a number: {value!r} (use digits and a dot)", line
+        )
     if number < 0:
         raise PabulibError(f"{what} is negative: {value!r}", line)
     return number
@@ -304,7 +312,7 @@ def parse(text: str) -> PbElection:
 def _parse(text: str) -> PbElection:
     if text.startswith("\ufeff"):
         text = text[1:]
-    # newline="" hands CR, LF and CRLF unchanged to the csv module (quoted newlines too).
+    # newline="" hands CR, LF and CRLF unchanged to csv (quoted newlines too).
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     meta: dict[str, str] = {}
     meta_lines: dict[str, int] = {}
@@ -337,14 +345,15 @@ def _parse(text: str) -> PbElection:
                 parse_row = _project_row_parser(header, projects)
             else:
                 _require(header, ("voter_id", "vote"), "VOTES", line)
-                # VOTES is the last section and holds nearly all the rows: a dedicated loop.
+                # VOTES comes last and holds nearly all the rows: a dedicated loop.
                 _parse_votes(reader, header, vote_type, projects, votes, seen)
             continue
         if not seen:
             raise PabulibError("the file must start with the META section", line)
         if len(cells) != len(header):
             raise PabulibError(
-                f"{seen[-1].upper()} row has {len(cells)} cells, the header has {len(header)}",
+                f"expected {len(header)} cells ({seen[-1].upper()} header), "
+                f"found {len(cells)}",
                 line,
             )
         if parse_row is None:
@@ -368,21 +377,23 @@ def _parse(text: str) -> PbElection:
     )
 
 
-def _read_header(reader: Iterator[list[str]], title: str) -> list[str]:
+def _read_header(reader: CsvReader, title: str) -> list[str]:
     for row in reader:
         header = [cell.strip() for cell in row]
         if any(header):
-            line = reader.line_num  # type: ignore[attr-defined]
+            line = reader.line_num
             if _section_of(header) is not None:
                 raise PabulibError(f"section {title.upper()} has no header line", line)
             if len(set(header)) != len(header):
-                raise PabulibError(f"{title.upper()} header repeats a column: {header}", line)
+                raise PabulibError(
+                    f"{title.upper()} header repeats a column: {header}", line
+                )
             return header
     raise PabulibError(f"section {title.upper()} has no header line")
 
 
 def header_projects(projects: dict[str, PbProject]) -> list[str]:
-    """The PROJECTS columns needed to write *projects* (canonical order, extras after)."""
+    """The PROJECTS columns *projects* need (canonical order, extras after)."""
     extras: dict[str, None] = {}
     has_name = False
     for project in projects.values():
@@ -395,12 +406,16 @@ def header_projects(projects: dict[str, PbProject]) -> list[str]:
     return _ordered(present, PROJECT_ORDER, list(extras))
 
 
-def _ordered(present: set[str], canonical: tuple[str, ...], seen_order: list[str]) -> list[str]:
+def _ordered(
+    present: set[str], canonical: tuple[str, ...], seen_order: list[str]
+) -> list[str]:
     known = [c for c in canonical if c in present]
     return known + [c for c in seen_order if c not in canonical and c in present]
 
 
-def _require(header: list[str], needed: tuple[str, ...], section: str, line: int) -> None:
+def _require(
+    header: list[str], needed: tuple[str, ...], section: str, line: int
+) -> None:
     for column in needed:
         if column not in header:
             raise PabulibError(f"the {section} header has no {column!r} column", line)
@@ -414,7 +429,8 @@ def _check_meta(meta: dict[str, str], meta_lines: dict[str, int], line: int) -> 
     vote_type = meta["vote_type"]
     if vote_type not in VOTE_TYPES:
         raise PabulibError(
-            f"unknown vote_type {vote_type!r} (expected one of {', '.join(VOTE_TYPES)})",
+            f"unknown vote_type {vote_type!r} "
+            f"(expected one of {', '.join(VOTE_TYPES)})",
             meta_lines["vote_type"],
         )
     return vote_type
@@ -436,11 +452,15 @@ def _check_counts(
                 )
 
 
-def _project_row_parser(header: list[str], projects: dict[str, PbProject]) -> _RowParser:
+def _project_row_parser(
+    header: list[str], projects: dict[str, PbProject]
+) -> _RowParser:
     i_id = header.index("project_id")
     i_cost = header.index("cost")
     i_name = header.index("name") if "name" in header else None
-    extras = [(i, h) for i, h in enumerate(header) if h not in ("project_id", "cost", "name")]
+    extras = [
+        (i, h) for i, h in enumerate(header) if h not in ("project_id", "cost", "name")
+    ]
 
     def parse_project(cells: list[str], line: int) -> None:
         project_id = cells[i_id]
@@ -459,8 +479,8 @@ def _project_row_parser(header: list[str], projects: dict[str, PbProject]) -> _R
     return parse_project
 
 
-def _parse_votes(  # noqa: C901 - one tight loop on purpose: it runs once per voter
-    reader: Iterator[list[str]],
+def _parse_votes(
+    reader: CsvReader,
     header: list[str],
     vote_type: str,
     projects: dict[str, PbProject],
@@ -470,14 +490,17 @@ def _parse_votes(  # noqa: C901 - one tight loop on purpose: it runs once per vo
     width = len(header)
     i_id = header.index("voter_id")
     i_vote = header.index("vote")
-    i_points = header.index("points") if "points" in header else None
+    has_points = "points" in header
+    i_points = header.index("points") if has_points else 0
     with_points = vote_type in POINT_VOTE_TYPES
-    if with_points and i_points is None:
-        line = reader.line_num  # type: ignore[attr-defined]
+    if with_points and not has_points:
+        line = reader.line_num
         raise PabulibError(f"a {vote_type} file needs a 'points' column in VOTES", line)
-    extras = [(i, h) for i, h in enumerate(header) if h not in ("voter_id", "vote", "points")]
-    if not with_points and i_points is not None:
-        # Points on a ballot type without points mean nothing for counting: keep them as data.
+    extras = [
+        (i, h) for i, h in enumerate(header) if h not in ("voter_id", "vote", "points")
+    ]
+    if not with_points and has_points:
+        # Points on a ballot type without points do not count: keep them as data.
         extras.append((i_points, "points"))
     known = frozenset(projects)
     voter_ids: set[str] = set()
@@ -485,7 +508,7 @@ def _parse_votes(  # noqa: C901 - one tight loop on purpose: it runs once per vo
     append = votes.append
 
     def fail(message: str) -> PabulibError:
-        return PabulibError(message, reader.line_num)  # type: ignore[attr-defined]
+        return PabulibError(message, reader.line_num)
 
     for row in reader:
         if len(row) != width:
@@ -494,8 +517,8 @@ def _parse_votes(  # noqa: C901 - one tight loop on purpose: it runs once per vo
                 continue
             title = _section_of(cells)
             if title is not None:
-                raise _section_error(title, seen, reader.line_num)  # type: ignore[attr-defined]
-            raise fail(f"VOTES row has {len(cells)} cells, the header has {width}")
+                raise _section_error(title, seen, reader.line_num)
+            raise fail(f"expected {width} cells (VOTES header), found {len(cells)}")
         voter_id = row[i_id].strip()
         if not voter_id:
             if not any(cell.strip() for cell in row):
@@ -518,15 +541,19 @@ def _parse_votes(  # noqa: C901 - one tight loop on purpose: it runs once per vo
             vote = ()
         points: tuple[int, ...] | None = None
         if with_points:
-            raw_points = row[i_points].strip()  # type: ignore[index]
+            raw_points = row[i_points].strip()
             try:
                 points = tuple(map(int, raw_points.split(","))) if raw_points else ()
             except ValueError:
                 raise fail(
-                    f"voter {voter_id!r} has points that are not whole numbers: {raw_points!r}"
+                    f"voter {voter_id!r} has points that are not whole numbers: "
+                    f"{raw_points!r}"
                 ) from None
             if len(points) != len(vote):
-                raise fail(f"voter {voter_id!r} has {len(vote)} projects but {len(points)} points")
+                raise fail(
+                    f"voter {voter_id!r} has {len(vote)} projects "
+                    f"but {len(points)} points"
+                )
             if points and min(points) < 0:
                 raise fail(f"voter {voter_id!r} gives negative points")
         append(
@@ -571,7 +598,7 @@ def write(election: PbElection, *, newline: str = "\r\n") -> str:
     for key in _ordered(set(meta), META_ORDER, list(meta)):
         writer.writerow([key, meta[key]])
 
-    columns = election.project_columns or header_projects(election.projects)
+    columns = _merge(election.project_columns, header_projects(election.projects))
     writer.writerow(["PROJECTS"])
     writer.writerow(columns)
     for project in election.projects.values():
@@ -587,7 +614,7 @@ def write(election: PbElection, *, newline: str = "\r\n") -> str:
                 row.append(project.extra.get(column, NONE))
         writer.writerow(row)
 
-    vote_columns = election.vote_columns or _vote_columns(election.votes)
+    vote_columns = _merge(election.vote_columns, _vote_columns(election.votes))
     writer.writerow(["VOTES"])
     writer.writerow(vote_columns)
     writerow = writer.writerow
@@ -604,6 +631,13 @@ def write(election: PbElection, *, newline: str = "\r\n") -> str:
                 row.append(vote.extra.get(column, NONE))
         writerow(row)
     return buffer.getvalue()
+
+
+def _merge(given: list[str], needed: list[str]) -> list[str]:
+    """The election's own column order, plus any column its data needs and it lacks."""
+    if not given:
+        return needed
+    return given + [column for column in needed if column not in given]
 
 
 def _vote_columns(votes: Iterable[PbVote]) -> list[str]:

@@ -1,56 +1,61 @@
-"""Count a participatory-budget vote (pure: plain data in, plain data out, no Flask, no database).
+"""Count a participatory-budget vote (pure: plain data in and out, no Flask, no DB).
 
-Input: the projects (id, cost, submission order), the ballots, the budget, the rule and its
-parameters. Output: the winners in selection order, their total cost and a step-by-step
-trace that says why each project won or lost.
+Input: the projects (id, cost, submission order), the ballots, the budget, the rule and
+its parameters. Output: the winners in selection order, their total cost and a
+step-by-step trace that says why each project won or lost.
 
-Ballots. An approval ballot is any collection of project ids (set, tuple, list); a cumulative
-ballot is a mapping ``{project_id: points}``. Identical ballots are grouped before counting,
-so the cost grows with the number of *distinct* ballots (Łódź 2022: 23,571 for 90,494 voters).
+Ballots. An approval ballot is any collection of project ids (set, tuple, list); a
+cumulative ballot is a mapping ``{project_id: points}``. Identical ballots are grouped
+before counting, so the cost grows with the number of *distinct* ballots (Łódź 2022:
+23,571 for 90,494 voters).
 
 Rules (the vocabulary of pabulib and of the reference library ``pabutools``):
 
 ``greedy``
-    Projects by decreasing support (number of approvals, or sum of points), each taken if
-    it still fits in what is left of the budget, skipped otherwise; the pass goes to the end
-    of the list. As in pabutools and pabulib-checker, a project nobody supported is taken
-    too if it still fits: use ``greedy-threshold`` with a threshold of 1 to exclude it.
-    Same winners as ``pabutools.rules.greedy_utilitarian_welfare(sat_class=Cost_Sat)`` on
-    approval ballots.
+    Projects by decreasing support (number of approvals, or sum of points), each taken
+    if it still fits in what is left of the budget, skipped otherwise; the pass goes to
+    the end of the list. As in pabutools and pabulib-checker, a project nobody supported
+    is taken too if it still fits: use ``greedy-threshold`` with a threshold of 1 to
+    exclude it. Same winners as
+    ``pabutools.rules.greedy_utilitarian_welfare(sat_class=Cost_Sat)`` on approval
+    ballots.
 ``greedy-threshold``
     The same, after excluding the projects whose support is below ``threshold``
     (pabulib's ``min_project_score_threshold``; Łódź uses 100 votes).
 ``mes``
     The Method of Equal Shares with cost satisfaction: each of the *n* voters (blank
     ballots included) gets ``budget / n``; in each round, among the projects whose
-    supporters can still pay for them together, the one whose cost can be shared with the
-    lowest maximal payment per unit of cost (``rho / cost``) is selected, each supporter paying
-    ``rho`` or all they have left. Same winners as
-    ``pabutools.rules.method_of_equal_shares(sat_class=Cost_Sat)``. A project costing 0 gives
-    no cost satisfaction, so MES leaves it (pabutools does the same); the completion takes it.
+    supporters can still pay for them together, the one whose cost can be shared with
+    the lowest maximal payment per unit of cost (``rho / cost``) is selected, each
+    supporter paying ``rho`` or all they have left. Same winners as
+    ``pabutools.rules.method_of_equal_shares(sat_class=Cost_Sat)``. A project costing 0
+    gives no cost satisfaction, so MES leaves it (pabutools does the same); the
+    completion takes it.
 ``mes-greedy``
     MES, then ``greedy`` on the projects left and the budget left: pabutools'
     ``completion_by_rule_combination`` of those two rules.
 
 Cumulative ballots. ``greedy`` ranks by the sum of points, as cities count them (the
 ``score`` column of pabulib; pabulib-checker checks ``greedy`` on it). ``mes`` treats a
-cumulative ballot as the approval of every project it gives at least one point: that is what
-pabutools' ``Cost_Sat`` does with a cumulative ballot (``project in ballot``), and cost
-satisfaction has no room for points. Note that pabutools' greedy with ``Cost_Sat`` on a
-cumulative profile therefore ranks by number of supporters, not points (it differs from the
-official count on Toulouse 2019); our greedy equals pabutools' greedy with the additive
-satisfaction ``points x cost`` instead.
+cumulative ballot as the approval of every project it gives at least one point: that is
+what pabutools' ``Cost_Sat`` does with a cumulative ballot (``project in ballot``), and
+cost satisfaction has no room for points. Note that pabutools' greedy with ``Cost_Sat``
+on a cumulative profile therefore ranks by number of supporters, not points (it differs
+from the official count on Toulouse 2019); our greedy equals pabutools' greedy with the
+additive satisfaction ``points x cost`` instead.
 
 Tie-break (``TieBreak``). ``support-cost-order`` (the default, the product's rule): more
 support, then lower cost, then earlier submission, then the project id. ``pabutools``:
-pabutools' own ``lexico_tie_breaking`` (the smaller project id, compared as text), to compare
-with it; in that mode greedy also ranks a zero-cost project as pabutools does (satisfaction
-per unit of cost 0, i.e. last, where it is always taken since it always fits).
+pabutools' own ``lexico_tie_breaking`` (the smaller project id, compared as text), to
+compare with it; in that mode greedy also ranks a zero-cost project as pabutools does
+(satisfaction per unit of cost 0, i.e. last, where it is always taken since it always
+fits).
 
-Exactness. Money is computed exactly (``fractions.Fraction``; pabutools uses gmpy2 rationals),
-so ties are real ties and the winners do not depend on rounding. MES keeps, for each project,
-how many of its supporters hold each distinct remaining budget: voters with the same history
-hold the same amount, so there are few such amounts and a round costs little.
+Exactness. Money is computed exactly (``fractions.Fraction``; pabutools uses gmpy2
+rationals), so ties are real ties and the winners do not depend on rounding. MES keeps,
+for each project, how many of its supporters hold each distinct remaining budget: voters
+with the same history hold the same amount, so there are few such amounts and a round
+costs little.
 """
 
 from __future__ import annotations
@@ -63,7 +68,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from .pabulib import PbElection
@@ -103,7 +108,7 @@ class Outcome(StrEnum):
     BELOW_THRESHOLD = "below-threshold"
     #: MES: what its supporters have left cannot pay for it.
     UNAFFORDABLE = "unaffordable"
-    #: MES: nobody supports it, or it costs nothing (no cost satisfaction): MES leaves it.
+    #: MES: nobody supports it, or it costs nothing (no cost satisfaction): left out.
     NOT_IN_MES = "not-in-mes"
 
 
@@ -113,7 +118,7 @@ class TallyError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Project:
-    """A project put to the vote; ``order`` is its submission rank (smaller = earlier)."""
+    """A project put to the vote; ``order``: its submission rank (smaller = earlier)."""
 
     id: str
     cost: Decimal | int
@@ -153,7 +158,9 @@ class Step:
             "cost": str(self.cost),
             "budget_left": str(self.budget_left),
             "rho": None if self.rho is None else str(self.rho),
-            "effective_votes": None if self.effective_votes is None else str(self.effective_votes),
+            "effective_votes": None
+            if self.effective_votes is None
+            else str(self.effective_votes),
             "available": None if self.available is None else str(self.available),
         }
 
@@ -168,7 +175,7 @@ class TallyResult:
     #: Winners in the order they were selected.
     winners: tuple[str, ...]
     total_cost: Decimal
-    #: Support of every project (approvals or points), in the order the projects were given.
+    #: Support of every project (approvals or points), in the order given.
     support: Mapping[str, int]
     steps: tuple[Step, ...]
     engine_version: str = field(default=ENGINE_VERSION)
@@ -199,8 +206,8 @@ class TallyResult:
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    # Grouping 90,000 ballots allocates many small acyclic objects; the cyclic collector's
-    # passes over them cost more than the count itself.
+    # Grouping 90,000 ballots allocates many small acyclic objects; the cyclic
+    # collector's passes over them cost more than the count itself.
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -247,42 +254,47 @@ class _Count:
 
         # groups[g] = (project indices with points > 0, their points, multiplicity)
         self.groups: list[tuple[tuple[int, ...], tuple[int, ...], int]] = []
-        for ids, count in approvals.items():
+        for approved, count in approvals.items():
             try:
-                items = tuple(sorted(index[p] for p in ids))
+                items = tuple(sorted(index[pid] for pid in approved))
             except KeyError as error:
-                raise TallyError(f"a ballot names unknown project {error.args[0]!r}") from None
+                raise TallyError(
+                    f"a ballot names unknown project {error.args[0]!r}"
+                ) from None
             self.groups.append((items, (1,) * len(items), count))
         for pairs, count in points.items():
             chosen: list[tuple[int, int]] = []
-            for p, n in pairs:
-                if p not in index:
-                    raise TallyError(f"a ballot names unknown project {p!r}")
-                if not isinstance(n, int) or n < 0:
-                    raise TallyError(f"a ballot gives {n!r} points to {p!r}")
-                if n > 0:
-                    chosen.append((index[p], n))
+            for pid, given in pairs:
+                if pid not in index:
+                    raise TallyError(f"a ballot names unknown project {pid!r}")
+                if not isinstance(given, int) or given < 0:
+                    raise TallyError(f"a ballot gives {given!r} points to {pid!r}")
+                if given > 0:
+                    chosen.append((index[pid], given))
             chosen.sort()
             self.groups.append(
-                (tuple(p for p, _ in chosen), tuple(n for _, n in chosen), count)
+                (tuple(i for i, _ in chosen), tuple(g for _, g in chosen), count)
             )
 
         self.support = [0] * m
         self.supporters = [0] * m
-        for items, pts, count in self.groups:
-            for p, n in zip(items, pts, strict=True):
-                self.support[p] += n * count
-                self.supporters[p] += count
+        for members, points_given, count in self.groups:
+            for i, given in zip(members, points_given, strict=True):
+                self.support[i] += given * count
+                self.supporters[i] += count
 
         self.tie_break = tie_break
+        self.greedy_key: list[tuple[Any, ...]]
+        self.tie_key: list[tuple[Any, ...]]
         if tie_break is TieBreak.PABUTOOLS:
-            ids = [project.id for project in self.projects]
+            names = [project.id for project in self.projects]
             # pabutools' greedy ranks by satisfaction per unit of cost; with cost
-            # satisfaction a project costing 0 has none, so it comes last (taken anyway).
+            # satisfaction a project costing 0 has none: it comes last (taken anyway).
             self.greedy_key = [
-                (-(self.support[i] if self.costs[i] > 0 else 0), ids[i]) for i in range(m)
+                (-(self.support[i] if self.costs[i] > 0 else 0), names[i])
+                for i in range(m)
             ]
-            self.tie_key: list[tuple[Any, ...]] = [(ids[i],) for i in range(m)]
+            self.tie_key = [(names[i],) for i in range(m)]
         else:
             self.greedy_key = [
                 (-self.support[i], self.costs[i], project.order, project.id)
@@ -301,13 +313,13 @@ def _group(
     if not any(is_mapping.values()):
         return Counter(map(frozenset, ballots)), Counter()
     if all(is_mapping.values()):
-        mappings: Iterable[Mapping[str, int]] = ballots  # type: ignore[assignment]
+        mappings = cast(list[Mapping[str, int]], ballots)
         return Counter(), Counter(frozenset(b.items()) for b in mappings)
     approvals: Counter[frozenset[str]] = Counter()
     points: Counter[frozenset[tuple[str, int]]] = Counter()
     for ballot in ballots:
         if is_mapping[type(ballot)]:
-            points[frozenset(ballot.items())] += 1  # type: ignore[attr-defined]
+            points[frozenset(cast(Mapping[str, int], ballot).items())] += 1
         else:
             approvals[frozenset(ballot)] += 1
     return approvals, points
@@ -369,16 +381,18 @@ def _greedy(trace: _Trace, phase: Phase, threshold: int) -> None:
             trace.add(phase, p, Outcome.OVER_BUDGET)
 
 
-#: Relative margin within which float estimates are settled in exact arithmetic. Float sums
-#: of budgets err by far less (about classes x supporters x 2**-53, under 1e-8 for a city).
+#: Relative margin within which float estimates are settled in exact arithmetic. Float
+#: sums of budgets err by far less (about classes x supporters x 2**-53, under 1e-8 for
+#: a city).
 _TOLERANCE = 1e-6
 
 
 class _Shares:
     """MES bookkeeping: voters grouped into classes of equal remaining budget.
 
-    ``budget[c]`` is exact, ``budget_f[c]`` its float; ``holders[p][c]`` counts the supporters
-    of project ``p`` in class ``c``. Voters with identical ballots always share a class.
+    ``budget[c]`` is exact, ``budget_f[c]`` its float; ``holders[p][c]`` counts the
+    supporters of project ``p`` in class ``c``. Voters with identical ballots always
+    share a class.
     """
 
     def __init__(self, count: _Count) -> None:
@@ -407,7 +421,7 @@ class _Shares:
                 groups_of[p].append(g)
 
     def retire(self, p: int) -> None:
-        """*p* is selected or out of reach: its supporters' counts are no longer needed."""
+        """*p* is selected or out of reach: its supporters' counts are not needed."""
         self.alive[p] = False
 
     def available(self, p: int) -> Fraction:
@@ -416,16 +430,19 @@ class _Shares:
         return sum((budget[c] * k for c, k in self.holders[p].items()), Fraction(0))
 
     def estimate(self, p: int) -> tuple[float | None, float]:
-        """Float affordability (rho / cost) of *p* (None: its supporters cannot pay for it),
-        and what its supporters hold together."""
+        """Float affordability (rho / cost) of *p* and what its supporters hold.
+
+        The affordability is None when they cannot pay for it together.
+        """
         budget_f = self.budget_f
         cost = self.count.costs[p]
         cost_f = float(cost)
         classes = sorted(self.holders[p].items(), key=lambda item: budget_f[item[0]])
         available_f = sum(budget_f[c] * k for c, k in classes)
-        if available_f < cost_f * (1 + _TOLERANCE):
-            if available_f < cost_f * (1 - _TOLERANCE) or self.available(p) < cost:
-                return None, available_f
+        if available_f < cost_f * (1 + _TOLERANCE) and (
+            available_f < cost_f * (1 - _TOLERANCE) or self.available(p) < cost
+        ):
+            return None, available_f
         paid = 0.0
         remaining = self.count.supporters[p]
         rho = cost_f / remaining
@@ -444,7 +461,8 @@ class _Shares:
         cost = self.count.costs[p]
         # Floats order the classes; the exact value only settles equal floats.
         classes = sorted(
-            self.holders[p].items(), key=lambda item: (budget_f[item[0]], budget[item[0]])
+            self.holders[p].items(),
+            key=lambda item: (budget_f[item[0]], budget[item[0]]),
         )
         paid = Fraction(0)
         remaining = self.count.supporters[p]
@@ -536,10 +554,12 @@ def _mes(trace: _Trace) -> None:
             estimates.append((estimate, p))
         if not estimates:
             break
-        # Settle the best and anything within the float margin exactly: real ties stay ties.
+        # Settle the best, and whatever is within the float margin, exactly: ties stay.
         exact = {p: shares.exact(p) for e, p in estimates if e <= best_f * slack}
         best = min(exact.values())
-        winner = min((p for p, a in exact.items() if a == best), key=tie_key.__getitem__)
+        winner = min(
+            (p for p, a in exact.items() if a == best), key=tie_key.__getitem__
+        )
         rho = best * costs[winner]
         trace.add(Phase.MES, winner, Outcome.SELECTED, rho=rho)
         candidates.remove(winner)
@@ -559,7 +579,7 @@ def tally(
     threshold: int = 0,
     tie_break: TieBreak | str = TieBreak.SUPPORT_COST_ORDER,
 ) -> TallyResult:
-    """Count *ballots* (approval collections or ``{id: points}`` mappings) under *rule*."""
+    """Count *ballots* (collections of ids, or ``{id: points}``) under *rule*."""
     rule = Rule(rule)
     tie_break = TieBreak(tie_break)
     if rule is not Rule.GREEDY_THRESHOLD:
@@ -585,13 +605,15 @@ def tally(
         num_ballots=count.num_ballots,
         winners=winners,
         total_cost=sum((count.cost_decimals[p] for p in trace.winners), Decimal(0)),
-        support={project.id: count.support[i] for i, project in enumerate(count.projects)},
+        support={
+            project.id: count.support[i] for i, project in enumerate(count.projects)
+        },
         steps=tuple(trace.steps),
     )
 
 
 def election_input(election: PbElection) -> tuple[list[Project], list[Collection[str]]]:
-    """Projects (file order = submission order) and ballots of a parsed pabulib election."""
+    """Projects (file order = submission order) and ballots of a pabulib election."""
     from .pabulib import POINT_VOTE_TYPES
 
     projects = [
@@ -625,5 +647,10 @@ def tally_election(
             threshold = int(election.meta.get("min_project_score_threshold", "0") or 0)
     projects, ballots = election_input(election)
     return tally(
-        projects, ballots, election.budget, rule, threshold=threshold, tie_break=tie_break
+        projects,
+        ballots,
+        election.budget,
+        rule,
+        threshold=threshold,
+        tie_break=tie_break,
     )

@@ -1,7 +1,493 @@
-"""Pages of the voting feature."""
+"""Pages of the voting feature: the ballot, the receipt, the rules, the results.
+
+The receipt code reaches the voter like a flash message that is never logged: the
+confirming POST derives it from the review page's one-time token, commits the ballot,
+puts the code in the signed session cookie and redirects; the receipt page pops it,
+so it is shown once and then exists only on the voter's screen or printout (the
+server keeps only its SHA-256 in the ballot box, with no identity). It never travels
+in a URL (access logs) and is never written to the database, the audit log or an
+e-mail. A repeated confirmation (double click, reload) finds the same code through
+the same token and shows the receipt again instead of a second ballot.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+import secrets
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..budget import queries as budget_queries
+from ..budget.models import Envelope, Round
+from ..core.errors import DomainError
+from ..core.time import utcnow
+from ..extensions import db
+from . import archive, queries, services
+from .forms import BallotForm, ConfirmForm, ReceiptCheckForm, RulesForm, parse_choices
+from .services import BallotInvalid, RefusalReason, VoteRefused
+from .states import BallotType, Channel, ResultAction, ResultState
 
 bp = Blueprint("voting", __name__)
+
+#: Session key of the receipt waiting to be shown once.
+RECEIPT_KEY = "_vote_receipt"
+
+
+@bp.app_context_processor
+def voting_helpers() -> dict[str, Any]:
+    return {"voting_can": services, "ResultState": ResultState}
+
+
+def _round_or_404(round_id: int) -> Round:
+    round_ = budget_queries.load_round(round_id)
+    if round_ is None or not (
+        round_.is_published or services.can_manage_votes(current_user)
+    ):
+        abort(404)
+    return round_
+
+
+def _envelope_or_404(envelope_id: int) -> Envelope:
+    envelope = queries.load_envelope(envelope_id)
+    if envelope is None or not (
+        envelope.round.is_published or services.can_manage_votes(current_user)
+    ):
+        abort(404)
+    return envelope
+
+
+def _require_staff() -> None:
+    if not services.can_manage_votes(current_user):
+        abort(403)
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------
+# Index
+# ---------------------------------------------------------------------------
+
+
+@bp.get("/votes")
+def vote_index() -> ResponseReturnValue:
+    return render_template(
+        "voting/vote_index.html",
+        open_rounds=queries.rounds_in_vote(),
+        result_rounds=queries.rounds_with_results(),
+        to_count=(
+            queries.rounds_to_count() if services.can_manage_votes(current_user) else []
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The ballot: page, review, confirmation, receipt
+# ---------------------------------------------------------------------------
+
+
+def _render_ballot(
+    round_: Round,
+    envelope: Envelope | None,
+    *,
+    refusal: VoteRefused | None = None,
+    chosen: dict[int, int] | None = None,
+    errors: BallotInvalid | None = None,
+    typing_errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    rules = services.get_rules(round_)
+    projects = services.ballot_projects(envelope) if envelope is not None else []
+    by_field: dict[str, list[str]] = errors.by_field if errors else {}
+    general: list[str] = errors.general if errors else []
+    for name, message in (typing_errors or {}).items():
+        if name == "__all__":
+            general.append(message)
+        else:
+            by_field.setdefault(name, []).append(message)
+    form = BallotForm()
+    response = render_template(
+        "voting/ballot_form.html",
+        round=round_,
+        envelope=envelope,
+        rules=rules,
+        projects=projects,
+        refusal=refusal,
+        chosen=chosen or {},
+        by_field=by_field,
+        general=general,
+        form=form,
+        RefusalReason=RefusalReason,
+        BallotType=BallotType,
+    )
+    return response, status
+
+
+def _choices_from_request(
+    rules: Any,
+) -> tuple[list[tuple[int, int]], dict[str, str]]:
+    cumulative = rules is not None and rules.ballot_type is BallotType.CUMULATIVE
+    return parse_choices(request.form, cumulative)
+
+
+@bp.route("/rounds/<int:round_id>/vote", methods=["GET", "POST"])
+def vote_ballot(round_id: int) -> ResponseReturnValue:
+    """The ballot; a POST comes back from the review page to change the choices."""
+    round_ = _round_or_404(round_id)
+    try:
+        envelope = services.check_can_vote(current_user, round_)
+    except VoteRefused as refusal:
+        status = 200 if refusal.reason is RefusalReason.NOT_SIGNED_IN else 403
+        return _render_ballot(round_, None, refusal=refusal, status=status)
+    chosen: dict[int, int] = {}
+    if request.method == "POST":
+        if not BallotForm().validate_on_submit():
+            abort(400)
+        pairs, _errors = _choices_from_request(services.get_rules(round_))
+        chosen = dict(pairs)
+    return _no_store(_make(_render_ballot(round_, envelope, chosen=chosen)))
+
+
+def _make(value: ResponseReturnValue) -> Response:
+    return current_app.make_response(value)
+
+
+@bp.post("/rounds/<int:round_id>/vote/review")
+@login_required
+def vote_review(round_id: int) -> ResponseReturnValue:
+    """Check the choices and show them for confirmation (nothing is stored yet)."""
+    round_ = _round_or_404(round_id)
+    form = BallotForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        envelope = services.check_can_vote(current_user, round_)
+    except VoteRefused as refusal:
+        return _render_ballot(round_, None, refusal=refusal, status=403)
+    rules = services.get_rules(round_)
+    pairs, typing_errors = _choices_from_request(rules)
+    if typing_errors:
+        return _render_ballot(
+            round_,
+            envelope,
+            chosen=dict(pairs),
+            typing_errors=typing_errors,
+            status=400,
+        )
+    try:
+        assert rules is not None
+        chosen = services.validate_choices(rules, envelope, pairs)
+    except BallotInvalid as invalid:
+        kept = {i: p for i, p in pairs if p >= 0}
+        return _render_ballot(round_, envelope, chosen=kept, errors=invalid, status=400)
+    summary = services.summarise(envelope, chosen)
+    return _no_store(
+        _make(
+            render_template(
+                "voting/ballot_review.html",
+                round=round_,
+                envelope=envelope,
+                rules=rules,
+                summary=summary,
+                chosen=chosen,
+                form=BallotForm(token=secrets.token_urlsafe(24)),
+                BallotType=BallotType,
+            )
+        )
+    )
+
+
+@bp.post("/rounds/<int:round_id>/vote/confirm")
+@login_required
+def vote_confirm(round_id: int) -> ResponseReturnValue:
+    """Cast the reviewed ballot, then show the receipt once (module docstring)."""
+    round_ = _round_or_404(round_id)
+    form = BallotForm()
+    if not form.validate_on_submit() or not form.token.data:
+        abort(400)
+    code = services.receipt_code_for(form.token.data, current_app.config["SECRET_KEY"])
+    rules = services.get_rules(round_)
+    pairs, typing_errors = _choices_from_request(rules)
+    try:
+        if typing_errors:
+            raise BallotInvalid([(None, next(iter(typing_errors.values())))])
+        receipt = services.cast_ballot(current_user, round_, pairs, receipt_code=code)
+    except VoteRefused as refusal:
+        db.session.rollback()
+        envelope = services.envelope_of(round_, current_user.territory_id)
+        if (
+            refusal.reason is RefusalReason.ALREADY_VOTED
+            and envelope is not None
+            and services.ballot_with_receipt(envelope.id, code)
+        ):
+            # The same confirmation again: its ballot is in the box; show its receipt.
+            session[RECEIPT_KEY] = {"code": code, "round_id": round_.id}
+            return redirect(url_for(".vote_receipt", round_id=round_.id))
+        return _render_ballot(round_, None, refusal=refusal, status=409)
+    except BallotInvalid as invalid:
+        db.session.rollback()
+        envelope = services.envelope_of(round_, current_user.territory_id)
+        return _render_ballot(
+            round_, envelope, chosen=dict(pairs), errors=invalid, status=400
+        )
+    db.session.commit()
+    session[RECEIPT_KEY] = {"code": receipt.code, "round_id": round_.id}
+    return redirect(url_for(".vote_receipt", round_id=round_.id))
+
+
+@bp.get("/rounds/<int:round_id>/vote/receipt")
+@login_required
+def vote_receipt(round_id: int) -> ResponseReturnValue:
+    """The receipt, shown once: the code leaves the session as it is displayed."""
+    round_ = _round_or_404(round_id)
+    pending = session.get(RECEIPT_KEY)
+    code = None
+    if isinstance(pending, dict) and pending.get("round_id") == round_.id:
+        code = str(pending.get("code"))
+        session.pop(RECEIPT_KEY, None)
+    sign_in = services.find_sign_in(current_user.id, round_.id)
+    if sign_in is None:
+        return redirect(url_for(".vote_ballot", round_id=round_.id))
+    envelope = services.envelope_of(round_, sign_in.territory_id)
+    return _no_store(
+        _make(
+            render_template(
+                "voting/ballot_receipt.html",
+                round=round_,
+                envelope=envelope,
+                code=code,
+                sign_in=sign_in,
+            )
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
+# Rules (staff)
+# ---------------------------------------------------------------------------
+
+
+@bp.route("/rounds/<int:round_id>/vote/rules", methods=["GET", "POST"])
+@login_required
+def rules_edit(round_id: int) -> ResponseReturnValue:
+    _require_staff()
+    round_ = _round_or_404(round_id)
+    rules = services.get_rules(round_)
+    form = RulesForm(obj=rules) if rules is not None else RulesForm()
+    if request.method == "GET" and rules is not None:
+        for name in ("ballot_type", "required_level", "counting_rule", "tie_break"):
+            form[name].data = getattr(rules, name).value
+    if rules is not None and rules.is_frozen:
+        if request.method == "POST":
+            flash(
+                _("The first ballot has been cast: the rules of this vote are frozen."),
+                "error",
+            )
+            return redirect(url_for(".rules_edit", round_id=round_.id))
+    elif form.validate_on_submit():
+        try:
+            services.save_rules(
+                round_, services.RulesData(**form.data_kwargs()), current_user
+            )
+        except DomainError as error:
+            db.session.rollback()
+            for name, message in getattr(error, "errors", {error.field: error}).items():
+                field = form[name] if name and name in form else None
+                if field is not None:
+                    field.errors = [*field.errors, str(message)]
+                else:
+                    form.form_errors.append(str(message))
+        else:
+            db.session.commit()
+            flash(_("The rules of the vote are saved."), "success")
+            return redirect(url_for(".rules_edit", round_id=round_.id))
+    return render_template(
+        "voting/rules_form.html", round=round_, rules=rules, form=form
+    )
+
+
+# ---------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------
+
+
+@bp.get("/rounds/<int:round_id>/results")
+def round_results(round_id: int) -> ResponseReturnValue:
+    """The results of a round per QPV; staff also count, certify and publish here."""
+    round_ = _round_or_404(round_id)
+    results = queries.results_by_envelope(round_)
+    is_staff = services.can_manage_votes(current_user)
+    closed = utcnow() >= round_.vote_closes_at
+    return render_template(
+        "voting/round_results.html",
+        round=round_,
+        results=results,
+        is_staff=is_staff,
+        closed=closed,
+        rules=services.get_rules(round_),
+        turnout=queries.turnout(round_) if is_staff else {},
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/rounds/<int:round_id>/results/compute")
+@login_required
+def results_compute(round_id: int) -> ResponseReturnValue:
+    _require_staff()
+    round_ = _round_or_404(round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.compute_round(round_, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        services.vacuum_ballot_box()
+        flash(
+            _("The votes are counted. Check each result, then certify it."), "success"
+        )
+    return redirect(url_for(".round_results", round_id=round_.id))
+
+
+def _result_page(
+    envelope: Envelope,
+    *,
+    check: ReceiptCheckForm | None = None,
+    found: bool | None = None,
+) -> ResponseReturnValue:
+    result = queries.result_of(envelope.id)
+    if not services.can_view_result(current_user, result):
+        abort(404)
+    assert result is not None
+    ideas = queries.projects_of(envelope)
+    return render_template(
+        "voting/result_detail.html",
+        envelope=envelope,
+        round=envelope.round,
+        result=result,
+        lines=queries.project_lines(result, ideas),
+        ideas=ideas,
+        check=check or ReceiptCheckForm(),
+        found=found,
+        form=ConfirmForm(),
+        is_staff=services.can_manage_votes(current_user),
+        Channel=Channel,
+        ResultAction=ResultAction,
+    )
+
+
+@bp.get("/results/<int:envelope_id>")
+def result_detail(envelope_id: int) -> ResponseReturnValue:
+    return _result_page(_envelope_or_404(envelope_id))
+
+
+@bp.post("/results/<int:envelope_id>/receipt")
+def result_receipt_check(envelope_id: int) -> ResponseReturnValue:
+    """Say whether a typed receipt code is counted: hashed here, stored nowhere."""
+    envelope = _envelope_or_404(envelope_id)
+    check = ReceiptCheckForm()
+    found = None
+    if check.validate_on_submit():
+        result = queries.result_of(envelope.id)
+        digest = services.receipt_hash(check.code.data or "")
+        found = result is not None and digest in set(result.receipt_hashes)
+    response = _make(_result_page(envelope, check=check, found=found))
+    return _no_store(response)
+
+
+@bp.post("/results/<int:envelope_id>/<any(certify, publish, recompute):action>")
+@login_required
+def result_transition(envelope_id: int, action: str) -> ResponseReturnValue:
+    _require_staff()
+    envelope = _envelope_or_404(envelope_id)
+    result = queries.result_of(envelope.id)
+    if result is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        state = services.transition_result(result, ResultAction(action), current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The result is now: %(state)s.", state=state.label), "success")
+    return redirect(url_for(".result_detail", envelope_id=envelope.id))
+
+
+def _exportable(envelope: Envelope) -> Any:
+    result = queries.result_of(envelope.id)
+    if not services.can_view_result(current_user, result):
+        abort(404)
+    return result
+
+
+@bp.get("/results/<int:envelope_id>/results.csv")
+def result_csv(envelope_id: int) -> ResponseReturnValue:
+    envelope = _envelope_or_404(envelope_id)
+    result = _exportable(envelope)
+    lines = queries.project_lines(result, queries.projects_of(envelope))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["project_id", "title", "cost", "support", "selected", "outcome", "step"]
+    )
+    for line in lines:
+        writer.writerow(
+            [
+                line.project_id,
+                line.title,
+                f"{line.cost:.2f}",
+                line.support,
+                1 if line.won else 0,
+                line.outcome,
+                line.step["number"] if line.step else "",
+            ]
+        )
+    name = f"results-{envelope.round_id}-{envelope.territory_id}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
+
+
+@bp.get("/results/<int:envelope_id>/election.pb")
+def result_pb(envelope_id: int) -> ResponseReturnValue:
+    envelope = _envelope_or_404(envelope_id)
+    _exportable(envelope)
+    text = archive.export_envelope_text(envelope)
+    name = f"election-{envelope.round_id}-{envelope.territory_id}.pb"
+    return Response(
+        text,
+        mimetype="text/plain",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
+
+
+@bp.get("/results/<int:envelope_id>/receipts.txt")
+def result_receipts(envelope_id: int) -> ResponseReturnValue:
+    envelope = _envelope_or_404(envelope_id)
+    result = _exportable(envelope)
+    return Response("\n".join(result.receipt_hashes) + "\n", mimetype="text/plain")

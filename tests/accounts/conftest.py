@@ -57,3 +57,16 @@ def outbox(db) -> Callable[[], list[OutboxMessage]]:
         return list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
 
     return _outbox
+
+
+@pytest.fixture
+def make_user(make_user, db) -> Callable[..., Any]:
+    """The shared factory, committed: a view that fails validation rolls back the
+    session, which the test client shares with the test."""
+
+    def _make_user(**values: Any) -> Any:
+        user = make_user(**values)
+        db.session.commit()
+        return user
+
+    return _make_user

@@ -284,12 +284,14 @@ def test_a_30_mb_photo_gets_a_message_not_a_413_page(client, login_as, resident,
     huge = b"\xff\xd8\xff\xe0" + b"\0" * (30 * 1024 * 1024)
     data = _form(round_, photo=(io.BytesIO(huge), "grande.jpg"))
 
-    response = client.post(
+    # Closing the response closes the test client's on-disk request body.
+    with client.post(
         f"/rounds/{round_.id}/ideas/new", data=data, content_type="multipart/form-data"
-    )
+    ) as response:
+        page = response.get_data(as_text=True)
+        status = response.status_code
 
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert status == 200
     assert 'id="photo-error"' in page
     assert "8 MB" in page
     assert "Installer quatre bancs" in page

@@ -1,4 +1,4 @@
-"""The hash-chained audit log: chaining, tamper detection, `flask audit verify`, forks."""
+"""The hash-chained audit log: chaining, tampering, `flask audit verify`, forks."""
 
 from __future__ import annotations
 

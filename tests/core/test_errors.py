@@ -1,4 +1,4 @@
-"""Friendly error pages: 403, 404, 405, 413, 429, 500, CSRF failures and domain errors."""
+"""Friendly error pages: 403, 404, 405, 413, 429, 500, CSRF and domain errors."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def _assert_friendly(response, code: int, title: str) -> None:
     assert page.h1 == [title]
     assert f"Error code: {code}".encode() in response.data
     assert page.html_attrs.get("lang") == "fr"
-    assert "main" in page.landmarks and "footer" in page.landmarks
+    assert "main" in page.landmarks
+    assert "footer" in page.landmarks
 
 
 def test_unknown_page_gives_the_friendly_404(client):

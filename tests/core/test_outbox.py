@@ -1,4 +1,4 @@
-"""The e-mail outbox: delivered after commit, kept on failure, dropped with a rollback."""
+"""The e-mail outbox: sent after commit, kept on failure, dropped on rollback."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import smtplib
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
+from typing import ClassVar
 
 import pytest
 import sqlalchemy as sa
@@ -31,8 +32,8 @@ def _messages(db) -> list[OutboxMessage]:
 class FakeSMTP:
     """Stands in for smtplib.SMTP; records what was sent, or fails on demand."""
 
-    sent: list = []
-    fail_with: Exception | None = None
+    sent: ClassVar[list] = []
+    fail_with: ClassVar[Exception | None] = None
 
     def __init__(self, host, port, timeout=None):
         if FakeSMTP.fail_with is not None:
@@ -95,7 +96,8 @@ def test_message_is_written_as_eml_after_the_request_commits(
 
     assert response.status_code == 200
     (message,) = _messages(db)
-    assert message.sent_at is not None and message.attempts == 1
+    assert message.sent_at is not None
+    assert message.attempts == 1
     files = sorted(outbox_dir().glob("*.eml"))
     assert [f.name for f in files] == [f"{message.id:08d}.eml"]
     assert str(outbox_dir()).startswith(app.instance_path)

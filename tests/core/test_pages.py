@@ -1,4 +1,4 @@
-"""The site frame: landmarks, headings, language switcher, footer and the frame pages."""
+"""The site frame: landmarks, headings, language switcher, footer, frame pages."""
 
 from __future__ import annotations
 
@@ -169,6 +169,7 @@ def test_accessibility_statement_has_the_required_sections(client):
     assert {"status", "results", "gaps", "preparation", "contact", "remedies"} <= set(
         page.ids
     )
-    assert "RGAA" in html and "4.1" in html
+    assert "RGAA" in html
+    assert "4.1" in html
     assert "Défenseur des droits" in html
     assert "Libre réponse 71120" in html

@@ -1,4 +1,4 @@
-"""Security headers, strict CSP, secure cookies, no open redirect after the language form."""
+"""Security headers, strict CSP, secure cookies, no open redirect after a form."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """Demo data: Carcassonne Agglomération's commune, five QPV, "hors QPV" and themes."""
 
+# ruff: noqa: RUF001 (the names of the QPV take an en dash)
+
 from __future__ import annotations
 
 import sqlalchemy as sa

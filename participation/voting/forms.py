@@ -1,0 +1,168 @@
+"""Forms of the voting pages: the vote rules, the ballot, the receipt check.
+
+The ballot's project fields depend on the round, so the views read them from the
+request (``parse_choices``); the form itself carries the CSRF token and the one-time
+confirmation token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..accounts.states import VERIFICATION_LABELS, VerificationLevel
+from .states import (
+    BALLOT_TYPE_LABELS,
+    COUNTING_RULE_LABELS,
+    TIE_BREAK_LABELS,
+    BallotType,
+    CountingRule,
+    TieBreak,
+)
+
+_WHOLE = _l("Type a whole number.")
+
+
+class RulesForm(FlaskForm):
+    """Staff set how a round votes (frozen at the first ballot)."""
+
+    ballot_type = SelectField(
+        _l("Ballot"),
+        choices=[(k.value, v) for k, v in BALLOT_TYPE_LABELS.items()],
+        validators=[InputRequired()],
+    )
+    min_projects = IntegerField(
+        _l("Fewest projects on a ballot"),
+        default=1,
+        validators=[InputRequired(_WHOLE), NumberRange(min=0)],
+    )
+    max_projects = IntegerField(
+        _l("Most projects on a ballot (empty: no limit)"),
+        validators=[Optional(), NumberRange(min=1)],
+    )
+    min_spend_percent = IntegerField(
+        _l("Budget ballot: least share of the envelope to spend (%)"),
+        default=0,
+        validators=[InputRequired(_WHOLE), NumberRange(min=0, max=100)],
+    )
+    total_points = IntegerField(
+        _l("Points ballot: points of each voter"),
+        validators=[Optional(), NumberRange(min=1)],
+    )
+    max_points_per_project = IntegerField(
+        _l("Points ballot: most points on one project"),
+        validators=[Optional(), NumberRange(min=1)],
+    )
+    min_age = IntegerField(
+        _l("Minimum age (0: no limit)"),
+        default=0,
+        validators=[InputRequired(_WHOLE), NumberRange(min=0, max=120)],
+    )
+    required_level = SelectField(
+        _l("Residence check required"),
+        choices=[(k.value, v) for k, v in VERIFICATION_LABELS.items()],
+        default=VerificationLevel.VERIFIED.value,
+    )
+    is_online_enabled = BooleanField(_l("Vote online"), default=True)
+    is_paper_enabled = BooleanField(_l("Vote on paper at a polling desk"), default=True)
+    counting_rule = SelectField(
+        _l("Counting rule"),
+        choices=[(k.value, v) for k, v in COUNTING_RULE_LABELS.items()],
+    )
+    threshold = IntegerField(
+        _l("Minimum support of a funded project (rule with a threshold)"),
+        default=0,
+        validators=[InputRequired(_WHOLE), NumberRange(min=0)],
+    )
+    tie_break = SelectField(
+        _l("Tie-break"),
+        choices=[(k.value, v) for k, v in TIE_BREAK_LABELS.items()],
+        default=TieBreak.SUPPORT_COST_ORDER.value,
+    )
+
+    def data_kwargs(self) -> dict[str, Any]:
+        """The fields as ``services.RulesData`` arguments."""
+        return {
+            "ballot_type": BallotType(self.ballot_type.data),
+            "min_projects": self.min_projects.data or 0,
+            "max_projects": self.max_projects.data,
+            "min_spend_percent": self.min_spend_percent.data or 0,
+            "total_points": self.total_points.data,
+            "max_points_per_project": self.max_points_per_project.data,
+            "min_age": self.min_age.data or 0,
+            "required_level": VerificationLevel(self.required_level.data),
+            "is_online_enabled": bool(self.is_online_enabled.data),
+            "is_paper_enabled": bool(self.is_paper_enabled.data),
+            "counting_rule": CountingRule(self.counting_rule.data),
+            "threshold": self.threshold.data or 0,
+            "tie_break": TieBreak(self.tie_break.data),
+        }
+
+
+class BallotForm(FlaskForm):
+    """CSRF and confirmation tokens of a ballot (choices: see parse_choices)."""
+
+    token = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """A POST button with its CSRF token (count, certify, publish)."""
+
+
+class ReceiptCheckForm(FlaskForm):
+    """A voter types their receipt code to see whether it is in the published list."""
+
+    code = StringField(
+        _l("Your receipt code"),
+        validators=[
+            InputRequired(_l("Type the code printed on your receipt.")),
+            Length(max=60),
+        ],
+    )
+
+
+def parse_choices(
+    form: MultiDict[str, str], cumulative: bool
+) -> tuple[list[tuple[int, int]], dict[str, str]]:
+    """Read the ballot fields of a POST: (idea id, points) pairs and typing errors.
+
+    Approval and knapsack ballots send ``project`` once per ticked box; cumulative
+    ballots send ``points-<idea id>``. Anything else a forged request adds (an unknown
+    id, a repeated box) is passed on for the service to refuse with its reason.
+    """
+    pairs: list[tuple[int, int]] = []
+    errors: dict[str, str] = {}
+    if cumulative:
+        for key, values in form.lists():
+            if not key.startswith("points-"):
+                continue
+            raw_id = key.removeprefix("points-")
+            for value in values:
+                text = value.strip()
+                if not raw_id.isdigit():
+                    errors["__all__"] = str(
+                        _l("A project on this ballot does not exist in this vote.")
+                    )
+                    continue
+                if not text:
+                    continue
+                try:
+                    points = int(text)
+                except ValueError:
+                    errors[f"idea-{raw_id}"] = str(_WHOLE)
+                    continue
+                pairs.append((int(raw_id), points))
+    else:
+        for value in form.getlist("project"):
+            if not value.strip().isdigit():
+                errors["__all__"] = str(
+                    _l("A project on this ballot does not exist in this vote.")
+                )
+                continue
+            pairs.append((int(value), 1))
+    return pairs, errors

@@ -1,0 +1,1 @@
+"""Tests of the polling desks (paper ballots keyed twice)."""

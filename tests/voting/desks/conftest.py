@@ -1,0 +1,105 @@
+"""Factories of the desk tests: relays, a desk of the vote fixture, paper batches.
+
+The voting fixtures (``make_vote``, ``vote``, ``make_voter``, ``voter``, ``staff``)
+come from ``tests/voting/conftest.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+from participation.accounts.models import User
+from participation.accounts.states import Role
+from participation.core.time import today_paris
+from participation.voting.desks import services
+from participation.voting.desks.models import PaperBatch
+from participation.voting.desks.states import BatchState
+from participation.voting.models import PollingDesk
+
+
+@pytest.fixture
+def relay(make_user) -> User:
+    return make_user(roles=(Role.RELAY,), pseudonym="relais_un", real_name="Nadia B.")
+
+
+@pytest.fixture
+def relay2(make_user) -> User:
+    return make_user(roles=(Role.RELAY,), pseudonym="relais_deux")
+
+
+@pytest.fixture
+def resident(make_user) -> User:
+    return make_user(pseudonym="simple_habitante")
+
+
+@pytest.fixture
+def make_desk(db, relay) -> Callable[..., PollingDesk]:
+    def _make_desk(vote: Any, *, place: str = "Centre social Jean Moulin") -> PollingDesk:
+        desk = services.open_desk(
+            vote.round,
+            relay,
+            territory_id=vote.here.id,
+            place=place,
+            opens_on=today_paris(),
+        )
+        db.session.commit()
+        return desk
+
+    return _make_desk
+
+
+@pytest.fixture
+def desk(vote, make_desk) -> PollingDesk:
+    return make_desk(vote)
+
+
+@pytest.fixture
+def signed_desk(db, vote, desk, make_voter, relay) -> Callable[[int], PollingDesk]:
+    """The desk with *n* voters signed in, then closed."""
+
+    def _signed(n: int) -> PollingDesk:
+        for _ in range(n):
+            services.sign_in_at_desk(desk, make_voter(vote.here), relay)
+        services.close_desk(desk, relay)
+        db.session.commit()
+        return desk
+
+    return _signed
+
+
+def typed(*readings: str | tuple[str, str]) -> dict[int, services.Typed]:
+    """Grid input: ``"12, 15"`` (valid) or ``("", "blank")`` per position from 1."""
+    out = {}
+    for position, reading in enumerate(readings, start=1):
+        if isinstance(reading, tuple):
+            out[position] = services.Typed(choices=reading[0], mark=reading[1])
+        else:
+            out[position] = services.Typed(choices=reading)
+    return out
+
+
+@pytest.fixture
+def key_batch(db) -> Callable[..., None]:
+    """*keyer* keys *readings* into *batch* and finishes the pass."""
+
+    def _key(batch: PaperBatch, keyer: User, readings: Sequence[Any]) -> None:
+        keying = services.start_keying(batch, keyer)
+        services.save_readings(keying, keyer, typed(*readings))
+        services.finish_keying(keying, keyer)
+        db.session.commit()
+
+    return _key
+
+
+@pytest.fixture
+def make_batch(db, relay) -> Callable[..., PaperBatch]:
+    def _make_batch(desk: PollingDesk, count: int) -> PaperBatch:
+        batch = services.create_batch(desk, relay, declared_count=count)
+        db.session.commit()
+        assert batch.state is BatchState.OPEN
+        return batch
+
+    return _make_batch
