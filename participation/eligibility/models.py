@@ -223,7 +223,9 @@ class Assessment(Base):
 
     def answer_values(self) -> dict[str, Any]:
         """Answers by criterion code, as evaluate() takes them."""
-        return {answer.criterion.code: answer.value for answer in self.answers}
+        # Codes from the version's criteria (one query), not one lazy load per answer.
+        codes = {criterion.id: criterion.code for criterion in self.version.criteria}
+        return {codes[answer.criterion_id]: answer.value for answer in self.answers}
 
     def failed_criteria(self) -> list[Criterion]:
         """The failed mandatory criteria, in grid order."""

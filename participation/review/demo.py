@@ -52,7 +52,7 @@ THEMES_BY_REVIEWER = (
 #: Words of a public reason -> the mandatory criterion the idea failed.
 REASON_CRITERIA = (
     (
-        ("fonctionnement", "investissement", "chaque année", "salaire", "annuel"),
+        ("fonctionnement", "investissement", "chaque année", "salaire"),
         "investment",
     ),
     (("plafond", "coût", "coûte", "12 000", "trop cher"), "cost_within_cap"),

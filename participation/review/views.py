@@ -19,7 +19,7 @@ from ..budget.states import IdeaAction, IdeaState, TransferStatus
 from ..core.decorators import require
 from ..core.errors import DomainError
 from ..core.permissions import is_reviewer
-from ..eligibility.states import CriterionKind
+from ..eligibility.states import Check, CriterionKind
 from ..extensions import db
 from ..territories.models import Theme
 from . import queries, services
@@ -164,11 +164,10 @@ def _fill_review_form(form: Any, review: IdeaReview) -> None:
     form.land_maintainer.data = review.land_maintainer
     form.public_justification.data = review.public_justification
     if review.assessment is not None:
-        for answer in review.assessment.answers:
-            field = getattr(form, services.criterion_field(answer.criterion.code), None)
-            if field is not None and answer.value is not None:
-                value = answer.value
-                field.data = value.value if hasattr(value, "value") else str(value)
+        for code, value in review.assessment.answer_values().items():
+            field = getattr(form, services.criterion_field(code), None)
+            if field is not None and value is not None:
+                field.data = value.value if isinstance(value, Check) else str(value)
 
 
 # ---------------------------------------------------------------------------

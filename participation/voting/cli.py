@@ -57,11 +57,6 @@ def tally_pb(
         election = pabulib.read(path)
     except pabulib.PabulibError as error:
         raise click.ClickException(f"{path}: {error}") from None
-    if election.vote_type not in ("approval", "choose-1", "cumulative"):
-        raise click.ClickException(
-            f"{path}: vote_type {election.vote_type!r} cannot be counted "
-            "(approval and cumulative only)"
-        )
     started = time.perf_counter()
     try:
         result = tally.tally_election(

@@ -132,13 +132,18 @@ class PabulibError(ValueError):
         super().__init__(f"line {line}: {message}" if line is not None else message)
 
 
-def _optional_int(value: str | None) -> int | None:
+def optional_int(value: str | None) -> int | None:
+    """A whole number from a cell or META value; None for empty or ``none``."""
     if value is None or value == "" or value.lower() == NONE:
         return None
     try:
         return int(value)
     except ValueError:
         return int(Decimal(value))
+
+
+#: Kept for callers written against the first version.
+_optional_int = optional_int
 
 
 def _split_list(value: str | None) -> list[str]:
@@ -160,17 +165,17 @@ class PbProject:
     @property
     def votes(self) -> int | None:
         """The ``votes`` column (number of supporters), if the file has one."""
-        return _optional_int(self.extra.get("votes"))
+        return optional_int(self.extra.get("votes"))
 
     @property
     def score(self) -> int | None:
         """The ``score`` column (sum of points), if the file has one."""
-        return _optional_int(self.extra.get("score"))
+        return optional_int(self.extra.get("score"))
 
     @property
     def selected(self) -> int | None:
         """The ``selected`` flag (0, 1, or 2/3 for "selected for another reason")."""
-        return _optional_int(self.extra.get("selected"))
+        return optional_int(self.extra.get("selected"))
 
     @property
     def categories(self) -> list[str]:
@@ -195,7 +200,7 @@ class PbVote:
 
     @property
     def age(self) -> int | None:
-        return _optional_int(self.extra.get("age"))
+        return optional_int(self.extra.get("age"))
 
     @property
     def sex(self) -> str | None:
@@ -330,7 +335,8 @@ def _parse(text: str) -> PbElection:
         line = reader.line_num
         title = _section_of(cells)
         if title is not None:
-            if title != _SECTIONS[len(seen)] if len(seen) < len(_SECTIONS) else True:
+            expected = _SECTIONS[len(seen)] if len(seen) < len(_SECTIONS) else None
+            if title != expected:
                 raise _section_error(title, seen, line)
             seen.append(title)
             header = _read_header(reader, title)

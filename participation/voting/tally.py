@@ -60,21 +60,23 @@ costs little.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
+from .pabulib import POINT_VOTE_TYPES, gc_paused
+
 if TYPE_CHECKING:
     from .pabulib import PbElection
 
 #: Version of the counting engine, stored with every published result.
 ENGINE_VERSION = "1.0"
+#: pabulib vote types this engine counts (``choose-1`` is approval of one project).
+COUNTABLE_VOTE_TYPES = ("approval", "choose-1", "cumulative")
 
 _CENT = Decimal("0.01")
 
@@ -202,19 +204,6 @@ class TallyResult:
             "steps": [step.to_dict() for step in self.steps],
             "engine_version": self.engine_version,
         }
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Grouping 90,000 ballots allocates many small acyclic objects; the cyclic
-    # collector's passes over them cost more than the count itself.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _money(value: Fraction) -> Decimal:
@@ -587,7 +576,9 @@ def tally(
             raise TallyError("a threshold only applies to the greedy-threshold rule")
     elif threshold < 0:
         raise TallyError("the threshold is negative")
-    with _gc_paused():
+    # Grouping 90,000 ballots makes many small acyclic objects: the cyclic collector's
+    # passes over them would cost more than the count itself.
+    with gc_paused():
         count = _Count(projects, ballots, budget, tie_break)
         trace = _Trace(count)
         if rule in (Rule.GREEDY, Rule.GREEDY_THRESHOLD):
@@ -614,8 +605,6 @@ def tally(
 
 def election_input(election: PbElection) -> tuple[list[Project], list[Collection[str]]]:
     """Projects (file order = submission order) and ballots of a pabulib election."""
-    from .pabulib import POINT_VOTE_TYPES
-
     projects = [
         Project(id=p.project_id, cost=p.cost, order=i)
         for i, p in enumerate(election.projects.values())
@@ -641,6 +630,11 @@ def tally_election(
     ``min_project_score_threshold`` is used (0 when absent).
     """
     rule = Rule(rule)
+    if election.vote_type not in COUNTABLE_VOTE_TYPES:
+        raise TallyError(
+            f"vote_type {election.vote_type!r} cannot be counted "
+            "(approval, choose-1 and cumulative only)"
+        )
     if threshold is None:
         threshold = 0
         if rule is Rule.GREEDY_THRESHOLD:

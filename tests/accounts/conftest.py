@@ -1,4 +1,4 @@
-"""Fixtures of the accounts tests: territories to live in, valid form data, the outbox."""
+"""Fixtures of the accounts tests: territories, valid form data, the outbox."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from .helpers import GOOD_PASSWORD
 
 @pytest.fixture
 def qpv(make_territory) -> Territory:
-    return make_territory(name="Bastide – Pont-Vieux", code="QN01101M", population=3873)
+    return make_territory(
+        name="Bastide \u2013 Pont-Vieux", code="QN01101M", population=3873
+    )
 
 
 @pytest.fixture
@@ -54,7 +56,9 @@ def outbox(db) -> Callable[[], list[OutboxMessage]]:
 
     def _outbox() -> list[OutboxMessage]:
         db.session.expire_all()
-        return list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+        return list(
+            db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))
+        )
 
     return _outbox
 

@@ -12,7 +12,12 @@ import sqlalchemy as sa
 from participation.accounts import services
 from participation.accounts.models import ResidentVerification, User
 from participation.accounts.passwords import check_password
-from participation.accounts.states import Role, Sex, VerificationLevel, VerificationMethod
+from participation.accounts.states import (
+    Role,
+    Sex,
+    VerificationLevel,
+    VerificationMethod,
+)
 from participation.core import audit
 from participation.core.errors import Conflict, DomainError, PermissionDenied
 from participation.core.models import AuditEntry
@@ -35,7 +40,9 @@ def _registration(territory_id: int, **changes) -> services.Registration:
 
 
 def _actions(db) -> list[str]:
-    return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+    return list(
+        db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id))
+    )
 
 
 # --- Normalisation ---
@@ -72,7 +79,9 @@ def test_email_is_lower_cased(app):
     assert services.normalize_email("  Leila.B@Example.ORG ") == "leila.b@example.org"
 
 
-@pytest.mark.parametrize("typed", ["leila", "leila@", "@example.org", "a b@example.org"])
+@pytest.mark.parametrize(
+    "typed", ["leila", "leila@", "@example.org", "a b@example.org"]
+)
 def test_wrong_email_is_refused(app, typed):
     with pytest.raises(DomainError) as error:
         services.normalize_email(typed)
@@ -205,9 +214,15 @@ def test_pseudonym_does_not_sign_in_a_person_who_has_an_email(db, make_user):
 
 @pytest.mark.parametrize(
     ("identifier", "password"),
-    [("a@example.org", "wrong password"), ("nobody@example.org", "password-one"), ("", "x")],
+    [
+        ("a@example.org", "wrong password"),
+        ("nobody@example.org", "password-one"),
+        ("", "x"),
+    ],
 )
-def test_failed_sign_in_says_the_same_whatever_was_wrong(db, make_user, identifier, password):
+def test_failed_sign_in_says_the_same_whatever_was_wrong(
+    db, make_user, identifier, password
+):
     make_user(email="a@example.org", password="password-one")
 
     with pytest.raises(DomainError) as error:
@@ -247,7 +262,9 @@ def test_tampered_and_expired_tokens_are_refused(app, db, make_user):
     token = services.email_confirmation_token(user)
 
     with pytest.raises(services.TokenError, match="not valid"):
-        services.confirm_email(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+        services.confirm_email(
+            token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+        )
     with pytest.raises(services.TokenError, match="not valid"):
         services.reset_password(token, "a new password!")  # other salt
     app.config["EMAIL_CONFIRM_MAX_AGE"] = -1
@@ -389,7 +406,8 @@ def test_relay_creates_a_managed_account_with_a_hashed_code(db, make_user, qpv):
 
     person, code = services.create_managed_account(relay, _managed(qpv.id))
 
-    assert person.is_managed and person.managed_by_id == relay.id
+    assert person.is_managed
+    assert person.managed_by_id == relay.id
     assert person.managed_consent_at is not None
     assert person.password_hash is None
     assert person.role_set == {Role.RESIDENT}
@@ -430,7 +448,9 @@ def test_code_sets_the_password_once(db, make_user, qpv):
     relay = make_user(roles=(Role.RELAY,))
     person, code = services.create_managed_account(relay, _managed(qpv.id))
 
-    assert services.redeem_setup_code(" rose ", code.lower(), "my own password") is person
+    assert (
+        services.redeem_setup_code(" rose ", code.lower(), "my own password") is person
+    )
 
     assert check_password(person.password_hash, "my own password")
     assert person.setup_code_hash is None
@@ -547,10 +567,14 @@ def test_verifying_in_another_qpv_moves_the_residence(db, make_user, make_territ
     relay = make_user(roles=(Role.RELAY,))
     person = make_user()
     old = person.territory_id
-    services.verify_resident(relay, person, old, VerificationMethod.PROOF_IN_PERSON, None)
+    services.verify_resident(
+        relay, person, old, VerificationMethod.PROOF_IN_PERSON, None
+    )
     other = make_territory()
 
-    services.verify_resident(relay, person, other.id, VerificationMethod.PROOF_IN_PERSON, None)
+    services.verify_resident(
+        relay, person, other.id, VerificationMethod.PROOF_IN_PERSON, None
+    )
 
     assert person.territory_id == other.id
     assert person.verification_level(other.id) is VerificationLevel.VERIFIED
@@ -563,7 +587,9 @@ def test_verification_only_for_an_active_qpv(db, make_user, make_territory):
     outside = make_territory(kind=TerritoryKind.OUTSIDE, code=None)
 
     with pytest.raises(DomainError) as error:
-        services.verify_resident(relay, person, outside.id, VerificationMethod.PROOF_IN_PERSON, "")
+        services.verify_resident(
+            relay, person, outside.id, VerificationMethod.PROOF_IN_PERSON, ""
+        )
 
     assert error.value.field == "territory"
 

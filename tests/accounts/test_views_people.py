@@ -61,7 +61,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, method, path):
 
 
 @pytest.mark.parametrize(("method", "path"), PEOPLE_PAGES + ADMIN_PAGES)
-def test_residents_get_403_on_relay_and_admin_pages(client, make_user, login_as, method, path):
+def test_residents_get_403_on_relay_and_admin_pages(
+    client, make_user, login_as, method, path
+):
     login_as(make_user())
 
     response = getattr(client, method)(path)
@@ -83,7 +85,9 @@ def test_non_admins_get_403_on_admin_pages(client, db, make_user, login_as, role
     assert not db.session.get(User, person.id).has_role(Role.ADMIN)
 
 
-def test_resident_cannot_create_managed_accounts_nor_verify(client, db, make_user, login_as, qpv):
+def test_resident_cannot_create_managed_accounts_nor_verify(
+    client, db, make_user, login_as, qpv
+):
     person = make_user()
     login_as(make_user())
 
@@ -95,7 +99,10 @@ def test_resident_cannot_create_managed_accounts_nor_verify(client, db, make_use
 
     assert created.status_code == verified.status_code == 403
     assert db.session.scalar(sa.select(sa.func.count(ResidentVerification.id))) == 0
-    assert db.session.scalar(sa.select(User).where(User.pseudonym == "Rose du Pont")) is None
+    assert (
+        db.session.scalar(sa.select(User).where(User.pseudonym == "Rose du Pont"))
+        is None
+    )
 
 
 def test_nav_shows_the_tools_of_each_role(client, make_user, login_as):
@@ -106,7 +113,8 @@ def test_nav_shows_the_tools_of_each_role(client, make_user, login_as):
     login_as(make_user())
     resident_html = client.get("/").get_data(as_text=True)
 
-    assert 'id="nav-people"' in relay_html and 'id="nav-admin-people"' not in relay_html
+    assert 'id="nav-people"' in relay_html
+    assert 'id="nav-admin-people"' not in relay_html
     assert 'id="nav-admin-people"' in admin_html
     assert 'id="nav-people"' not in resident_html
 
@@ -124,8 +132,10 @@ def test_relay_creates_a_managed_account_and_prints_its_sheet(
     pdf = client.get(f"/people/{person_id}/sheet.pdf")
 
     person = db.session.get(User, person_id)
-    assert person.is_managed and person.managed_by_id == relay.id
-    assert person.email is None and person.phone is None
+    assert person.is_managed
+    assert person.managed_by_id == relay.id
+    assert person.email is None
+    assert person.phone is None
     assert services.setup_code_matches(person, code)
     assert pdf.status_code == 200
     assert pdf.mimetype == "application/pdf"
@@ -160,7 +170,9 @@ def test_staff_without_the_code_in_their_session_gets_no_pdf(
     db.session.commit()  # the 404 page rolls back what the test left pending
 
     assert staff.get(f"/people/{person_id}/sheet.pdf").status_code == 404
-    assert 'id="regenerate-code"' in staff.get(f"/people/{person_id}").get_data(as_text=True)
+    assert 'id="regenerate-code"' in staff.get(f"/people/{person_id}").get_data(
+        as_text=True
+    )
 
 
 def test_staff_issue_a_new_code_which_replaces_the_old_one(
@@ -177,7 +189,8 @@ def test_staff_issue_a_new_code_which_replaces_the_old_one(
     html = staff.get(response.headers["Location"]).get_data(as_text=True)
     new_code = re.search(r'id="setup-code">([A-Z0-9-]+)<', html)
 
-    assert new_code and new_code.group(1) != old_code
+    assert new_code
+    assert new_code.group(1) != old_code
     assert staff.get(f"/people/{person_id}/sheet.pdf").status_code == 200
     # The relay's sheet was printed with the old code: it is no longer served.
     assert client.get(f"/people/{person_id}/sheet.pdf").status_code == 404
@@ -194,12 +207,15 @@ def test_managed_account_bad_input_and_duplicate_pseudonym(
     make_user(pseudonym="Rose du Pont")
     login_as(make_user(roles=(Role.RELAY,)))
 
-    duplicate = client.post("/people/new", data=_managed_form(qpv.id)).get_data(as_text=True)
+    duplicate = client.post("/people/new", data=_managed_form(qpv.id)).get_data(
+        as_text=True
+    )
     no_consent = client.post(
         "/people/new", data=_managed_form(qpv.id, pseudonym="Autre", consent="")
     ).get_data(as_text=True)
 
-    assert 'id="pseudonym-error"' in duplicate and "already taken" in duplicate
+    assert 'id="pseudonym-error"' in duplicate
+    assert "already taken" in duplicate
     assert 'value="Rose Garcia"' in duplicate
     assert 'id="consent-error"' in no_consent
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 2
@@ -209,7 +225,7 @@ def test_person_sets_a_password_with_the_code_and_signs_in_by_pseudonym(
     app, client, db, make_user, login_as, qpv
 ):
     login_as(make_user(roles=(Role.RELAY,)))
-    person_id, code = _create_managed(client, qpv.id)
+    _person_id, code = _create_managed(client, qpv.id)
     visitor = app.test_client()
 
     wrong = visitor.post(
@@ -245,7 +261,8 @@ def test_person_sets_a_password_with_the_code_and_signs_in_by_pseudonym(
     )
 
     wrong_html = wrong.get_data(as_text=True)
-    assert wrong.status_code == 200 and 'id="code-error"' in wrong_html
+    assert wrong.status_code == 200
+    assert 'id="code-error"' in wrong_html
     assert "mon mot de passe" not in wrong_html
     assert right.status_code == 302
     assert 'id="code-error"' in reused.get_data(as_text=True)
@@ -281,7 +298,8 @@ def test_relay_finds_a_person_and_verifies_their_residence(
     person = db.session.get(User, person.id)
     assert person.verification_level() is VerificationLevel.VERIFIED
     [verification] = person.verifications
-    assert verification.verified_by_id == relay.id and verification.note == "facture EDF"
+    assert verification.verified_by_id == relay.id
+    assert verification.note == "facture EDF"
     html = client.get(f"/people/{person.id}").get_data(as_text=True)
     assert "facture EDF" in html
     assert f'id="revoke-verification-{verification.id}"' in html
@@ -298,7 +316,9 @@ def test_relay_without_a_search_sees_no_list_but_staff_do(client, make_user, log
     assert f"/people/{person.id}" in staff_html
 
 
-def test_verification_bad_input_is_shown_next_to_the_field(client, db, make_user, login_as):
+def test_verification_bad_input_is_shown_next_to_the_field(
+    client, db, make_user, login_as
+):
     person = make_user()
     login_as(make_user(roles=(Role.STAFF,)))
 
@@ -309,7 +329,8 @@ def test_verification_bad_input_is_shown_next_to_the_field(client, db, make_user
 
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'id="territory-error"' in html and 'id="note-error"' in html
+    assert 'id="territory-error"' in html
+    assert 'id="note-error"' in html
     assert db.session.scalar(sa.select(sa.func.count(ResidentVerification.id))) == 0
 
 
@@ -321,16 +342,25 @@ def test_revoking_a_verification_from_the_person_page(client, db, make_user, log
     )
     login_as(staff)
 
-    response = client.post(f"/people/{person.id}/verifications/{verification.id}/revoke")
-    wrong_person = client.post(f"/people/{staff.id}/verifications/{verification.id}/revoke")
+    response = client.post(
+        f"/people/{person.id}/verifications/{verification.id}/revoke"
+    )
+    wrong_person = client.post(
+        f"/people/{staff.id}/verifications/{verification.id}/revoke"
+    )
 
     assert response.status_code == 302
     assert wrong_person.status_code == 404
     db.session.expire_all()
-    assert db.session.get(User, person.id).verification_level() is VerificationLevel.DECLARED
+    assert (
+        db.session.get(User, person.id).verification_level()
+        is VerificationLevel.DECLARED
+    )
 
 
-def test_a_relay_cannot_verify_themselves_from_their_page(client, db, make_user, login_as):
+def test_a_relay_cannot_verify_themselves_from_their_page(
+    client, db, make_user, login_as
+):
     relay = make_user(roles=(Role.RELAY,))
     login_as(relay)
 
@@ -356,7 +386,8 @@ def test_admin_grants_and_revokes_a_role(client, db, make_user, login_as):
     granted = client.post(f"/admin/people/{person.id}/roles/relay/grant")
     revoked = client.post(f"/admin/people/{person.id}/roles/resident/revoke")
 
-    assert 'id="grant-relay"' in page and 'id="revoke-resident"' in page
+    assert 'id="grant-relay"' in page
+    assert 'id="revoke-resident"' in page
     assert granted.status_code == revoked.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, person.id).role_set == {Role.RELAY}
@@ -368,7 +399,9 @@ def test_last_admin_cannot_remove_their_own_role(client, db, make_user, login_as
     admin = make_user(roles=(Role.ADMIN,))
     login_as(admin)
 
-    response = client.post(f"/admin/people/{admin.id}/roles/admin/revoke", follow_redirects=True)
+    response = client.post(
+        f"/admin/people/{admin.id}/roles/admin/revoke", follow_redirects=True
+    )
 
     assert response.status_code == 200
     assert "at least one administrator" in response.get_data(as_text=True)
@@ -391,19 +424,27 @@ def test_admin_people_list_is_paginated_and_searchable(client, db, make_user, lo
         make_user(pseudonym=f"voisin {n:02d}", real_name=f"Nom {n:02d}")
 
     first = client.get("/admin/people").get_data(as_text=True)
-    second = client.get("/admin/people", query_string={"page": 2}).get_data(as_text=True)
-    found = client.get("/admin/people", query_string={"q": "Nom 07"}).get_data(as_text=True)
+    second = client.get("/admin/people", query_string={"page": 2}).get_data(
+        as_text=True
+    )
+    found = client.get("/admin/people", query_string={"q": "Nom 07"}).get_data(
+        as_text=True
+    )
     odd = client.get("/admin/people", query_string={"page": "x", "q": "%_\\"})
 
-    assert "voisin 00" in first and "voisin 29" not in first
+    assert "voisin 00" in first
+    assert "voisin 29" not in first
     assert "voisin 29" in second
     assert 'rel="next"' in first
-    assert "voisin 07" in found and "voisin 08" not in found
+    assert "voisin 07" in found
+    assert "voisin 08" not in found
     assert odd.status_code == 200
     assert 'id="no-people"' in odd.get_data(as_text=True)
 
 
-def test_admin_people_list_runs_a_fixed_number_of_queries(app, client, db, make_user, login_as):
+def test_admin_people_list_runs_a_fixed_number_of_queries(
+    app, client, db, make_user, login_as
+):
     login_as(make_user(roles=(Role.ADMIN,)))
 
     def count_queries() -> int:

@@ -64,7 +64,9 @@ def test_registration_signs_in_and_sends_a_confirmation_in_the_persons_language(
 
 def test_phone_only_registration_has_no_email_step(client, db, registration, outbox):
     response = client.post(
-        "/register", data=registration(email="", phone="06 12 34 56 78"), follow_redirects=True
+        "/register",
+        data=registration(email="", phone="06 12 34 56 78"),
+        follow_redirects=True,
     )
 
     assert response.status_code == 200
@@ -91,7 +93,9 @@ def test_confirmation_link_from_the_outbox_confirms_the_address(
     assert db.session.scalars(sa.select(User)).one().email_confirmed_at is not None
 
 
-def test_tampered_confirmation_link_is_refused_without_error_page(client, db, registration, outbox):
+def test_tampered_confirmation_link_is_refused_without_error_page(
+    client, db, registration, outbox
+):
     client.post("/register", data=registration())
     path = link_path(outbox()[0].body_text, "/account/confirm/")
 
@@ -118,8 +122,16 @@ BAD_INPUTS = [
     ({"email": "a" * 250 + "@example.org"}, "email", None),
     ({"phone": "12 34"}, "phone", "Enter a phone number such as"),
     ({"phone": "0" * 40}, "phone", None),
-    ({"password": "short", "password_confirm": "short"}, "password", "between 10 and 200"),
-    ({"password": "x" * 201, "password_confirm": "x" * 201}, "password", "between 10 and 200"),
+    (
+        {"password": "short", "password_confirm": "short"},
+        "password",
+        "between 10 and 200",
+    ),
+    (
+        {"password": "x" * 201, "password_confirm": "x" * 201},
+        "password",
+        "between 10 and 200",
+    ),
     ({"password_confirm": "something else entirely"}, "password_confirm", "different"),
     ({"password": ""}, "password", "Choose a password."),
     ({"pseudonym": ""}, "pseudonym", "Choose a pseudonym."),
@@ -172,7 +184,9 @@ def test_passwords_are_never_echoed_back(client, registration):
     assert 'id="pseudonym-error"' in html
 
 
-def test_html_in_text_fields_is_stored_as_typed_and_shown_escaped(client, db, registration):
+def test_html_in_text_fields_is_stored_as_typed_and_shown_escaped(
+    client, db, registration
+):
     hostile = '<script>alert("x")</script>'
 
     client.post("/register", data=registration(real_name=hostile))
@@ -195,10 +209,22 @@ def test_hostile_pseudonym_is_refused_and_echoed_escaped(client, registration):
 @pytest.mark.parametrize(
     ("existing", "field", "message"),
     [
-        ({"email": "leila@example.org"}, "email", "This e-mail address is already used"),
-        ({"email": "LEILA@example.org"}, "email", "This e-mail address is already used"),
+        (
+            {"email": "leila@example.org"},
+            "email",
+            "This e-mail address is already used",
+        ),
+        (
+            {"email": "LEILA@example.org"},
+            "email",
+            "This e-mail address is already used",
+        ),
         ({"phone": "+33612345678"}, "phone", "This phone number is already used"),
-        ({"pseudonym": "leila du pont"}, "pseudonym", "This pseudonym is already taken"),
+        (
+            {"pseudonym": "leila du pont"},
+            "pseudonym",
+            "This pseudonym is already taken",
+        ),
     ],
 )
 def test_duplicates_are_reported_next_to_the_field(
@@ -268,7 +294,9 @@ def test_two_concurrent_registrations_give_one_account_and_one_field_error(
 
 
 def test_a_20_mb_body_gets_the_friendly_413_page(client, db, registration):
-    response = client.post("/register", data=registration(real_name="x" * (20 * 1024 * 1024)))
+    response = client.post(
+        "/register", data=registration(real_name="x" * (20 * 1024 * 1024))
+    )
 
     assert response.status_code == 413
     html = response.get_data(as_text=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from participation.accounts import services
 from participation.accounts.models import User
@@ -32,7 +31,9 @@ def test_sign_in_with_email(client, db, make_user, identifier):
     user = make_user(email="amina@example.org", locale="en")
     db.session.commit()
 
-    response = client.post("/signin", data={"identifier": identifier, "password": PASSWORD})
+    response = client.post(
+        "/signin", data={"identifier": identifier, "password": PASSWORD}
+    )
 
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/account")
@@ -49,14 +50,20 @@ def test_sign_in_with_phone_and_follow_a_safe_next(client, db, make_user):
 
     response = client.post(
         "/signin",
-        data={"identifier": "06 12 34 56 78", "password": PASSWORD, "next": "/account/edit"},
+        data={
+            "identifier": "06 12 34 56 78",
+            "password": PASSWORD,
+            "next": "/account/edit",
+        },
     )
 
     assert response.headers["Location"].endswith("/account/edit")
     assert _signed_in_as(client) == user.get_id()
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:x"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "javascript:x"]
+)
 def test_sign_in_never_redirects_elsewhere(client, db, make_user, target):
     make_user(email="amina@example.org")
     db.session.commit()
@@ -74,7 +81,8 @@ def test_wrong_password_is_reported_and_not_echoed(client, db, make_user):
     db.session.commit()
 
     response = client.post(
-        "/signin", data={"identifier": "amina@example.org", "password": "a wrong secret"}
+        "/signin",
+        data={"identifier": "amina@example.org", "password": "a wrong secret"},
     )
 
     html = response.get_data(as_text=True)
@@ -124,7 +132,8 @@ def test_password_reset_by_email(client, db, make_user, outbox):
     path = link_path(outbox()[0].body_text, "/password/reset/")
     assert client.get(path).status_code == 200
     response = client.post(
-        path, data={"password": "my new password", "password_confirm": "my new password"}
+        path,
+        data={"password": "my new password", "password_confirm": "my new password"},
     )
 
     assert response.status_code == 302
@@ -134,7 +143,8 @@ def test_password_reset_by_email(client, db, make_user, outbox):
     assert _signed_in_as(client) == user.get_id()
     # The link works once.
     again = client.post(
-        path, data={"password": "third password!", "password_confirm": "third password!"}
+        path,
+        data={"password": "third password!", "password_confirm": "third password!"},
     )
     assert again.status_code == 400
     assert 'id="token-problem"' in again.get_data(as_text=True)
@@ -173,7 +183,9 @@ def test_expired_reset_link_is_refused(app, client, db, make_user):
     assert check_password(db.session.get(User, user.id).password_hash, PASSWORD)
 
 
-def test_changing_the_password_ends_other_sessions(app, db, make_user, login_as, client):
+def test_changing_the_password_ends_other_sessions(
+    app, db, make_user, login_as, client
+):
     user = make_user()
     db.session.commit()
     login_as(user)
@@ -195,7 +207,9 @@ def test_changing_the_password_ends_other_sessions(app, db, make_user, login_as,
     assert other_device.get("/account").status_code == 302  # sent to sign in
 
 
-def test_wrong_current_password_is_reported_on_its_field(client, db, make_user, login_as):
+def test_wrong_current_password_is_reported_on_its_field(
+    client, db, make_user, login_as
+):
     login_as(make_user())
 
     html = client.post(
@@ -221,7 +235,8 @@ def test_profile_shows_roles_and_verification(client, db, make_user, login_as):
 
     html = client.get("/account").get_data(as_text=True)
 
-    assert "Reviewer" in html and "Resident" in html
+    assert "Reviewer" in html
+    assert "Resident" in html
     assert "Verified" in html
     assert "a relay" in html
     assert "Proof of address checked in person" in html
@@ -277,7 +292,11 @@ def test_profile_edit_saves_and_reconfirms_a_new_email(
     assert response.status_code == 302
     db.session.expire_all()
     user = db.session.get(User, user.id)
-    assert (user.pseudonym, user.email, user.locale) == ("Amina B", "new@example.org", "ar")
+    assert (user.pseudonym, user.email, user.locale) == (
+        "Amina B",
+        "new@example.org",
+        "ar",
+    )
     assert user.territory_id == qpv.id
     assert [m.to_address for m in outbox()] == ["new@example.org"]
     assert 'dir="rtl"' in client.get("/account").get_data(as_text=True)
@@ -306,12 +325,18 @@ def test_profile_edit_refuses_a_taken_phone(client, db, make_user, login_as, qpv
 @pytest.mark.parametrize(
     ("path", "data", "config_key"),
     [
-        ("/signin", {"identifier": "x@example.org", "password": "wrong password"}, "RATELIMIT_SIGNIN"),
+        (
+            "/signin",
+            {"identifier": "x@example.org", "password": "wrong password"},
+            "RATELIMIT_SIGNIN",
+        ),
         ("/register", {"pseudonym": "x"}, "RATELIMIT_REGISTER"),
         ("/password/forgot", {"email": "x@example.org"}, "RATELIMIT_PASSWORD_RESET"),
     ],
 )
-def test_rate_limit_gives_a_friendly_429_page(app_config, path, data, config_key, request):
+def test_rate_limit_gives_a_friendly_429_page(
+    app_config, path, data, config_key, request
+):
     app_config["RATELIMIT_ENABLED"] = True
     app_config[config_key] = "2 per minute"
     client = request.getfixturevalue("client")

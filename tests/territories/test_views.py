@@ -311,7 +311,9 @@ def test_admin_adds_renames_moves_and_deactivates_themes(db, admin, login_as):
     page = client.get("/admin/themes").data.decode()
     assert "Inclusion numérique" in page
     assert "Offer again" in page
-    actions = list(db.session.scalars(sa.select(AuditEntry.action)))
+    actions = list(
+        db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id))
+    )
     assert actions == [
         "theme.defaults",
         "theme.create",

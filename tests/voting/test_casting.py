@@ -220,12 +220,16 @@ def test_cumulative_points_are_checked(db, make_vote, make_voter):
         services.cast_ballot(person, vote.round, [(first, 7)])
     with pytest.raises(BallotInvalid) as over_all:
         services.cast_ballot(person, vote.round, [(first, 6), (second, 5)])
-    services.cast_ballot(person, vote.round, [(first, 6), (second, 4), (vote.projects[2].id, 0)])
+    services.cast_ballot(
+        person, vote.round, [(first, 6), (second, 4), (vote.projects[2].id, 0)]
+    )
     db.session.commit()
 
     assert [f for f, _ in over_one.value.errors] == [f"idea-{first}"]
     assert [f for f, _ in over_all.value.errors] == [None]
-    points = dict(db.session.execute(sa.select(BallotChoice.idea_id, BallotChoice.points)).all())
+    points = dict(
+        db.session.execute(sa.select(BallotChoice.idea_id, BallotChoice.points)).all()
+    )
     assert points == {first: 6, second: 4}
 
 
@@ -321,11 +325,15 @@ def test_receipt_codes_are_random_and_tolerant_to_typing(vote):
 
     assert code != services.new_receipt_code()
     assert len(services.normalise_receipt(code)) == services.RECEIPT_LENGTH
-    assert services.receipt_hash(code.lower().replace("-", " ")) == services.receipt_hash(
-        code
+    assert services.receipt_hash(
+        code.lower().replace("-", " ")
+    ) == services.receipt_hash(code)
+    assert services.receipt_code_for("abc", "k") == services.receipt_code_for(
+        "abc", "k"
     )
-    assert services.receipt_code_for("abc", "k") == services.receipt_code_for("abc", "k")
-    assert services.receipt_code_for("abc", "k") != services.receipt_code_for("abd", "k")
+    assert services.receipt_code_for("abc", "k") != services.receipt_code_for(
+        "abd", "k"
+    )
 
 
 def test_blank_total_cost_uses_envelope_with_carry_over(db, make_vote, make_voter):

@@ -56,7 +56,7 @@ def test_the_file_lists_name_every_shared_file() -> None:
 
 
 @pytest.mark.shared_data
-@pytest.mark.parametrize("name", ALL_FILES)
+@pytest.mark.parametrize("name", ALL_FILES, ids=lambda name: name.removesuffix(".pb"))
 def test_every_shared_file_is_written_back_byte_for_byte(name: str) -> None:
     path = pabulib_path(name)
     original = path.read_bytes().decode("utf-8-sig")

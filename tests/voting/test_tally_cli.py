@@ -148,3 +148,11 @@ def test_tally_pb_on_lodz_matches_the_official_winners(app: Flask) -> None:
     assert set(data["winners"]) == official
     assert data["threshold"] == 100
     assert data["num_ballots"] == 90494
+
+
+def test_tally_pb_refuses_an_ordinal_file(app: Flask, tmp_path: Path) -> None:
+    path = tmp_path / "ordinal.pb"
+    path.write_text(APPROVAL.replace("vote_type;approval", "vote_type;ordinal"))
+    result = run(app, str(path), "--json")
+    assert result.exit_code == 1
+    assert "vote_type 'ordinal' cannot be counted" in result.output

@@ -74,7 +74,7 @@ def ours(
 
 
 @pytest.mark.shared_data
-@pytest.mark.parametrize("name", ALL_FILES)
+@pytest.mark.parametrize("name", ALL_FILES, ids=lambda name: name.removesuffix(".pb"))
 def test_same_winners_as_pabutools_on_every_shared_election(name: str) -> None:
     path = pabulib_path(name)
     election = pabulib.read(path)

@@ -188,9 +188,9 @@ class ResolveForm(FlaskForm):
     source = RadioField(
         _l("Which reading matches the paper ballot?"),
         choices=[
-            ("first", _l("Pass 1")),
-            ("second", _l("Pass 2")),
-            ("other", _l("Neither: the reading below")),
+            SelectChoice("first", _l("Pass 1")),
+            SelectChoice("second", _l("Pass 2")),
+            SelectChoice("other", _l("Neither: the reading below")),
         ],
         validators=[InputRequired(_l("Choose the reading that matches the paper."))],
     )

@@ -20,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from ...accounts import queries as account_queries
 from ...accounts import services as account_services
@@ -504,9 +505,13 @@ def _label_sources(
     form: ResolveForm, mismatch: services.Mismatch, titles: dict[int, str]
 ) -> None:
     form.source.choices = [
-        ("first", _("Pass 1: %(r)s", r=services.describe(mismatch.first, titles))),
-        ("second", _("Pass 2: %(r)s", r=services.describe(mismatch.second, titles))),
-        ("other", _("Neither: what I read on the paper, below")),
+        SelectChoice(
+            "first", _("Pass 1: %(r)s", r=services.describe(mismatch.first, titles))
+        ),
+        SelectChoice(
+            "second", _("Pass 2: %(r)s", r=services.describe(mismatch.second, titles))
+        ),
+        SelectChoice("other", _("Neither: what I read on the paper, below")),
     ]
 
 
@@ -558,7 +563,6 @@ def resolve(batch_id: int, position: int) -> ResponseReturnValue:
     batch = _batch_or_404(batch_id)
     _require(services.can_resolve(current_user, batch))
     form = ResolveForm(prefix=f"p{position}")
-    form.source.choices = [("first", ""), ("second", ""), ("other", "")]
     if not any(m.position == position for m in services.mismatches(batch)):
         abort(404)
     if form.validate_on_submit():

@@ -37,7 +37,9 @@ def resident(make_user) -> User:
 
 @pytest.fixture
 def make_desk(db, relay) -> Callable[..., PollingDesk]:
-    def _make_desk(vote: Any, *, place: str = "Centre social Jean Moulin") -> PollingDesk:
+    def _make_desk(
+        vote: Any, *, place: str = "Centre social Jean Moulin"
+    ) -> PollingDesk:
         desk = services.open_desk(
             vote.round,
             relay,
