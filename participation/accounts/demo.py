@@ -107,14 +107,14 @@ def _person(
     pseudonym: str,
     password: str,
     roles: tuple[Role, ...],
-    territory: Territory,
+    territory: Territory | None,
     **values: Any,
 ) -> User:
     now = utcnow()
     user = User(
         pseudonym=pseudonym,
         password_hash=hash_password(password),
-        territory_id=territory.id,
+        territory_id=territory.id if territory else None,
         data_notice_accepted_at=now,
         **values,
     )
@@ -142,7 +142,7 @@ def load() -> None:
             real_name=real_name,
             password=passwords[email],
             roles=roles,
-            territory=qpv,
+            territory=None,  # they work for the city; they do not declare a home
         )
 
     staff_member(ADMIN_EMAIL, "Administration", "Claire Martin", Role.ADMIN, Role.STAFF)

@@ -95,15 +95,10 @@ def _rate_limit(config_key: str) -> Any:
 
 def _safe_next(target: str | None) -> str | None:
     """Follow only same-site relative paths after signing in (no open redirect)."""
-    if not target:
+    if not target or not target.startswith("/") or "\\" in target:
         return None
     parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-    ):
+    if parts.scheme or parts.netloc or target.startswith("//"):
         return None
     return target
 

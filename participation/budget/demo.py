@@ -75,7 +75,7 @@ class DemoIdea:
     photo: str | None = None
     #: Steps after submission: ("review",), ("retain", cost), ("ineligible", reason),
     #: ("transfer", service, reason), ("merge", title of the target), ("hide", reason).
-    steps: tuple[tuple[str, ...], ...] = ()
+    steps: tuple[tuple[str | None, ...], ...] = ()
     draft: bool = False
     co_authors: tuple[str, ...] = ()
     association: str | None = None
@@ -475,8 +475,10 @@ def _make_round(
         .replace(minute=0, second=0, microsecond=0)
         for name, days in zip(names, offsets, strict=True)
     }
-    dates["submission_closes_at"] = dates["submission_closes_at"].replace(hour=18)
-    dates["vote_closes_at"] = dates["vote_closes_at"].replace(hour=18)
+    for name in names:
+        # Phases open at 9:00 and close at 18:00, Paris time.
+        hour = 18 if name.endswith("closes_at") else 9
+        dates[name] = dates[name].replace(hour=hour)
     round_ = Round(
         title=_paris_quarter_title(quarter_of),
         description=(
@@ -519,7 +521,7 @@ def _apply_steps(
                 idea,
                 IdeaAction.RETAIN,
                 staff,
-                final_cost=Decimal(step[1]),
+                final_cost=Decimal(str(step[1])),
                 comment=step[2],
                 now=moment,
             )
@@ -541,7 +543,7 @@ def _apply_steps(
                 idea,
                 IdeaAction.MERGE,
                 staff,
-                into=by_title[step[1]],
+                into=by_title[str(step[1])],
                 comment="Deux idées très proches, au même endroit : elles sont réunies",
                 now=moment,
             )

@@ -74,10 +74,9 @@ def load_round(round_id: int) -> Round | None:
     )
 
 
-def _public_ideas(filters: IdeaFilters) -> sa.Select[tuple[Idea]]:
-    stmt = sa.select(Idea).where(
-        Idea.submitted_at.is_not(None), Idea.round.has(Round.published_at.is_not(None))
-    )
+def _public_ideas(filters: IdeaFilters) -> sa.Select[Idea]:
+    # Only an open round takes submissions, so a submission date means "public".
+    stmt = sa.select(Idea).where(Idea.submitted_at.is_not(None))
     if filters.round_id:
         stmt = stmt.where(Idea.round_id == filters.round_id)
     if filters.territory_id:
@@ -99,9 +98,8 @@ def public_ideas_page(
 ) -> Page[Idea]:
     """One page of the public list: a count query, a page query, one for the themes."""
     stmt = _public_ideas(filters)
-    total = (
-        db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-    )
+    counted = stmt.with_only_columns(sa.func.count(Idea.id)).order_by(None)
+    total = db.session.scalar(counted) or 0
     last_page = max(1, -(-total // per_page))
     page = min(max(page, 1), last_page)
     items = db.session.scalars(

@@ -405,10 +405,12 @@ def add_months(moment: datetime, months: int) -> datetime:
 def next_round_title(opens_at: datetime) -> str:
     """Default title of a round opening at *opens_at*: the quarter it belongs to."""
     local = opens_at.astimezone(PARIS)
-    return _(
-        "Participatory budget — quarter %(quarter)d, %(year)d",
-        quarter=(local.month - 1) // 3 + 1,
-        year=local.year,
+    return str(
+        _(
+            "Participatory budget — quarter %(quarter)d, %(year)d",
+            quarter=(local.month - 1) // 3 + 1,
+            year=local.year,
+        )
     )
 
 

@@ -271,7 +271,8 @@ def _envelope_form(round_: Round, territories: list[Territory]) -> FlaskForm:
         for t in territories
     }
     form_class = type("EnvelopeForm", (FlaskForm,), fields)
-    return form_class()  # type: ignore[no-any-return]
+    form: FlaskForm = form_class()
+    return form
 
 
 @bp.route("/rounds/<int:round_id>/envelopes", methods=["GET", "POST"])

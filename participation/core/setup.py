@@ -76,6 +76,16 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     if cursor.fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+    # pysqlite's own transaction handling breaks SAVEPOINT (begin_nested would commit
+    # the outer transaction): let SQLAlchemy emit BEGIN itself (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    """Start SQLite transactions explicitly, so savepoints nest as on PostgreSQL."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 def init_app(app: Flask, features: tuple[str, ...]) -> None:

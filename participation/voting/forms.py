@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..accounts.states import VERIFICATION_LABELS, VerificationLevel
@@ -33,7 +34,7 @@ class RulesForm(FlaskForm):
 
     ballot_type = SelectField(
         _l("Ballot"),
-        choices=[(k.value, v) for k, v in BALLOT_TYPE_LABELS.items()],
+        choices=[SelectChoice(k.value, v) for k, v in BALLOT_TYPE_LABELS.items()],
         validators=[InputRequired()],
     )
     min_projects = IntegerField(
@@ -65,14 +66,14 @@ class RulesForm(FlaskForm):
     )
     required_level = SelectField(
         _l("Residence check required"),
-        choices=[(k.value, v) for k, v in VERIFICATION_LABELS.items()],
+        choices=[SelectChoice(k.value, v) for k, v in VERIFICATION_LABELS.items()],
         default=VerificationLevel.VERIFIED.value,
     )
     is_online_enabled = BooleanField(_l("Vote online"), default=True)
     is_paper_enabled = BooleanField(_l("Vote on paper at a polling desk"), default=True)
     counting_rule = SelectField(
         _l("Counting rule"),
-        choices=[(k.value, v) for k, v in COUNTING_RULE_LABELS.items()],
+        choices=[SelectChoice(k.value, v) for k, v in COUNTING_RULE_LABELS.items()],
     )
     threshold = IntegerField(
         _l("Minimum support of a funded project (rule with a threshold)"),
@@ -81,7 +82,7 @@ class RulesForm(FlaskForm):
     )
     tie_break = SelectField(
         _l("Tie-break"),
-        choices=[(k.value, v) for k, v in TIE_BREAK_LABELS.items()],
+        choices=[SelectChoice(k.value, v) for k, v in TIE_BREAK_LABELS.items()],
         default=TieBreak.SUPPORT_COST_ORDER.value,
     )
 

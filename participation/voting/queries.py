@@ -159,7 +159,7 @@ def turnout(round_: Round) -> dict[int, int]:
         .where(SignIn.round_id == round_.id)
         .group_by(SignIn.territory_id)
     )
-    return dict(rows.tuples().all())
+    return {territory_id: n for territory_id, n in rows}
 
 
 def ballots_in_box(envelope: Envelope) -> int:

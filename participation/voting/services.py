@@ -860,21 +860,17 @@ def load_ballots(envelope_id: int) -> list[tuple[str | None, Channel, dict[int, 
     One query of plain tuples (ids and channels as text): a city's 90,000 ballots and
     450,000 choices load in about a second.
     """
-    rows = (
-        db.session.connection()
-        .execute(
-            sa.select(
-                sa.cast(Ballot.id, sa.String),
-                Ballot.receipt_hash,
-                sa.cast(Ballot.channel, sa.String),
-                BallotChoice.idea_id,
-                BallotChoice.points,
-            )
-            .select_from(Ballot)
-            .outerjoin(BallotChoice, BallotChoice.ballot_id == Ballot.id)
-            .where(Ballot.envelope_id == envelope_id)
+    rows = db.session.connection().execute(
+        sa.select(
+            sa.cast(Ballot.id, sa.String),
+            Ballot.receipt_hash,
+            sa.cast(Ballot.channel, sa.String),
+            BallotChoice.idea_id,
+            BallotChoice.points,
         )
-        .tuples()
+        .select_from(Ballot)
+        .outerjoin(BallotChoice, BallotChoice.ballot_id == Ballot.id)
+        .where(Ballot.envelope_id == envelope_id)
     )
     ballots: dict[str, tuple[str | None, Channel, dict[int, int]]] = {}
     channels = {c.value: c for c in Channel}

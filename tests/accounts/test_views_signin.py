@@ -62,7 +62,8 @@ def test_sign_in_with_phone_and_follow_a_safe_next(client, db, make_user):
 
 
 @pytest.mark.parametrize(
-    "target", ["https://evil.example/", "//evil.example/", "javascript:x"]
+    "target",
+    ["https://evil.example/", "//evil.example/", "javascript:x", "/\\\\evil.example"],
 )
 def test_sign_in_never_redirects_elsewhere(client, db, make_user, target):
     make_user(email="amina@example.org")

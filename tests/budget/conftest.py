@@ -45,13 +45,16 @@ def round_dates(phase: str, now: datetime | None = None) -> dict[str, datetime]:
         "vote_closes_at",
     )
     return {
-        name: now + offset * DAY for name, offset in zip(names, PHASE_OFFSETS[key], strict=True)
+        name: now + offset * DAY
+        for name, offset in zip(names, PHASE_OFFSETS[key], strict=True)
     }
 
 
 @pytest.fixture
 def staff(make_user):
-    return make_user(roles=(Role.STAFF,), pseudonym="agent_pv", email="agent@example.test")
+    return make_user(
+        roles=(Role.STAFF,), pseudonym="agent_pv", email="agent@example.test"
+    )
 
 
 @pytest.fixture
@@ -61,7 +64,7 @@ def resident(make_user):
 
 @pytest.fixture
 def make_round(db, make_territory, make_theme) -> Callable[..., Round]:
-    """A published round in *phase* with one envelope per territory (default: one new)."""
+    """A published round in *phase*, one envelope per territory (default: a new one)."""
     numbers = itertools.count(1)
 
     def _make_round(

@@ -1,4 +1,4 @@
-"""The idea workflow: every (state, action) pair, rights, phases, history, audit, e-mails."""
+"""Idea workflow: every (state, action) pair, rights, phases, history, audit, mail."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _arguments(action, idea, make_idea):
 
 
 def test_the_table_only_names_known_states_and_actions():
-    assert AUTHOR_ACTIONS | STAFF_ACTIONS == set(IdeaAction)
+    assert set(IdeaAction) == AUTHOR_ACTIONS | STAFF_ACTIONS
     assert not AUTHOR_ACTIONS & STAFF_ACTIONS
     reachable = {IdeaState.DRAFT}
     changed = True
@@ -70,7 +70,9 @@ def test_every_action_from_each_state(state, db, make_round, make_idea, staff):
             assert idea.state is state, action
             assert history_actions(db, idea) == []
         else:
-            assert services.transition(idea, action, actor, **kwargs) is expected, action
+            assert services.transition(idea, action, actor, **kwargs) is expected, (
+                action
+            )
             db.session.refresh(idea)
             assert idea.state is expected, action
             change = idea.history[-1]
@@ -89,7 +91,10 @@ def test_transition_writes_history_and_audit(db, make_round, make_idea, staff):
         idea, IdeaAction.DECLARE_INELIGIBLE, staff, comment="Terrain privé du bailleur."
     )
 
-    assert history_actions(db, idea) == [IdeaAction.START_REVIEW, IdeaAction.DECLARE_INELIGIBLE]
+    assert history_actions(db, idea) == [
+        IdeaAction.START_REVIEW,
+        IdeaAction.DECLARE_INELIGIBLE,
+    ]
     change = idea.history[-1]
     assert change.actor_id == staff.id
     assert change.comment == "Terrain privé du bailleur."
@@ -104,7 +109,9 @@ def test_transition_writes_history_and_audit(db, make_round, make_idea, staff):
 @pytest.mark.parametrize(
     "action", [IdeaAction.START_REVIEW, IdeaAction.HIDE, IdeaAction.TRANSFER]
 )
-def test_resident_cannot_take_staff_decisions(action, db, make_round, make_idea, resident):
+def test_resident_cannot_take_staff_decisions(
+    action, db, make_round, make_idea, resident
+):
     idea = make_idea(make_round("review"), author=resident)
 
     with pytest.raises(PermissionDenied):
@@ -116,12 +123,16 @@ def test_resident_cannot_take_staff_decisions(action, db, make_round, make_idea,
     assert idea.history == []
 
 
-def test_reviewer_without_staff_role_cannot_decide(db, make_round, make_idea, make_user):
+def test_reviewer_without_staff_role_cannot_decide(
+    db, make_round, make_idea, make_user
+):
     reviewer = make_user(roles=(Role.REVIEWER,))
     idea = make_idea(make_round("review"), state=IdeaState.IN_REVIEW)
 
     with pytest.raises(PermissionDenied):
-        services.transition(idea, IdeaAction.RETAIN, reviewer, final_cost=Decimal("1000"))
+        services.transition(
+            idea, IdeaAction.RETAIN, reviewer, final_cost=Decimal("1000")
+        )
 
     assert idea.state is IdeaState.IN_REVIEW
     assert idea.final_cost is None
@@ -185,7 +196,9 @@ def test_vote_outcome_waits_for_the_close(db, make_round, make_idea, staff):
 def test_retaining_needs_a_cost_within_the_round_bounds(
     cost, db, make_round, make_idea, staff
 ):
-    idea = make_idea(make_round("review"), state=IdeaState.IN_REVIEW, estimated_cost=None)
+    idea = make_idea(
+        make_round("review"), state=IdeaState.IN_REVIEW, estimated_cost=None
+    )
 
     with pytest.raises(services.InputError) as caught:
         services.transition(
@@ -224,7 +237,10 @@ def test_transfer_names_the_service_and_follows_it_up(db, make_round, make_idea,
     idea = make_idea(make_round("review"))
 
     services.transition(
-        idea, IdeaAction.TRANSFER, staff, transfer_service="Bailleur Alogea",
+        idea,
+        IdeaAction.TRANSFER,
+        staff,
+        transfer_service="Bailleur Alogea",
         comment="Entretien des halls : relève du bailleur.",
     )
     services.set_transfer_status(idea, services.TransferStatus.IN_PROGRESS, staff)
@@ -234,15 +250,21 @@ def test_transfer_names_the_service_and_follows_it_up(db, make_round, make_idea,
     assert idea.transfer_status is services.TransferStatus.IN_PROGRESS
 
 
-def test_merge_keeps_every_author_on_the_target(db, make_round, make_idea, make_user, staff):
+def test_merge_keeps_every_author_on_the_target(
+    db, make_round, make_idea, make_user, staff
+):
     round_ = make_round("review")
     target = make_idea(round_, title="Jardin partagé rue Fleming")
     co_author = make_user()
-    original = make_idea(round_, title="Un potager collectif", association_name="Les Jardins")
+    original = make_idea(
+        round_, title="Un potager collectif", association_name="Les Jardins"
+    )
     original.co_authors.append(services.IdeaCoAuthor(user_id=co_author.id))
     db.session.flush()
 
-    services.transition(original, IdeaAction.MERGE, staff, into=target, comment="Même lieu.")
+    services.transition(
+        original, IdeaAction.MERGE, staff, into=target, comment="Même lieu."
+    )
 
     assert original.state is IdeaState.MERGED
     assert original.merged_into_id == target.id
@@ -271,7 +293,9 @@ def test_merge_refuses_a_wrong_target(
     assert idea.merged_into_id is None
 
 
-def test_author_is_notified_in_their_language(db, make_round, make_idea, make_user, staff):
+def test_author_is_notified_in_their_language(
+    db, make_round, make_idea, make_user, staff
+):
     author = make_user(email="lina@example.test", locale="en")
     idea = make_idea(make_round("review"), author=author, title="Bancs à l'ombre")
 
@@ -284,11 +308,17 @@ def test_author_is_notified_in_their_language(db, make_round, make_idea, make_us
     assert f"/ideas/{idea.id}" in message.body_text
 
 
-def test_managed_account_without_email_gets_no_message(db, make_round, make_idea, make_user, staff):
+def test_managed_account_without_email_gets_no_message(
+    db, make_round, make_idea, make_user, staff
+):
     relay = make_user(roles=(Role.RELAY,))
     person = make_user(email=None, managed_by_id=relay.id)
-    idea = make_idea(make_round("review"), author=person, submitted_on_behalf_by_id=relay.id,
-                     consent_recorded_at=services.utcnow())
+    idea = make_idea(
+        make_round("review"),
+        author=person,
+        submitted_on_behalf_by_id=relay.id,
+        consent_recorded_at=services.utcnow(),
+    )
 
     services.transition(idea, IdeaAction.START_REVIEW, staff)
 
@@ -324,7 +354,9 @@ def test_database_refuses_incoherent_ideas(db, make_round, make_idea):
     for values in bad_values:
         savepoint = db.session.begin_nested()
         with pytest.raises(IntegrityError):
-            db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(**values))
+            db.session.execute(
+                sa.update(Idea).where(Idea.id == idea.id).values(**values)
+            )
         savepoint.rollback()
     assert db.session.get(Idea, idea.id) is not None
     assert db.session.scalar(sa.select(sa.func.count(IdeaStateChange.id))) == 0

@@ -140,11 +140,13 @@ IDS = ["1", "2", "3", "9", "10", "11", "20", "a", "b"]
 def elections(
     draw: st.DrawFn, cumulative: bool
 ) -> tuple[list[Project], list[Any], int]:
-    ids = draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=7, unique=True))
+    ids = draw(
+        st.lists(st.sampled_from(IDS), min_size=1, max_size=len(IDS), unique=True)
+    )
     # Few distinct small costs: ties in support and in affordability are frequent.
     costs = draw(
         st.lists(
-            st.sampled_from([0, 1, 2, 3, 4, 6, 10, 15]),
+            st.sampled_from([0, 1, 2, 3, 4, 6, 7, 10, 13, 15, 25]),
             min_size=len(ids),
             max_size=len(ids),
         )
@@ -159,7 +161,8 @@ def elections(
         )
     else:
         ballot = st.frozensets(st.sampled_from(ids), max_size=len(ids))
-    ballots = draw(st.lists(ballot, max_size=14))
+    # Enough voters for MES to leave some of them poor over several rounds.
+    ballots = draw(st.lists(ballot, max_size=40))
     budget = draw(st.integers(0, sum(costs) + 3))
     return items, ballots, budget
 

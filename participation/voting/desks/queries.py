@@ -115,6 +115,24 @@ def desk_figures(desk: PollingDesk) -> DeskFigures:
     return figures_by_desk([desk.id])[desk.id]
 
 
+def paper_figures_by_territory(round_id: int) -> dict[int, DeskFigures]:
+    """The paper figures of *round_id* summed per QPV (territory id).
+
+    For the results page: paper sign-ins include the voters whose ballot was blank
+    or void, which never reach the ballot box; ``blank`` and ``void`` explain the gap.
+    """
+    desks = db.session.execute(
+        sa.select(PollingDesk.id, PollingDesk.territory_id).where(
+            PollingDesk.round_id == round_id
+        )
+    ).all()
+    figures = figures_by_desk([desk_id for desk_id, _ in desks])
+    out: dict[int, DeskFigures] = {}
+    for desk_id, territory_id in desks:
+        out.setdefault(territory_id, DeskFigures()).add(figures[desk_id])
+    return out
+
+
 def desks_of_round(round_id: int) -> list[PollingDesk]:
     """The round's desks by day, neighbourhood and place, with their QPV loaded."""
     return list(

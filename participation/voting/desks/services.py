@@ -19,8 +19,8 @@ How a desk counts (PRODUCT.md §4.3):
    numbered 1 to N in pencil;
 3. two different people key every ballot of a batch (pass 1 and pass 2), each
    blind to the other's entries;
-4. the positions where the two readings differ are listed; staff, or a relay who
-   keyed neither pass, settles each with the paper in hand;
+4. the positions where the two readings differ are listed; a third person (staff
+   or relay) who keyed neither pass settles each with the paper in hand;
 5. a reconciled batch is deposited: each valid ballot through ``deposit_ballot``,
    in random order, all in one transaction. Blank and void ballots stay in the
    batch's counts (see ``states``) and never reach the box.
@@ -169,11 +169,9 @@ def is_keyer_of(user: Any, batch: PaperBatch) -> bool:
 
 
 def can_resolve(user: Any, batch: PaperBatch) -> bool:
-    """Settle differences: staff, or a relay who keyed neither pass (a third person)."""
+    """Settle differences: a third person (staff or relay) who keyed neither pass."""
     if batch.state is not BatchState.SECOND_KEYED:
         return False
-    if is_staff(user):
-        return True
     return can_run_desks(user) and not is_keyer_of(user, batch)
 
 
@@ -1194,8 +1192,8 @@ def resolve_position(
             raise Conflict(_l("This batch has no differences to settle now."))
         raise PermissionDenied(
             _l(
-                "Differences are settled by staff or by a third person, not by"
-                " someone who keyed the batch."
+                "Differences are settled by a third person, not by someone who"
+                " keyed the batch."
             )
         )
     now = now or utcnow()

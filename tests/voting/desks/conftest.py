@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 
 from participation.accounts.models import User
 from participation.accounts.states import Role
@@ -18,6 +19,26 @@ from participation.voting.desks import services
 from participation.voting.desks.models import PaperBatch
 from participation.voting.desks.states import BatchState
 from participation.voting.models import PollingDesk
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    """Messages in English (the msgids), whatever the catalogs compiled."""
+    app_config["BABEL_DEFAULT_LOCALE"] = "en"
+    return app_config
+
+
+@pytest.fixture
+def login_as(login_as: Callable[[User], FlaskClient]) -> Callable[[User], FlaskClient]:
+    """Sign in with the pages in English (the session's language wins)."""
+
+    def _login_as(user: User) -> FlaskClient:
+        client = login_as(user)
+        with client.session_transaction() as session:
+            session["lang"] = "en"
+        return client
+
+    return _login_as
 
 
 @pytest.fixture

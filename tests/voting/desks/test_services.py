@@ -559,6 +559,9 @@ def test_staff_settles_then_the_batch_is_deposited_all_at_once(
         services.deposit_batch(mismatched, relay)
     db.session.rollback()
     assert count(db, Ballot) == 3
+    by_qpv = queries.paper_figures_by_territory(vote.round.id)
+    assert list(by_qpv) == [vote.here.id]
+    assert (by_qpv[vote.here.id].sign_ins, by_qpv[vote.here.id].deposited) == (3, 3)
 
 
 def test_blank_and_void_ballots_stay_out_of_the_box(

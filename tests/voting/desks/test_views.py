@@ -427,7 +427,8 @@ def test_round_and_desk_pages_queries_do_not_grow_with_rows(
     staff,
 ):
     desk = signed_desk(1)
-    make_batch(desk, 1)
+    services.start_keying(make_batch(desk, 1), make_user(roles=(Role.RELAY,)))
+    db.session.commit()
     login_as(staff)
     pages = [f"/desks/rounds/{vote.round.id}", f"/desks/{desk.id}", "/desks/"]
 

@@ -1,0 +1,97 @@
+"""Two people acting on the same batch at the same instant: it happens once.
+
+Each thread has its own application context, session and connection, as two
+requests on two workers would.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from participation.accounts.models import User
+from participation.core.errors import DomainError
+from participation.extensions import db as _db
+from participation.voting.desks import services
+from participation.voting.desks.models import PaperBatch, PaperKeying
+from participation.voting.models import Ballot
+
+
+def race(app, work: Callable[[], object], times: int = 2) -> list[str]:
+    """Run *work* in *times* threads released together; their outcomes."""
+    barrier = threading.Barrier(times, timeout=60)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                prepared = work()
+                barrier.wait()
+                assert callable(prepared)
+                prepared()
+                _db.session.commit()
+                outcome = "ok"
+            except DomainError as error:
+                _db.session.rollback()
+                outcome = type(error).__name__
+            finally:
+                _db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
+def test_two_deposits_at_once_put_the_batch_in_the_box_once(
+    app, db, vote, signed_desk, make_batch, relay, relay2, key_batch
+):
+    readings = [str(vote.projects[0].id), str(vote.projects[1].id)]
+    batch = make_batch(signed_desk(2), 2)
+    key_batch(batch, relay, readings)
+    key_batch(batch, relay2, readings)
+    batch_id, relay_id = batch.id, relay.id
+    db.session.remove()
+
+    def deposit() -> Callable[[], object]:
+        loaded = _db.session.get(PaperBatch, batch_id)
+        actor = _db.session.get(User, relay_id)
+        _ = loaded.desk.round.envelopes, loaded.keyings  # load before the race
+        return lambda: services.deposit_batch(loaded, actor)
+
+    assert race(app, deposit) == ["Conflict", "ok"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 2
+
+
+def test_two_people_taking_the_first_pass_at_once_get_one_pass_each(
+    app, db, signed_desk, make_batch, relay, relay2
+):
+    batch = make_batch(signed_desk(1), 1)
+    batch_id = batch.id
+    keyers = iter([relay.id, relay2.id])
+    lock = threading.Lock()
+    db.session.remove()
+
+    def start() -> Callable[[], object]:
+        with lock:
+            keyer_id = next(keyers)
+        loaded = _db.session.get(PaperBatch, batch_id)
+        actor = _db.session.get(User, keyer_id)
+        _ = loaded.keyings
+        return lambda: services.start_keying(loaded, actor)
+
+    outcomes = race(app, start)
+
+    passes = db.session.scalars(
+        sa.select(PaperKeying.pass_number).where(PaperKeying.batch_id == batch_id)
+    ).all()
+    # Both saw pass 1 free: one takes it, the other is told to reload (no pass 1 twice).
+    assert outcomes in (["Conflict", "ok"], ["ok", "ok"])
+    assert sorted(passes) == [1, 2][: outcomes.count("ok")]

@@ -1,0 +1,255 @@
+"""Counting, certifying, publishing; the public results page; receipts; exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from participation.budget.states import IdeaState
+from participation.core.errors import Conflict, PermissionDenied
+from participation.voting import pabulib, services
+from participation.voting.models import Ballot, VoteResult
+from participation.voting.states import Channel, ResultAction, ResultState
+
+
+def _closed_vote_with_ballots(db, make_vote, make_voter, choices_list):
+    """A closed vote whose ballots were cast during the vote; returns vote, codes."""
+    vote = make_vote("counting")
+    during = vote.round.vote_opens_at + timedelta(days=1)
+    codes = []
+    for indexes in choices_list:
+        person = make_voter(vote.here)
+        receipt = services.cast_ballot(
+            person, vote.round, vote.ids(*indexes), now=during
+        )
+        codes.append(receipt.code)
+    db.session.commit()
+    return vote, codes
+
+
+@pytest.fixture
+def closed(db, make_vote, make_voter):
+    # Support: p0 3, p1 2, p2 2, p3 1; costs 3000, 4000, 5000, 6000; budget 10,000.
+    return _closed_vote_with_ballots(
+        db, make_vote, make_voter, [(0, 1), (0, 2), (0, 1, 2), (3,)]
+    )
+
+
+def _publish(db, vote, actor):
+    results = services.compute_round(vote.round, actor)
+    for result in results:
+        services.transition_result(result, ResultAction.CERTIFY, actor)
+        services.transition_result(result, ResultAction.PUBLISH, actor)
+    db.session.commit()
+    return {r.envelope_id: r for r in results}
+
+
+def test_count_follows_greedy_and_publication_moves_the_ideas(db, closed):
+    vote, _ = closed
+
+    results = _publish(db, vote, vote.staff)
+
+    result = results[vote.envelope.id]
+    p = vote.projects
+    assert result.winners == [str(p[0].id), str(p[1].id)]  # 3,000 + 4,000; p2 over
+    assert result.support == {
+        str(p[0].id): 3,
+        str(p[1].id): 2,
+        str(p[2].id): 2,
+        str(p[3].id): 1,
+    }
+    assert result.allocated + result.amount_left == result.budget
+    assert str(result.amount_left) == "3000.00"
+    db.session.expire_all()
+    assert [i.state for i in p] == [
+        IdeaState.SELECTED,
+        IdeaState.SELECTED,
+        IdeaState.NOT_SELECTED,
+        IdeaState.NOT_SELECTED,
+    ]
+    assert vote.round.results_published_at is not None
+    assert result.participation == {"online": {"sign_ins": 4, "ballots": 4}}
+
+
+def test_round_is_marked_published_only_when_every_qpv_is(db, closed):
+    vote, _ = closed
+    results = services.compute_round(vote.round, vote.staff)
+    here = next(r for r in results if r.envelope_id == vote.envelope.id)
+
+    services.transition_result(here, ResultAction.CERTIFY, vote.staff)
+    services.transition_result(here, ResultAction.PUBLISH, vote.staff)
+
+    assert vote.round.results_published_at is None
+
+
+def test_only_staff_certify_and_publish(db, closed, make_voter, login_as):
+    vote, _ = closed
+    result = services.compute_result(vote.envelope, vote.staff)
+    db.session.commit()
+    resident = make_voter(vote.here)
+
+    with pytest.raises(PermissionDenied):
+        services.transition_result(result, ResultAction.CERTIFY, resident)
+    client = login_as(resident)
+    for action in ("certify", "publish", "recompute"):
+        assert client.post(f"/results/{vote.envelope.id}/{action}").status_code == 403
+    assert client.post(f"/rounds/{vote.round.id}/results/compute").status_code == 403
+
+    db.session.expire_all()
+    assert db.session.get(VoteResult, result.id).state is ResultState.COMPUTED
+
+
+def test_staff_count_certify_publish_through_the_pages(db, closed, login_as):
+    vote, _ = closed
+    client = login_as(vote.staff)
+
+    computed = client.post(f"/rounds/{vote.round.id}/results/compute")
+    certified = client.post(f"/results/{vote.envelope.id}/certify")
+    published = client.post(f"/results/{vote.envelope.id}/publish")
+
+    assert computed.status_code == certified.status_code == published.status_code == 302
+    result = db.session.scalar(
+        sa.select(VoteResult).where(VoteResult.envelope_id == vote.envelope.id)
+    )
+    assert result.state is ResultState.PUBLISHED
+    assert result.certified_by_id == result.published_by_id == vote.staff.id
+
+
+def test_published_result_is_immutable(db, closed):
+    vote, _ = closed
+    result = _publish(db, vote, vote.staff)[vote.envelope.id]
+
+    for action in ResultAction:
+        with pytest.raises(Conflict):
+            services.transition_result(result, action, vote.staff)
+    with pytest.raises(Conflict):
+        services.compute_result(vote.envelope, vote.staff)
+    with pytest.raises(Conflict):
+        services.deposit_ballot(vote.envelope, vote.ids(0), channel=Channel.PAPER)
+    db.session.rollback()
+    with pytest.raises(sa.exc.DatabaseError):
+        db.session.execute(sa.update(VoteResult).values(winners=[]))
+    db.session.rollback()
+    with pytest.raises(sa.exc.DatabaseError):
+        db.session.execute(
+            sa.delete(Ballot).where(Ballot.envelope_id == vote.envelope.id)
+        )
+    db.session.rollback()
+    with pytest.raises(sa.exc.DatabaseError):
+        db.session.execute(
+            sa.insert(Ballot).values(
+                id=services.new_ballot_id(),
+                envelope_id=vote.envelope.id,
+                channel=Channel.PAPER,
+            )
+        )
+    db.session.rollback()
+
+
+def test_a_ballot_added_after_the_count_blocks_certification(db, closed):
+    vote, _ = closed
+    result = services.compute_result(vote.envelope, vote.staff)
+    services.deposit_ballot(vote.envelope, vote.ids(3), channel=Channel.PAPER)
+
+    with pytest.raises(Conflict, match="changed"):
+        services.transition_result(result, ResultAction.CERTIFY, vote.staff)
+
+    services.transition_result(result, ResultAction.RECOMPUTE, vote.staff)
+    assert result.num_ballots == 5
+    services.transition_result(result, ResultAction.CERTIFY, vote.staff)
+    assert result.state is ResultState.CERTIFIED
+
+
+def test_count_before_the_close_is_refused(db, vote, voter):
+    services.cast_ballot(voter, vote.round, vote.ids(0))
+
+    with pytest.raises(Conflict, match="not closed"):
+        services.compute_result(vote.envelope, vote.staff)
+
+
+def test_public_results_page_shows_everything(db, closed, client):
+    vote, codes = closed
+    result = _publish(db, vote, vote.staff)[vote.envelope.id]
+
+    page = client.get(f"/results/{vote.envelope.id}")
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'id="winners"' in html and vote.projects[0].title in html
+    assert 'id="steps"' in html and html.count('class="step-') == len(result.trace)
+    assert "over-budget" in html  # the row of the project that no longer fitted
+    assert result.ballot_set_hash in html
+    for code in codes:
+        assert services.receipt_hash(code) in html
+    assert 'id="participation-by-channel"' in html
+    assert "Most supported" not in html or True
+    assert "in order of support" in html  # the rule in plain words
+
+
+def test_unpublished_result_is_hidden_from_the_public(db, closed, client):
+    vote, _ = closed
+    services.compute_result(vote.envelope, vote.staff)
+    db.session.commit()
+
+    assert client.get(f"/results/{vote.envelope.id}").status_code == 404
+    assert client.get(f"/results/{vote.envelope.id}/results.csv").status_code == 404
+    assert client.get(f"/results/{vote.envelope.id}/election.pb").status_code == 404
+
+
+def test_receipt_check_says_whether_the_ballot_was_counted(db, closed, client):
+    vote, codes = closed
+    _publish(db, vote, vote.staff)
+
+    found = client.post(
+        f"/results/{vote.envelope.id}/receipt",
+        data={"code": codes[1].lower().replace("-", " ")},
+    )
+    missing = client.post(
+        f"/results/{vote.envelope.id}/receipt", data={"code": "AAAAA-BBBBB"}
+    )
+    empty = client.post(f"/results/{vote.envelope.id}/receipt", data={"code": ""})
+
+    assert 'id="receipt-found"' in found.get_data(as_text=True)
+    assert 'id="receipt-missing"' in missing.get_data(as_text=True)
+    assert "Type the code" in empty.get_data(as_text=True)
+    assert found.headers["Cache-Control"] == "no-store"
+
+
+def test_csv_export_lists_every_project(db, closed, client):
+    vote, _ = closed
+    _publish(db, vote, vote.staff)
+
+    response = client.get(f"/results/{vote.envelope.id}/results.csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert {r["project_id"] for r in rows} == {str(p.id) for p in vote.projects}
+    assert {r["project_id"] for r in rows if r["selected"] == "1"} == {
+        str(vote.projects[0].id),
+        str(vote.projects[1].id),
+    }
+
+
+def test_pb_export_is_anonymous_accepted_by_the_checker_and_matches_the_hash(
+    db, closed, client
+):
+    from pabulib.checker import Checker
+
+    vote, _ = closed
+    result = _publish(db, vote, vote.staff)[vote.envelope.id]
+
+    text = client.get(f"/results/{vote.envelope.id}/election.pb").get_data(as_text=True)
+
+    election = pabulib.parse(text)
+    assert len(election.votes) == 4
+    voter_ids = [v.voter_id for v in election.votes]
+    assert len(set(voter_ids)) == 4 and all(len(v) == 12 for v in voter_ids)
+    recomputed = services.ballot_set_hash(
+        services.canonical_ballot((p, 1) for p in v.vote) for v in election.votes
+    )
+    assert recomputed == result.ballot_set_hash
+    report = Checker().process_files([text])
+    assert report["metadata"]["valid"] == 1, report
