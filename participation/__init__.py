@@ -1,4 +1,4 @@
-"""Participation: budget participatif, FPH and conseil citoyen for priority neighbourhoods."""
+"""Participation: budget participatif, FPH and conseil citoyen for the QPV."""
 
 from __future__ import annotations
 

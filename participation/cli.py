@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-#: Features with a ``cli.py`` exposing ``group`` (a click group named after the feature).
+#: Features whose ``cli.py`` exposes ``COMMANDS`` (click groups named after them).
 COMMAND_FEATURES = ("core", "accounts", "territories", "budget", "review", "voting")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import ClassVar
 
 
 class DefaultConfig:
@@ -10,7 +11,7 @@ class DefaultConfig:
 
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = "sqlite:///participation.sqlite"
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {}
 
     #: Languages offered to people, French first (the default).
     LANGUAGES = ("fr", "en", "ar")
@@ -39,7 +40,7 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_SIGNIN = "10 per minute;50 per hour"
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
-    RATELIMIT_PASSWORD_RESET = "5 per minute;20 per hour"
+    RATELIMIT_PASSWORD_RESET = "5 per minute;20 per hour"  # noqa: S105 (a rate, not a secret)
 
     #: Outgoing mail. Without MAIL_SERVER, messages are written as .eml files
     #: under instance/outbox/.

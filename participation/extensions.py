@@ -28,7 +28,7 @@ class Base(DeclarativeBase):
 
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
-        # Enums are stored as their string values in a VARCHAR: portable, easy to migrate.
+        # Enums are stored as their values in a VARCHAR: portable, easy to migrate.
         type_annotation_map={
             enum.Enum: sa.Enum(
                 enum.Enum,

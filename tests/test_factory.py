@@ -12,7 +12,9 @@ def test_factory_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
 
 
 def test_environment_overrides_instance_config(tmp_path, monkeypatch):
-    (tmp_path / "config.py").write_text("SECRET_KEY = 'from-file'\nSITE_NAME = 'File'\n")
+    (tmp_path / "config.py").write_text(
+        "SECRET_KEY = 'from-file'\nSITE_NAME = 'File'\n"
+    )
     monkeypatch.setenv("PARTICIPATION_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("PARTICIPATION_SITE_NAME", "Env")
     app = create_app()

@@ -31,7 +31,10 @@ def source_messages() -> frozenset[tuple[str | None, str]]:
         ("participation/templates/**.html", "jinja2"),
     ]
     options = {
-        "participation/templates/**.html": {"trimmed": "true", "extensions": "jinja2.ext.do"}
+        "participation/templates/**.html": {
+            "trimmed": "true",
+            "extensions": "jinja2.ext.do",
+        }
     }
     found = set()
     for _filename, _lineno, message, _comments, context in extract_from_dir(
@@ -43,7 +46,9 @@ def source_messages() -> frozenset[tuple[str | None, str]]:
 
 
 def catalog(language: str):
-    with (ROOT / "translations" / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
+    with (ROOT / "translations" / language / "LC_MESSAGES" / "messages.po").open(
+        "rb"
+    ) as f:
         return read_po(f)
 
 
@@ -58,10 +63,16 @@ def test_every_message_is_translated_and_not_fuzzy(language):
         elif entry.fuzzy:
             problems.append(f"fuzzy: {msgid!r}")
         else:
-            text = entry.string[0] if isinstance(entry.string, tuple | list) else entry.string
+            text = (
+                entry.string[0]
+                if isinstance(entry.string, tuple | list)
+                else entry.string
+            )
             if not text:
                 problems.append(f"untranslated: {msgid!r}")
-    assert not problems, f"{len(problems)} problems in {language}:\n" + "\n".join(problems[:40])
+    assert not problems, f"{len(problems)} problems in {language}:\n" + "\n".join(
+        problems[:40]
+    )
 
 
 @pytest.mark.parametrize("language", ["fr", "en", "ar"])
@@ -71,7 +82,9 @@ def test_translations_keep_their_placeholders(language):
         if not entry.id or not entry.string:
             continue
         ids = entry.id if isinstance(entry.id, tuple | list) else (entry.id,)
-        strings = entry.string if isinstance(entry.string, tuple | list) else (entry.string,)
+        strings = (
+            entry.string if isinstance(entry.string, tuple | list) else (entry.string,)
+        )
         wanted = set(PLACEHOLDER.findall(ids[0]))
         for text in strings:
             if text and set(PLACEHOLDER.findall(text)) != wanted:

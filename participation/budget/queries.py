@@ -217,6 +217,19 @@ def announcement(round_: Round, envelope: Envelope) -> Announcement:
     )
 
 
+def failed_criteria(idea_ids: list[int]) -> dict[int, list[Any]]:
+    """Failed grid criteria of ineligible ideas, from the review feature (batched).
+
+    Empty when the review feature is not installed: the pages then show the
+    public reason alone.
+    """
+    try:
+        from ..review.queries import failed_criteria_by_idea
+    except ImportError:  # review is optional for the budget pages
+        return {}
+    return dict(failed_criteria_by_idea(idea_ids))
+
+
 def merge_candidates(idea: Idea) -> list[Idea]:
     """Ideas *idea* could be merged into: same round and QPV, still open."""
     return list(

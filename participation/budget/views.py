@@ -356,11 +356,13 @@ def round_announcement(round_id: int, territory_id: int) -> ResponseReturnValue:
         abort(404)
     if not round_.is_announced and not services.can_manage_rounds(current_user):
         abort(404)
+    data = queries.announcement(round_, envelope)
     return render_template(
         "budget/round_announcement.html",
         round=round_,
         envelope=envelope,
-        data=queries.announcement(round_, envelope),
+        data=data,
+        failed=queries.failed_criteria([i.id for i in data.not_retained]),
     )
 
 

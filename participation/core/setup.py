@@ -1,4 +1,4 @@
-"""Wire extensions, hooks, error pages and blueprints into the app (called by create_app)."""
+"""Wire extensions, hooks, error pages and blueprints into the app (see create_app)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ ERROR_TEXTS = {
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """Foreign keys on, WAL and a busy timeout for SQLite; nothing for other databases."""
+    """Foreign keys on, WAL and a busy timeout for SQLite; nothing for other engines."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
@@ -179,7 +179,8 @@ def _register_errors(app: Flask) -> None:
         return _render_error(
             400,
             _(
-                "The form expired or was sent from elsewhere. Please go back, reload it and try again."
+                "The form expired or was sent from elsewhere. "
+                "Please go back, reload it and try again."
             ),
         )
 
