@@ -114,6 +114,23 @@ def run(
     return figures
 
 
+def lodz_setup(rule: str) -> Callable[[Any], Callable[[], object]]:
+    """A ``PythonScenario`` setup for the bench harness: Łódź, counted by *rule*.
+
+    Register with ``register(PythonScenario("tally-mes-lodz", "...", lodz_setup("mes"),
+    max_calls=50))`` in ``bench/scenarios/``.
+    """
+
+    def setup(context: Any) -> Callable[[], object]:
+        from participation.voting import pabulib, tally
+
+        election = pabulib.read(DEFAULT_FILE)
+        projects, ballots = tally.election_input(election)
+        return lambda: tally.tally(projects, ballots, election.budget, rule)
+
+    return setup
+
+
 def report(figures: dict[str, Any]) -> str:
     """The figures as a small text table."""
     if "skipped" in figures:

@@ -11,7 +11,15 @@ import importlib
 from .extensions import db
 
 #: Features with a ``demo.py`` exposing ``load() -> None``, in dependency order.
-DEMO_FEATURES = ("territories", "accounts", "eligibility", "budget", "review", "voting")
+DEMO_FEATURES = (
+    "territories",
+    "accounts",
+    "eligibility",
+    "budget",
+    "review",
+    "voting",
+    "voting.desks",
+)
 
 
 def load_demo() -> bool:

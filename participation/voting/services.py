@@ -679,6 +679,26 @@ class CastReceipt:
     envelope_id: int
 
 
+def take_write_lock() -> None:
+    """On SQLite, take the database's write lock now, before reading anything.
+
+    SQLite lets one writer at a time; a transaction that has read and then writes
+    fails at once ("database is locked") if another writer committed in between,
+    without waiting. Writing first makes it wait its turn (busy_timeout) instead.
+    The caller should start a fresh transaction first (the voting views roll back
+    their read-only one). Nothing to do on PostgreSQL (row locks).
+    """
+    if db.session.get_bind().dialect.name != "sqlite":
+        return
+    try:
+        db.session.execute(sa.text("UPDATE vote_rules SET id = id WHERE 0 = 1"))
+    except sa.exc.OperationalError:
+        db.session.rollback()
+        raise Conflict(
+            _l("Many people are voting right now: please confirm again.")
+        ) from None
+
+
 def sign_in_voter(
     person: User,
     round_: Round,
@@ -696,6 +716,7 @@ def sign_in_voter(
     of this call remains (a savepoint).
     """
     now = now or utcnow()
+    take_write_lock()
     envelope = check_can_vote(person, round_, channel=channel, now=now)
     if channel is Channel.PAPER:
         if desk is None or desk.round_id != round_.id:
@@ -825,6 +846,7 @@ def cast_ballot(
     list's primary key: VoteRefused(ALREADY_VOTED), nothing stored.
     """
     now = now or utcnow()
+    take_write_lock()
     envelope = check_can_vote(person, round_, channel=Channel.ONLINE, now=now)
     rules = _open_box(envelope, Channel.ONLINE, now)
     chosen = validate_choices(rules, envelope, list(choices))

@@ -226,6 +226,8 @@ def vote_confirm(round_id: int) -> ResponseReturnValue:
     code = services.receipt_code_for(form.token.data, current_app.config["SECRET_KEY"])
     rules = services.get_rules(round_)
     pairs, typing_errors = _choices_from_request(rules)
+    # A fresh transaction that writes first (services.take_write_lock, for SQLite).
+    db.session.rollback()
     try:
         if typing_errors:
             raise BallotInvalid([(None, next(iter(typing_errors.values())))])
@@ -247,6 +249,13 @@ def vote_confirm(round_id: int) -> ResponseReturnValue:
         envelope = services.envelope_of(round_, current_user.territory_id)
         return _render_ballot(
             round_, envelope, chosen=dict(pairs), errors=invalid, status=400
+        )
+    except DomainError as error:
+        db.session.rollback()
+        envelope = services.envelope_of(round_, current_user.territory_id)
+        busy = BallotInvalid([(None, error.message)])
+        return _render_ballot(
+            round_, envelope, chosen=dict(pairs), errors=busy, status=409
         )
     db.session.commit()
     session[RECEIPT_KEY] = {"code": receipt.code, "round_id": round_.id}

@@ -79,6 +79,17 @@ NAVIGATING_ACTIONS = {
 }
 
 
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Under xdist (loadgroup), journeys share a worker: one Chromium, one server."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def _require_browser(reason: str) -> None:
     if os.environ.get("PARTICIPATION_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason} (PARTICIPATION_REQUIRE_BROWSER=1)", pytrace=False)

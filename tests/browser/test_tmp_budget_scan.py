@@ -1,8 +1,14 @@
 """TEMPORARY (budget engineer): axe scan of the budget pages. Deleted after use."""
+
 import re
 import sqlalchemy as sa
 from playwright.sync_api import expect
-from participation.accounts.demo import DEMO_PEOPLE, RELAY_EMAIL, RESIDENT_EMAIL, STAFF_EMAIL
+from participation.accounts.demo import (
+    DEMO_PEOPLE,
+    RELAY_EMAIL,
+    RESIDENT_EMAIL,
+    STAFF_EMAIL,
+)
 from participation.budget.models import Idea, Round
 from participation.extensions import db
 
@@ -22,14 +28,21 @@ def _sign_in(page, login):
 def test_scan(page, live_server):
     with live_server.app.app_context():
         rounds = db.session.scalars(sa.select(Round).order_by(Round.id)).all()
-        ideas = db.session.scalars(sa.select(Idea).where(Idea.submitted_at.is_not(None))).all()
+        ideas = db.session.scalars(
+            sa.select(Idea).where(Idea.submitted_at.is_not(None))
+        ).all()
         round_ids = [r.id for r in rounds]
         t = rounds[0].envelopes[0].territory_id
         idea_ids = [i.id for i in ideas]
         db.session.remove()
-    for url in ["/rounds", "/ideas", f"/ideas?round={round_ids[0]}&qpv={t}",
-                *[f"/rounds/{r}" for r in round_ids], f"/rounds/{round_ids[0]}/announcement/{t}",
-                *[f"/ideas/{i}" for i in idea_ids]]:
+    for url in [
+        "/rounds",
+        "/ideas",
+        f"/ideas?round={round_ids[0]}&qpv={t}",
+        *[f"/rounds/{r}" for r in round_ids],
+        f"/rounds/{round_ids[0]}/announcement/{t}",
+        *[f"/ideas/{i}" for i in idea_ids],
+    ]:
         page.goto(url)
     _sign_in(page, RESIDENT_EMAIL)
     page.goto(f"/rounds/{round_ids[2]}/ideas/new")
@@ -65,6 +78,11 @@ def test_shots(page, live_server):
         i = db.session.scalar(sa.select(Idea.id).where(Idea.photo_name.is_not(None)))
         db.session.remove()
     page.set_viewport_size({"width": 1000, "height": 900})
-    for name, url in [("round", f"/rounds/{r.id}"), ("ann", f"/rounds/{r.id}/announcement/{t}"), ("idea", f"/ideas/{i}"), ("list", "/ideas")]:
+    for name, url in [
+        ("round", f"/rounds/{r.id}"),
+        ("ann", f"/rounds/{r.id}/announcement/{t}"),
+        ("idea", f"/ideas/{i}"),
+        ("list", "/ideas"),
+    ]:
         page.goto(url)
         page.screenshot(path=f"/tmp/shot_{name}.png", full_page=True)

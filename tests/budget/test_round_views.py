@@ -39,8 +39,8 @@ def test_round_page_shows_calendar_current_phase_and_envelopes(
     page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
 
     assert page.count('aria-current="step"') == 1
-    current = page.split('aria-current="step"')[1].split("</li>")[0]
-    assert "Technical review" in current
+    current = page.split('aria-current="step"')[0].rsplit("<li", 1)[1]
+    assert 'data-phase="review"' in current
     assert "La Conte \u2013 Ozanam" in page
     assert "12" in page
     assert "500" in page
@@ -213,3 +213,56 @@ def test_reviewer_is_not_staff_for_rounds(client, login_as, make_user):
     login_as(make_user(roles=(Role.REVIEWER,)))
 
     assert client.get("/rounds/new").status_code == 403
+
+
+def test_announcement_shows_failed_criteria_from_the_review(
+    client, monkeypatch, make_round, make_idea
+):
+    from types import SimpleNamespace
+
+    from participation.budget import queries
+
+    round_ = make_round("announcement")
+    refused = make_idea(round_, state=IdeaState.INELIGIBLE, public_reason="Hors champ.")
+    criterion = SimpleNamespace(public_label="Dépense d'investissement")
+    monkeypatch.setattr(
+        queries, "failed_criteria", lambda ids: {refused.id: [criterion]}
+    )
+    url = f"/rounds/{round_.id}/announcement/{round_.envelopes[0].territory_id}"
+
+    page = client.get(url).get_data(as_text=True)
+
+    assert "Dépense d&#39;investissement" in page.split('id="not-retained"')[1]
+
+
+def test_announcement_issues_the_same_queries_for_5_and_50_ideas(
+    client, db, make_round, make_idea
+):
+    from sqlalchemy import event
+
+    round_ = make_round("announcement")
+    url = f"/rounds/{round_.id}/announcement/{round_.envelopes[0].territory_id}"
+
+    def count() -> int:
+        statements: list[str] = []
+
+        def listener(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            state = IdeaState.ELIGIBLE if i % 2 else IdeaState.INELIGIBLE
+            make_idea(round_, state=state, public_reason="Raison.")
+
+    add(5)
+    with_5 = count()
+    add(45)
+
+    assert count() == with_5

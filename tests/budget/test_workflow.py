@@ -159,7 +159,7 @@ def test_the_system_may_take_staff_actions(db, make_round, make_idea):
 def test_submission_after_the_deadline_is_refused(db, make_round, make_idea):
     idea = make_idea(make_round("review"), state=IdeaState.DRAFT, submitted_at=None)
 
-    with pytest.raises(Conflict, match="closed"):
+    with pytest.raises(Conflict):
         services.transition(idea, IdeaAction.SUBMIT, idea.author)
 
     assert idea.state is IdeaState.DRAFT
@@ -177,7 +177,7 @@ def test_withdrawal_is_refused_once_the_review_started(db, make_round, make_idea
 def test_decisions_are_frozen_once_the_vote_opens(db, make_round, make_idea, staff):
     idea = make_idea(make_round("vote"), state=IdeaState.IN_REVIEW)
 
-    with pytest.raises(Conflict, match="vote"):
+    with pytest.raises(Conflict):
         services.transition(idea, IdeaAction.RETAIN, staff, final_cost=Decimal("1000"))
 
     assert idea.state is IdeaState.IN_REVIEW

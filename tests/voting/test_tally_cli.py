@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from flask import Flask
 
 from participation.voting import pabulib
@@ -20,7 +21,7 @@ def approval_file(tmp_path: Path) -> Path:
     return path
 
 
-def run(app: Flask, *args: str):  # type: ignore[no-untyped-def]
+def run(app: Flask, *args: str) -> Result:
     return app.test_cli_runner().invoke(args=["voting", "tally-pb", *args])
 
 

@@ -84,7 +84,8 @@ def test_review_then_confirm_casts_once_and_shows_the_receipt_once(
 
     review = _review(client, vote, [0, 1])
     html = review.get_data(as_text=True)
-    assert vote.projects[0].title in html and vote.projects[1].title in html
+    assert vote.projects[0].title in html
+    assert vote.projects[1].title in html
     assert count(db, Ballot) == 0  # nothing stored by the review
     confirm = client.post(
         f"/rounds/{vote.round.id}/vote/confirm",
@@ -148,7 +149,9 @@ def test_repeated_confirmation_shows_the_same_receipt(db, vote, voter, login_as)
     )
 
     assert second.status_code == 302
-    assert code_one and code_two and code_one.group(1) == code_two.group(1)
+    assert code_one
+    assert code_two
+    assert code_one.group(1) == code_two.group(1)
     assert count(db, Ballot) == 1
 
 
@@ -218,7 +221,8 @@ def test_cumulative_ballot_with_points_and_a_typing_error(
         data={f"points-{first}": "3", f"points-{vote.projects[1].id}": "2"},
     )
 
-    assert typo.status_code == 400 and "whole number" in typo.get_data(as_text=True)
+    assert typo.status_code == 400
+    assert "whole number" in typo.get_data(as_text=True)
     assert negative.status_code == 400
     assert fine.status_code == 200
     assert f'name="points-{first}" value="3"' in fine.get_data(as_text=True)

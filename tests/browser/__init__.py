@@ -1,0 +1,1 @@
+"""Browser journeys (Playwright + axe-core) against a live server."""
