@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.datastructures import FileStorage
 
 from ..accounts.models import User
@@ -338,7 +338,9 @@ def round_create_next(round_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for(".round_detail", round_id=round_.id))
-    except IntegrityError:  # a double click: the unique previous_round_id held
+    except (IntegrityError, OperationalError):
+        # A double click: the unique previous_round_id held (or SQLite refused the
+        # second writer); the first click created the round.
         db.session.rollback()
         flash(_("The next round of this one already exists."), "error")
         return redirect(url_for(".round_detail", round_id=round_.id))
@@ -548,35 +550,43 @@ def idea_create(round_id: int) -> ResponseReturnValue:
             note = (form.consent_note.data or "").strip() or _(
                 "Consent given in person."
             )
-            try:
-                idea = services.create_idea(
-                    round_,
-                    _idea_data(form, photo_name, co_author_ids),
-                    author=author,
-                    actor=current_user,
-                    submit=submit,
-                    token=form.token.data or None,
-                    consent_note=note if beneficiary is not None else None,
-                )
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                delete_upload(PHOTO_FOLDER, photo_name)
-                show_error(form, error)
-            except IntegrityError:
-                # Two identical POSTs at once: the token is unique, the first one won.
-                db.session.rollback()
-                delete_upload(PHOTO_FOLDER, photo_name)
-                existing = services.find_by_token(form.token.data)
-                if existing is None:
-                    raise
-                return redirect(url_for(".idea_detail", idea_id=existing.id))
-            else:
-                if idea.state is IdeaState.SUBMITTED:
-                    flash(_("Your idea is submitted. Thank you!"), "success")
-                    return redirect(url_for(".idea_detail", idea_id=idea.id))
-                flash(_("Your draft is saved."), "success")
-                return redirect(url_for(".idea_edit", idea_id=idea.id))
+            data = _idea_data(form, photo_name, co_author_ids)
+            for attempt in (1, 2):
+                try:
+                    idea = services.create_idea(
+                        round_,
+                        data,
+                        author=author,
+                        actor=current_user,
+                        submit=submit,
+                        token=form.token.data or None,
+                        consent_note=note if beneficiary is not None else None,
+                    )
+                    db.session.commit()
+                except DomainError as error:
+                    db.session.rollback()
+                    delete_upload(PHOTO_FOLDER, photo_name)
+                    show_error(form, error)
+                    break
+                except (IntegrityError, OperationalError) as error:
+                    # Two identical POSTs at once: the unique token stops the second
+                    # (PostgreSQL), or SQLite refuses the second writer's stale
+                    # snapshot. Either way the first one's idea is the answer.
+                    db.session.rollback()
+                    existing = services.find_by_token(form.token.data)
+                    if existing is not None and services.is_owner(
+                        current_user, existing
+                    ):
+                        delete_upload(PHOTO_FOLDER, photo_name)
+                        return redirect(url_for(".idea_detail", idea_id=existing.id))
+                    if attempt == 2 or isinstance(error, IntegrityError):
+                        raise
+                else:
+                    if idea.state is IdeaState.SUBMITTED:
+                        flash(_("Your idea is submitted. Thank you!"), "success")
+                        return redirect(url_for(".idea_detail", idea_id=idea.id))
+                    flash(_("Your draft is saved."), "success")
+                    return redirect(url_for(".idea_edit", idea_id=idea.id))
         if form.photo.data and not form.photo.errors:
             form.photo.errors = [_("Please choose the photo again.")]
     return render_template(

@@ -539,8 +539,8 @@ def test_two_identical_posts_at_once_create_one_idea(app, db, resident, make_rou
     round_ = make_round("submission")
     data = _form(round_)
     url = f"/rounds/{round_.id}/ideas/new"
-    db.session.commit()
     user_id = resident.get_id()
+    db.session.commit()  # no open read transaction (SQLite snapshot) in this thread
     barrier = threading.Barrier(2)
     statuses: list[int] = []
 

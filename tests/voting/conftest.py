@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from flask import current_app
 
 from participation.accounts.models import ResidentVerification, User
 from participation.accounts.states import Role, VerificationMethod
@@ -67,8 +68,28 @@ class Vote:
 
 
 @pytest.fixture
+def english(app_config):
+    """Pages and messages in English (the msgids), whatever catalogs are compiled.
+
+    Modules opt in with ``pytestmark = pytest.mark.usefixtures("english")``; people
+    made by ``staff`` and ``make_voter`` then also prefer English.
+    """
+    app_config["BABEL_DEFAULT_LOCALE"] = "en"
+    return app_config
+
+
+def _locale() -> str:
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@pytest.fixture
 def staff(make_user) -> User:
-    return make_user(roles=(Role.STAFF,), pseudonym="agent_vote", email="agent@v.test")
+    return make_user(
+        roles=(Role.STAFF,),
+        pseudonym="agent_vote",
+        email="agent@v.test",
+        locale=_locale(),
+    )
 
 
 @pytest.fixture
@@ -154,6 +175,7 @@ def make_voter(db, make_user, staff) -> Callable[..., User]:
         territory: Territory, *, verified: bool = True, **values: Any
     ) -> User:
         values.setdefault("birth_year", 1990)
+        values.setdefault("locale", _locale())
         person = make_user(territory=territory, **values)
         if verified:
             person.verifications.append(

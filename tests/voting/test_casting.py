@@ -17,6 +17,8 @@ from participation.voting.states import BallotType, Channel
 
 from .conftest import DAY
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def count(db, model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))

@@ -15,6 +15,8 @@ from participation.voting import pabulib, services
 from participation.voting.models import Ballot, VoteResult
 from participation.voting.states import Channel, ResultAction, ResultState
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _closed_vote_with_ballots(db, make_vote, make_voter, choices_list):
     """A closed vote whose ballots were cast during the vote; returns vote, codes."""

@@ -5,11 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from participation.core.models import AuditEntry
 from participation.voting import services
 from participation.voting.models import Ballot, BallotChoice, SignIn
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _columns(db, table: str) -> set[str]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from participation.voting import services
 from participation.voting.models import Ballot, SignIn
 from participation.voting.states import BallotType
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def count(db, model) -> int:
