@@ -558,19 +558,17 @@ def _run_database(
         app = context.create_app()
         log = scratch / f"gunicorn-{database}.log"
         with gunicorn("participation:create_app()", context.env, settings, log) as url:
-            for scenario in served:
-                path = scenario.path
+            for page in served:
+                path = page.path
                 if not isinstance(path, str):
                     with app.app_context(), app.test_request_context():
                         path = path(app)
-                results.append(
-                    run_http(scenario, url, path, database, settings, script)
-                )
-                print(f"  {database} {scenario.name} {path}: done", flush=True)
-    for scenario in scenarios:
-        if isinstance(scenario, PythonScenario) and scenario.needs_database:
-            results.append(run_python(scenario, context, settings))
-            print(f"  {database} {scenario.name}: done", flush=True)
+                results.append(run_http(page, url, path, database, settings, script))
+                print(f"  {database} {page.name} {path}: done", flush=True)
+    for timed in scenarios:
+        if isinstance(timed, PythonScenario) and timed.needs_database:
+            results.append(run_python(timed, context, settings))
+            print(f"  {database} {timed.name}: done", flush=True)
     return results
 
 
@@ -588,16 +586,16 @@ def run(scenarios: list[Scenario], settings: Settings) -> list[Result]:
             with gunicorn(
                 "bench.hello:app", {}, settings, scratch / "hello.log"
             ) as url:
-                for scenario in bare:
-                    assert isinstance(scenario.path, str)
+                for page in bare:
+                    assert isinstance(page.path, str)
                     results.append(
-                        run_http(scenario, url, scenario.path, None, settings, script)
+                        run_http(page, url, page.path, None, settings, script)
                     )
-                    print(f"  {scenario.name}: done", flush=True)
-        for scenario in scenarios:
-            if isinstance(scenario, PythonScenario) and not scenario.needs_database:
+                    print(f"  {page.name}: done", flush=True)
+        for timed in scenarios:
+            if isinstance(timed, PythonScenario) and not timed.needs_database:
                 results.append(
-                    run_python(scenario, BenchContext(None, None, {}), settings)
+                    run_python(timed, BenchContext(None, None, {}), settings)
                 )
         for database in settings.databases:
             results += _run_database(database, scenarios, settings, scratch, script)

@@ -4,6 +4,7 @@ import logging
 from logging.config import fileConfig
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 from sqlalchemy.types import TypeDecorator
@@ -39,6 +40,18 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
         and type(obj).__module__.startswith("participation.")
     ):
         return f"sa.{obj.impl!r}"
+    if type_ == "server_default" and isinstance(obj, sa.DefaultClause):
+        # Autogenerate compiles expressions for the dialect it runs on (SQLite): keep
+        # portable ones portable, or sa.false() becomes '0', an error on PostgreSQL.
+        if isinstance(obj.arg, sa.sql.elements.True_):
+            return "sa.true()"
+        if isinstance(obj.arg, sa.sql.elements.False_):
+            return "sa.false()"
+        if (
+            isinstance(obj.arg, sa.sql.functions.FunctionElement)
+            and not obj.arg.clauses
+        ):
+            return f"sa.func.{obj.arg.name}()"
     return False
 
 

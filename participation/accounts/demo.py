@@ -56,6 +56,12 @@ DEMO_PEOPLE: list[DemoPerson] = [
     DemoPerson(
         _l("Resident (account made by a relay)"), MANAGED_PSEUDONYM, "rose-demo-2027"
     ),
+    # Added by the voting demo (participation.voting.demo), which creates the account.
+    DemoPerson(
+        _l("Resident of La Conte (verified, can vote)"),
+        "samir@example.org",
+        "votant-conte-demo",
+    ),
     DemoPerson(ROLE_LABELS[Role.RELAY], RELAY_EMAIL, "relais-demo-1"),
     DemoPerson(ROLE_LABELS[Role.REVIEWER], REVIEWER_EMAIL, "instructeur-demo"),
     DemoPerson(ROLE_LABELS[Role.STAFF], STAFF_EMAIL, "agent-demo-pv"),

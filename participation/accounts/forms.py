@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -77,11 +78,23 @@ def language_choices() -> list[tuple[str, str]]:
     ]
 
 
+#: Words that show a name already says "outside the priority neighbourhoods".
+OUTSIDE_WORDS = re.compile(r"\b(qpv|hors|outside)\b", re.IGNORECASE)
+
+
+def _says_outside(name: str) -> bool:
+    """Whether an area's own name already tells it is outside the QPV
+    ("Hors QPV", "Reste de la commune hors quartiers prioritaires")."""
+    return OUTSIDE_WORDS.search(name) is not None
+
+
 def residence_choices() -> list[tuple[str, Any]]:
     choices: list[tuple[str, Any]] = [("", _l("Choose a neighbourhood"))]
     for territory in queries.residence_territories():
         label: Any = territory.name
-        if territory.kind is TerritoryKind.OUTSIDE:
+        if territory.kind is TerritoryKind.OUTSIDE and not _says_outside(
+            territory.name
+        ):
             label = _l("%(name)s (outside the QPV)", name=territory.name)
         choices.append(SelectChoice(str(territory.id), label))
     return choices

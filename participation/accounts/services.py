@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
@@ -164,10 +165,11 @@ def normalize_pseudonym(raw: str) -> str:
     text = " ".join(unicodedata.normalize("NFC", raw).split())
     if not PSEUDONYM_MIN_LENGTH <= len(text) <= PSEUDONYM_MAX_LENGTH:
         raise DomainError(
-            _l(
-                "The pseudonym must have between %(min)d and %(max)d characters.",
+            ngettext(
+                "The pseudonym must have between %(min)d and %(num)d character.",
+                "The pseudonym must have between %(min)d and %(num)d characters.",
+                PSEUDONYM_MAX_LENGTH,
                 min=PSEUDONYM_MIN_LENGTH,
-                max=PSEUDONYM_MAX_LENGTH,
             ),
             field="pseudonym",
         )
@@ -183,9 +185,10 @@ def check_password_policy(password: str, field: str = "password") -> None:
     """At least 10 characters (a sentence is easier to remember than symbols)."""
     if len(password) < PASSWORD_MIN_LENGTH:
         raise DomainError(
-            _l(
-                "The password must have at least %(min)d characters.",
-                min=PASSWORD_MIN_LENGTH,
+            ngettext(
+                "The password must have at least %(num)d character.",
+                "The password must have at least %(num)d characters.",
+                PASSWORD_MIN_LENGTH,
             ),
             field=field,
         )
@@ -210,7 +213,12 @@ def _clean_optional(text: str | None, max_length: int, field: str) -> str | None
     text = text.strip()
     if len(text) > max_length:
         raise DomainError(
-            _l("Use at most %(max)d characters.", max=max_length), field=field
+            ngettext(
+                "Use at most %(num)d character.",
+                "Use at most %(num)d characters.",
+                max_length,
+            ),
+            field=field,
         )
     return text or None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -47,6 +48,10 @@ from .services import PHOTO_FOLDER
 from .states import IdeaAction, IdeaState, RoundPhase
 
 bp = Blueprint("budget", __name__)
+
+#: Tries of an idea creation that SQLite refused because another request was
+#: writing (its snapshot went stale); PostgreSQL never needs a second one.
+WRITE_ATTEMPTS = 4
 
 #: Views whose form carries a photo: their request limit is raised so that an
 #: oversized photo reaches the view and gets a message by its field.
@@ -551,7 +556,7 @@ def idea_create(round_id: int) -> ResponseReturnValue:
                 "Consent given in person."
             )
             data = _idea_data(form, photo_name, co_author_ids)
-            for attempt in (1, 2):
+            for attempt in range(1, WRITE_ATTEMPTS + 1):
                 try:
                     idea = services.create_idea(
                         round_,
@@ -579,8 +584,9 @@ def idea_create(round_id: int) -> ResponseReturnValue:
                     ):
                         delete_upload(PHOTO_FOLDER, photo_name)
                         return redirect(url_for(".idea_detail", idea_id=existing.id))
-                    if attempt == 2 or isinstance(error, IntegrityError):
+                    if attempt == WRITE_ATTEMPTS or isinstance(error, IntegrityError):
                         raise
+                    time.sleep(0.05 * attempt)  # let the first writer commit
                 else:
                     if idea.state is IdeaState.SUBMITTED:
                         flash(_("Your idea is submitted. Thank you!"), "success")

@@ -39,6 +39,20 @@ def points_filter(value: Decimal | int | None) -> str:
     return str(format_decimal(Decimal(value).normalize(), format="#,##0.##"))
 
 
+@bp.app_template_filter("plural_count")
+def plural_count_filter(value: Decimal | int | None) -> int:
+    """The whole number that picks the plural form of a number of points.
+
+    ``ngettext`` needs an integer: a whole number of points is itself; a
+    fractional one (1,5) takes the general plural form, that of 100: right for
+    decimals in English and Arabic, and usual in French ("1,5 points").
+    """
+    if value is None:
+        return 0
+    number = Decimal(value)
+    return int(number) if number == number.to_integral_value() else 100
+
+
 @bp.app_template_filter("grid_text")
 def grid_text_filter(text: str) -> str:
     """Show a default grid text in the reader's language, other texts as typed."""

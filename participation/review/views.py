@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -212,7 +213,11 @@ def round_start(round_id: int) -> ResponseReturnValue:
         return redirect(url_for(".round_overview", round_id=round_.id))
     db.session.commit()
     flash(
-        _("The review has started: %(count)d ideas are now under review.", count=moved),
+        ngettext(
+            "The review has started: %(num)d idea is now under review.",
+            "The review has started: %(num)d ideas are now under review.",
+            moved,
+        ),
         "success",
     )
     return redirect(url_for(".round_assignments", round_id=round_.id))
@@ -289,7 +294,12 @@ def round_assignments_save(round_id: int) -> ResponseReturnValue:
             errors = show_errors(None, error)
         else:
             db.session.commit()
-            flash(_("%(count)d assignments saved.", count=changed), "success")
+            flash(
+                ngettext(
+                    "%(num)d assignment saved.", "%(num)d assignments saved.", changed
+                ),
+                "success",
+            )
             return redirect(url_for(".round_assignments", round_id=round_.id))
     return _assignment_page(round_, errors=errors, chosen=dict(request.form.items()))
 
@@ -340,7 +350,14 @@ def rules_apply(round_id: int) -> ResponseReturnValue:
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("%(count)d ideas assigned by theme.", count=assigned), "success")
+        flash(
+            ngettext(
+                "%(num)d idea assigned by theme.",
+                "%(num)d ideas assigned by theme.",
+                assigned,
+            ),
+            "success",
+        )
     return redirect(url_for(".round_assignments", round_id=round_.id))
 
 

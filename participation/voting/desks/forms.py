@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,8 +23,8 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
+    ValidationError,
 )
 
 from ...accounts.forms import ManagedAccountForm, language_choices, sex_choices
@@ -32,6 +33,19 @@ from .services import CHOICES_MAX_LENGTH, PLACE_MAX_LENGTH, REASON_MAX_LENGTH
 from .states import MAX_BATCH_SIZE, Mark, VoidReason
 
 CHOOSE_FROM_LIST = _l("Choose a value from the list.")
+
+
+def batch_size(form: FlaskForm, field: IntegerField) -> None:
+    """From 1 to MAX_BATCH_SIZE ballots (the message counts them in the reader's
+    language, so it is built when the form is checked)."""
+    if field.data is not None and not 1 <= field.data <= MAX_BATCH_SIZE:
+        raise ValidationError(
+            ngettext(
+                "A batch holds from 1 to %(num)d ballot.",
+                "A batch holds from 1 to %(num)d ballots.",
+                MAX_BATCH_SIZE,
+            )
+        )
 
 
 class ActionForm(FlaskForm):
@@ -118,15 +132,9 @@ class BatchForm(FlaskForm):
         _l("Number of paper ballots in the batch"),
         validators=[
             InputRequired(_l("Give the number of ballots counted in the batch.")),
-            NumberRange(
-                min=1,
-                max=MAX_BATCH_SIZE,
-                message=_l(
-                    "A batch holds from 1 to %(max)d ballots.", max=MAX_BATCH_SIZE
-                ),
-            ),
+            batch_size,
         ],
-        render_kw={"inputmode": "numeric"},
+        render_kw={"inputmode": "numeric", "min": 1, "max": MAX_BATCH_SIZE},
     )
     form_token = HiddenField()
     submit = SubmitField(_l("Register the batch"))

@@ -41,6 +41,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from ...accounts import services as account_services
@@ -260,11 +261,13 @@ def open_desk(
         errors["territory"] = _l("Choose one of the neighbourhoods of this vote.")
     place = " ".join((place or "").split())
     if not PLACE_MIN_LENGTH <= len(place) <= PLACE_MAX_LENGTH:
-        errors["place"] = _l(
-            "Give the place in %(min)d to %(max)d characters"
+        errors["place"] = ngettext(
+            "Give the place in %(min)d to %(num)d character"
             " (for example “Centre social La Conte, salle 2”).",
+            "Give the place in %(min)d to %(num)d characters"
+            " (for example “Centre social La Conte, salle 2”).",
+            PLACE_MAX_LENGTH,
             min=PLACE_MIN_LENGTH,
-            max=PLACE_MAX_LENGTH,
         )
     first_day = _paris_date(round_.vote_opens_at)
     last_day = _paris_date(round_.vote_closes_at)
@@ -419,10 +422,13 @@ def refusal_for_relay(
             name=_name(person),
         )
     elif reason is why.TOO_YOUNG:
-        message = _l(
-            "%(name)s is too young for this vote (%(age)d or older this year).",
+        message = ngettext(
+            "%(name)s is too young for this vote (%(num)d year old or older this"
+            " year).",
+            "%(name)s is too young for this vote (%(num)d years old or older this"
+            " year).",
+            getattr(voting.get_rules(desk.round), "min_age", 0) or 0,
             name=_name(person),
-            age=getattr(voting.get_rules(desk.round), "min_age", 0),
         )
     else:
         message = refusal.message
@@ -733,13 +739,12 @@ def describe(reading: Reading | None, titles: Mapping[int, str]) -> str:
             parts.append(str(_l("n° %(n)d %(title)s", n=idea_id, title=title)))
         else:
             parts.append(
-                str(
-                    _l(
-                        "n° %(n)d %(title)s: %(points)d points",
-                        n=idea_id,
-                        title=title,
-                        points=points,
-                    )
+                ngettext(
+                    "n° %(n)d %(title)s: %(num)d point",
+                    "n° %(n)d %(title)s: %(num)d points",
+                    points,
+                    n=idea_id,
+                    title=title,
                 )
             )
     return "; ".join(parts)
@@ -849,10 +854,12 @@ def create_batch(
     if declared_count is None or not 1 <= declared_count <= MAX_BATCH_SIZE:
         raise InputErrors(
             {
-                "declared_count": _l(
-                    "A batch holds from 1 to %(max)d ballots: make several batches"
+                "declared_count": ngettext(
+                    "A batch holds from 1 to %(num)d ballot: make several batches"
                     " for more.",
-                    max=MAX_BATCH_SIZE,
+                    "A batch holds from 1 to %(num)d ballots: make several batches"
+                    " for more.",
+                    MAX_BATCH_SIZE,
                 )
             }
         )
@@ -899,9 +906,10 @@ def cancel_batch(
     if not 3 <= len(reason) <= REASON_MAX_LENGTH:
         raise InputErrors(
             {
-                "reason": _l(
-                    "Say in a few words why (at most %(max)d characters).",
-                    max=REASON_MAX_LENGTH,
+                "reason": ngettext(
+                    "Say in a few words why (at most %(num)d character).",
+                    "Say in a few words why (at most %(num)d characters).",
+                    REASON_MAX_LENGTH,
                 )
             }
         )
@@ -1075,10 +1083,12 @@ def finish_keying(
     if missing:
         shown = ", ".join(str(p) for p in missing[:10])
         raise Conflict(
-            _l(
-                "%(count)d ballot(s) are not keyed yet (n° %(numbers)s): key every"
+            ngettext(
+                "%(num)d ballot is not keyed yet (n° %(numbers)s): key every"
                 " ballot of the batch before finishing.",
-                count=len(missing),
+                "%(num)d ballots are not keyed yet (n° %(numbers)s): key every"
+                " ballot of the batch before finishing.",
+                len(missing),
                 numbers=shown + (", …" if len(missing) > 10 else ""),
             )
         )
@@ -1274,9 +1284,10 @@ def reconcile_batch(
     left = [m.position for m in mismatches(batch) if not m.is_resolved]
     if left:
         raise Conflict(
-            _l(
-                "%(count)d difference(s) still to settle (ballots n° %(numbers)s).",
-                count=len(left),
+            ngettext(
+                "%(num)d difference still to settle (ballot n° %(numbers)s).",
+                "%(num)d differences still to settle (ballots n° %(numbers)s).",
+                len(left),
                 numbers=", ".join(str(p) for p in left[:10]),
             )
         )

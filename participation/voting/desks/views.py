@@ -18,6 +18,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -45,7 +46,7 @@ from .forms import (
     keying_form_class,
 )
 from .models import PaperBatch, PaperKeying
-from .states import BatchAction, BatchState
+from .states import MAX_BATCH_SIZE, BatchAction, BatchState
 
 bp = Blueprint("desks", __name__, url_prefix="/desks")
 
@@ -339,6 +340,7 @@ def batch_create(desk_id: int) -> ResponseReturnValue:
         desk=desk,
         form=form,
         can_create=services.can_create_batch(current_user, desk),
+        max_batch_size=MAX_BATCH_SIZE,
     )
 
 
@@ -450,10 +452,11 @@ def keying_form(batch_id: int, keying_id: int) -> ResponseReturnValue:
                         )
                     return redirect(url_for(".batch_detail", batch_id=batch.id))
                 flash(
-                    _(
-                        "Saved: %(count)d of %(total)d ballots keyed.",
+                    ngettext(
+                        "Saved: %(count)d of %(num)d ballot keyed.",
+                        "Saved: %(count)d of %(num)d ballots keyed.",
+                        batch.declared_count,
                         count=count,
-                        total=batch.declared_count,
                     ),
                     "success",
                 )
