@@ -261,7 +261,7 @@ class Idea(Base):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow
     )
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Last staff decision (retained, ineligible, transferred, merged).
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -321,6 +321,8 @@ class Idea(Base):
             name="fk_idea_round_territory_envelope",
         ),
         sa.Index("ix_idea_round_id_state", "round_id", "state"),
+        # The public list: newest first, read straight from the index.
+        sa.Index("ix_idea_submitted_at_id", "submitted_at", "id"),
         sa.CheckConstraint(
             "estimated_cost IS NULL OR estimated_cost >= 0",
             name="estimated_cost_positive",

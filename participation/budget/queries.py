@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from ..accounts.models import User
 from ..core.pagination import Page
@@ -104,8 +104,18 @@ def public_ideas_page(
     page = min(max(page, 1), last_page)
     items = db.session.scalars(
         stmt.options(
+            # Only what a card shows: the ORM builds fewer attributes per row.
+            load_only(
+                Idea.id,
+                Idea.title,
+                Idea.state,
+                Idea.hidden_reason,
+                Idea.submitted_at,
+                Idea.round_id,
+                Idea.territory_id,
+            ),
             joinedload(Idea.territory),
-            joinedload(Idea.round),
+            joinedload(Idea.round).load_only(Round.id, Round.title),
             selectinload(Idea.themes),
         )
         .order_by(Idea.submitted_at.desc(), Idea.id.desc())

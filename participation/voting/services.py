@@ -37,6 +37,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
@@ -342,7 +344,13 @@ def check_can_vote(
 
     The order of the checks is the order in which a resident can act on them.
     """
-    now = now or utcnow()
+    return _can_vote(person, round_, channel, now or utcnow())[0]
+
+
+def _can_vote(
+    person: Any, round_: Round, channel: Channel, now: datetime
+) -> tuple[Envelope, VoteRules]:
+    """check_can_vote's work; also returns the rules it read."""
     if person is None or not getattr(person, "is_authenticated", False):
         raise VoteRefused(RefusalReason.NOT_SIGNED_IN, _l("Sign in to vote."))
     rules = get_rules(round_)
@@ -424,7 +432,7 @@ def check_can_vote(
                     age=rules.min_age,
                 ),
             )
-    return envelope
+    return envelope, rules
 
 
 def already_voted(sign_in: SignIn) -> VoteRefused:
@@ -729,7 +737,10 @@ def sign_in_voter(
             raise Conflict(_l("This desk is closed."))
     elif desk is not None:
         raise Conflict(_l("An online vote has no desk."))
-    return _insert_sign_in(person, envelope, channel, desk, recorded_by, now)
+    _insert_sign_in(person, envelope, channel, desk, recorded_by, now)
+    sign_in = db.session.get(SignIn, (round_.id, person.id))
+    assert sign_in is not None
+    return sign_in
 
 
 def _insert_sign_in(
@@ -739,25 +750,44 @@ def _insert_sign_in(
     desk: PollingDesk | None,
     recorded_by: User | None,
     now: datetime,
-) -> SignIn:
-    sign_in = SignIn(
-        round_id=envelope.round_id,
-        person_id=person.id,
-        territory_id=envelope.territory_id,
-        channel=channel,
-        desk_id=desk.id if desk is not None else None,
-        recorded_by_id=recorded_by.id if recorded_by is not None else None,
-        signed_on=now.astimezone(PARIS).date(),
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(sign_in)
-    except IntegrityError:
+) -> None:
+    """Insert the sign-in row; VoteRefused(ALREADY_VOTED) if the key exists.
+
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` in one round trip: a concurrent
+    insert of the same (round, person) makes PostgreSQL wait for the other
+    transaction, then insert nothing. The primary key decides, not the earlier check.
+    """
+    values = {
+        "round_id": envelope.round_id,
+        "person_id": person.id,
+        "territory_id": envelope.territory_id,
+        "channel": channel,
+        "desk_id": desk.id if desk is not None else None,
+        "recorded_by_id": recorded_by.id if recorded_by is not None else None,
+        "signed_on": now.astimezone(PARIS).date(),
+    }
+    dialect = db.session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(SignIn)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["round_id", "person_id"])
+            .returning(SignIn.person_id)
+        )
+        inserted = db.session.execute(statement).first() is not None
+    else:  # pragma: no cover - the two supported databases are above
+        try:
+            with db.session.begin_nested():
+                db.session.add(SignIn(**values))
+            inserted = True
+        except IntegrityError:
+            inserted = False
+    if not inserted:
         existing = db.session.get(SignIn, (envelope.round_id, person.id))
         if existing is None:  # pragma: no cover - a constraint other than the key
-            raise
-        raise already_voted(existing) from None
-    return sign_in
+            raise Conflict(_l("The sign-in list refused this voter."))
+        raise already_voted(existing)
 
 
 def _result_of(envelope_id: int) -> VoteResult | None:
@@ -766,10 +796,15 @@ def _result_of(envelope_id: int) -> VoteResult | None:
     )
 
 
-def _open_box(envelope: Envelope, channel: Channel, now: datetime) -> VoteRules:
+def _open_box(
+    envelope: Envelope,
+    channel: Channel,
+    now: datetime,
+    rules: VoteRules | None = None,
+) -> VoteRules:
     """The frozen rules of *envelope*'s round, once the box may take this ballot."""
     round_ = envelope.round
-    rules = get_rules(round_)
+    rules = rules or get_rules(round_)
     if rules is None:
         raise Conflict(_l("The rules of this vote are not set yet."))
     if channel is Channel.ONLINE:
@@ -847,13 +882,14 @@ def cast_ballot(
     """
     now = now or utcnow()
     take_write_lock()
-    envelope = check_can_vote(person, round_, channel=Channel.ONLINE, now=now)
-    rules = _open_box(envelope, Channel.ONLINE, now)
+    envelope, rules = _can_vote(person, round_, Channel.ONLINE, now)
+    rules = _open_box(envelope, Channel.ONLINE, now, rules)
     chosen = validate_choices(rules, envelope, list(choices))
     code = receipt_code or new_receipt_code()
-    with db.session.begin_nested():
-        _insert_sign_in(person, envelope, Channel.ONLINE, None, None, now)
-        _insert_ballot(envelope, chosen, Channel.ONLINE, code)
+    # Nothing is written before this point; if the ballot fails after the sign-in,
+    # the caller rolls the whole transaction back (services never commit).
+    _insert_sign_in(person, envelope, Channel.ONLINE, None, None, now)
+    _insert_ballot(envelope, chosen, Channel.ONLINE, code)
     return CastReceipt(code=code, round_id=round_.id, envelope_id=envelope.id)
 
 

@@ -219,15 +219,23 @@ def vote_review(round_id: int) -> ResponseReturnValue:
 @login_required
 def vote_confirm(round_id: int) -> ResponseReturnValue:
     """Cast the reviewed ballot, then show the receipt once (module docstring)."""
-    round_ = _round_or_404(round_id)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # A fresh transaction that writes first (services.take_write_lock).
+        db.session.rollback()
+        try:
+            services.take_write_lock()
+        except DomainError as error:
+            flash(str(error), "error")
+            return redirect(url_for(".vote_ballot", round_id=round_id))
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or not round_.is_published:
+        abort(404)
     form = BallotForm()
     if not form.validate_on_submit() or not form.token.data:
         abort(400)
     code = services.receipt_code_for(form.token.data, current_app.config["SECRET_KEY"])
     rules = services.get_rules(round_)
     pairs, typing_errors = _choices_from_request(rules)
-    # A fresh transaction that writes first (services.take_write_lock, for SQLite).
-    db.session.rollback()
     try:
         if typing_errors:
             raise BallotInvalid([(None, next(iter(typing_errors.values())))])
