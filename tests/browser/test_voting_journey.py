@@ -42,7 +42,7 @@ COSTS = ("4000", "5000", "6000")
 
 
 def _make_round(live_server, territory_name_like: str, ballot_type: BallotType):
-    """A round in its vote week on one QPV; returns (round id, envelope id, idea ids)."""
+    """A round in its vote week on one QPV: (round id, envelope id, idea ids)."""
     n = next(_numbers)
     with live_server.app.app_context():
         now = utcnow()
