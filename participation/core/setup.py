@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, g, has_request_context, render_template, request
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -83,9 +83,17 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
-    """Start SQLite transactions explicitly, so savepoints nest as on PostgreSQL."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+    """Start SQLite transactions explicitly, so savepoints nest as on PostgreSQL.
+
+    A request that may write (any method but GET/HEAD/OPTIONS) takes the write lock
+    at once (BEGIN IMMEDIATE): a deferred transaction that reads, then writes, after
+    another writer committed fails with "database is locked" without waiting, while
+    an immediate one waits its turn through the busy timeout.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def init_app(app: Flask, features: tuple[str, ...]) -> None:
