@@ -166,6 +166,7 @@ def test_upgrade_matches_the_models_and_downgrades_to_base(empty_app: Flask):
         map(describe, drift)
     )
     assert set(db.metadata.tables) <= tables
+    assert installed_triggers() == expected_triggers(), "voting guards missing"
 
     flask_migrate.downgrade(revision="base")
 
@@ -182,3 +183,24 @@ def test_migrated_sqlite_keeps_foreign_keys_on(tmp_path: Path):
 
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def installed_triggers() -> set[str]:
+    """Names of the triggers in the database (the voting guards live there)."""
+    if db.engine.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        query = (
+            "SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
+        )
+    with db.engine.connect() as connection:
+        return set(connection.scalars(sa.text(query)))
+
+
+def expected_triggers() -> set[str]:
+    from participation.voting.models import TRIGGERS
+
+    statements = TRIGGERS[db.engine.dialect.name]
+    return {s.split()[2] for s in statements if s.startswith("CREATE TRIGGER")}

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: bd59da2eb568
+Revision ID: 7b3741c4526c
 Revises:
-Create Date: 2026-11-22 03:12:38.493222
+Create Date: 2026-11-22 03:37:34.610086
 
 """
 
@@ -10,10 +10,115 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "bd59da2eb568"
+revision = "7b3741c4526c"
 down_revision = None
 branch_labels = None
 depends_on = None
+
+
+#: Guards of the voting tables, per dialect (voting.models.TRIGGERS).
+TRIGGERS = {
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION voting_refuse() RETURNS trigger LANGUAGE "
+        "plpgsql AS $$ BEGIN RAISE EXCEPTION USING MESSAGE = TG_ARGV[0], "
+        "ERRCODE = 'check_violation'; END $$",
+        "CREATE TRIGGER trg_vote_rules_frozen BEFORE UPDATE ON vote_rules FOR "
+        "EACH ROW WHEN (OLD.frozen_at IS NOT NULL) EXECUTE FUNCTION "
+        "voting_refuse('vote rules are frozen once the first ballot is cast')",
+        "CREATE TRIGGER trg_vote_result_published_update BEFORE UPDATE ON "
+        "vote_result FOR EACH ROW WHEN (OLD.state = 'published') EXECUTE "
+        "FUNCTION voting_refuse('a published result cannot change')",
+        "CREATE TRIGGER trg_vote_result_published_delete BEFORE DELETE ON "
+        "vote_result FOR EACH ROW WHEN (OLD.state = 'published') EXECUTE "
+        "FUNCTION voting_refuse('a published result cannot be deleted')",
+        "CREATE TRIGGER trg_ballot_update BEFORE UPDATE ON ballot FOR EACH ROW "
+        "WHEN (1 = 1) EXECUTE FUNCTION voting_refuse('a ballot is final')",
+        "CREATE OR REPLACE FUNCTION voting_guard_ballot_insert_published() "
+        "RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF EXISTS (SELECT 1 FROM "
+        "vote_result r WHERE r.envelope_id = NEW.envelope_id AND r.state = "
+        "'published') THEN RAISE EXCEPTION 'the result of this envelope is "
+        "published' USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END "
+        "$$",
+        "CREATE TRIGGER trg_ballot_insert_published BEFORE INSERT ON ballot "
+        "FOR EACH ROW EXECUTE FUNCTION voting_guard_ballot_insert_published()",
+        "CREATE OR REPLACE FUNCTION voting_guard_ballot_delete_published() "
+        "RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF EXISTS (SELECT 1 FROM "
+        "vote_result r WHERE r.envelope_id = OLD.envelope_id AND r.state = "
+        "'published') THEN RAISE EXCEPTION 'the result of this envelope is "
+        "published' USING ERRCODE = 'check_violation'; END IF; RETURN OLD; END "
+        "$$",
+        "CREATE TRIGGER trg_ballot_delete_published BEFORE DELETE ON ballot "
+        "FOR EACH ROW EXECUTE FUNCTION voting_guard_ballot_delete_published()",
+        "CREATE TRIGGER trg_ballot_choice_update BEFORE UPDATE ON "
+        "ballot_choice FOR EACH ROW WHEN (1 = 1) EXECUTE FUNCTION "
+        "voting_refuse('a ballot is final')",
+        "CREATE OR REPLACE FUNCTION "
+        "voting_guard_ballot_choice_delete_published() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN IF EXISTS (SELECT 1 FROM ballot b JOIN "
+        "vote_result r ON r.envelope_id = b.envelope_id WHERE b.id = "
+        "OLD.ballot_id AND r.state = 'published') THEN RAISE EXCEPTION 'the "
+        "result of this envelope is published' USING ERRCODE = "
+        "'check_violation'; END IF; RETURN OLD; END $$",
+        "CREATE TRIGGER trg_ballot_choice_delete_published BEFORE DELETE ON "
+        "ballot_choice FOR EACH ROW EXECUTE FUNCTION "
+        "voting_guard_ballot_choice_delete_published()",
+    ],
+    "sqlite": [
+        "CREATE TRIGGER trg_vote_rules_frozen BEFORE UPDATE ON vote_rules FOR EACH "
+        "ROW WHEN OLD.frozen_at IS NOT NULL BEGIN SELECT RAISE(ABORT, 'vote rules "
+        "are frozen once the first ballot is cast'); END",
+        "CREATE TRIGGER trg_vote_result_published_update BEFORE UPDATE ON "
+        "vote_result FOR EACH ROW WHEN OLD.state = 'published' BEGIN SELECT "
+        "RAISE(ABORT, 'a published result cannot change'); END",
+        "CREATE TRIGGER trg_vote_result_published_delete BEFORE DELETE ON "
+        "vote_result FOR EACH ROW WHEN OLD.state = 'published' BEGIN SELECT "
+        "RAISE(ABORT, 'a published result cannot be deleted'); END",
+        "CREATE TRIGGER trg_ballot_update BEFORE UPDATE ON ballot FOR EACH ROW "
+        "WHEN 1 = 1 BEGIN SELECT RAISE(ABORT, 'a ballot is final'); END",
+        "CREATE TRIGGER trg_ballot_insert_published BEFORE INSERT ON ballot FOR "
+        "EACH ROW WHEN EXISTS (SELECT 1 FROM vote_result r WHERE r.envelope_id = "
+        "NEW.envelope_id AND r.state = 'published') BEGIN SELECT RAISE(ABORT, 'the "
+        "result of this envelope is published'); END",
+        "CREATE TRIGGER trg_ballot_delete_published BEFORE DELETE ON ballot FOR "
+        "EACH ROW WHEN EXISTS (SELECT 1 FROM vote_result r WHERE r.envelope_id = "
+        "OLD.envelope_id AND r.state = 'published') BEGIN SELECT RAISE(ABORT, 'the "
+        "result of this envelope is published'); END",
+        "CREATE TRIGGER trg_ballot_choice_update BEFORE UPDATE ON ballot_choice "
+        "FOR EACH ROW WHEN 1 = 1 BEGIN SELECT RAISE(ABORT, 'a ballot is final'); "
+        "END",
+        "CREATE TRIGGER trg_ballot_choice_delete_published BEFORE DELETE ON "
+        "ballot_choice FOR EACH ROW WHEN EXISTS (SELECT 1 FROM ballot b JOIN "
+        "vote_result r ON r.envelope_id = b.envelope_id WHERE b.id = OLD.ballot_id "
+        "AND r.state = 'published') BEGIN SELECT RAISE(ABORT, 'the result of this "
+        "envelope is published'); END",
+    ],
+}
+DROP_TRIGGERS = {
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS trg_vote_rules_frozen ON vote_rules",
+        "DROP TRIGGER IF EXISTS trg_vote_result_published_update ON vote_result",
+        "DROP TRIGGER IF EXISTS trg_vote_result_published_delete ON vote_result",
+        "DROP TRIGGER IF EXISTS trg_ballot_update ON ballot",
+        "DROP TRIGGER IF EXISTS trg_ballot_insert_published ON ballot",
+        "DROP TRIGGER IF EXISTS trg_ballot_delete_published ON ballot",
+        "DROP TRIGGER IF EXISTS trg_ballot_choice_update ON ballot_choice",
+        "DROP TRIGGER IF EXISTS trg_ballot_choice_delete_published ON ballot_choice",
+        "DROP FUNCTION IF EXISTS voting_guard_ballot_insert_published()",
+        "DROP FUNCTION IF EXISTS voting_guard_ballot_delete_published()",
+        "DROP FUNCTION IF EXISTS voting_guard_ballot_choice_delete_published()",
+        "DROP FUNCTION IF EXISTS voting_refuse()",
+    ],
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS trg_vote_rules_frozen",
+        "DROP TRIGGER IF EXISTS trg_vote_result_published_update",
+        "DROP TRIGGER IF EXISTS trg_vote_result_published_delete",
+        "DROP TRIGGER IF EXISTS trg_ballot_update",
+        "DROP TRIGGER IF EXISTS trg_ballot_insert_published",
+        "DROP TRIGGER IF EXISTS trg_ballot_delete_published",
+        "DROP TRIGGER IF EXISTS trg_ballot_choice_update",
+        "DROP TRIGGER IF EXISTS trg_ballot_choice_delete_published",
+    ],
+}
 
 
 def upgrade():
@@ -994,7 +1099,7 @@ def upgrade():
         )
         batch_op.create_index(batch_op.f("ix_idea_state"), ["state"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_idea_submitted_at"), ["submitted_at"], unique=False
+            "ix_idea_submitted_at_id", ["submitted_at", "id"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_idea_submitted_on_behalf_by_id"),
@@ -1749,8 +1854,13 @@ def upgrade():
     )
     # ### end Alembic commands ###
 
+    for statement in TRIGGERS.get(op.get_bind().dialect.name, []):
+        op.execute(statement)
+
 
 def downgrade():
+    for statement in DROP_TRIGGERS.get(op.get_bind().dialect.name, []):
+        op.execute(statement)
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table("paper_keyed_ballot")
     op.drop_table("paper_resolution")
@@ -1793,7 +1903,7 @@ def downgrade():
     with op.batch_alter_table("idea", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_idea_territory_id"))
         batch_op.drop_index(batch_op.f("ix_idea_submitted_on_behalf_by_id"))
-        batch_op.drop_index(batch_op.f("ix_idea_submitted_at"))
+        batch_op.drop_index("ix_idea_submitted_at_id")
         batch_op.drop_index(batch_op.f("ix_idea_state"))
         batch_op.drop_index("ix_idea_round_id_state")
         batch_op.drop_index(batch_op.f("ix_idea_merged_into_id"))
