@@ -25,7 +25,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]")
 
 @cache
 def source_messages() -> frozenset[tuple[str | None, str]]:
-    """(context, msgid) of every message in the package, extracted now from the source."""
+    """(context, msgid) of every message in the package, extracted from the source."""
     method_map = [
         ("participation/**.py", "python"),
         ("participation/templates/**.html", "jinja2"),

@@ -12,6 +12,9 @@ import pytest
 from participation.voting import pabulib
 from participation.voting.pabulib import PabulibError, PbElection, PbProject, PbVote
 
+#: Pure computation, no database: run once, in the SQLite pass (see Makefile).
+pytestmark = pytest.mark.db_independent
+
 APPROVAL = """META
 key;value
 description;Test PB

@@ -11,6 +11,9 @@ import pytest
 from participation.voting import pabulib
 from tests.conftest import shared_file
 
+#: Pure computation, no database: run once, in the SQLite pass (see Makefile).
+pytestmark = pytest.mark.db_independent
+
 #: Every file of ../shared/data/pabulib (named, so that a missing folder fails in CI).
 APPROVAL_FILES = (
     "France_Toulouse_2022.pb",

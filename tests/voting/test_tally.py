@@ -20,6 +20,9 @@ from participation.voting.tally import (
 )
 from tests.voting.test_pabulib_files import pabulib_path
 
+#: Pure computation, no database: run once, in the SQLite pass (see Makefile).
+pytestmark = pytest.mark.db_independent
+
 
 def projects(*specs: tuple[str, int]) -> list[Project]:
     return [Project(pid, cost, order) for order, (pid, cost) in enumerate(specs)]

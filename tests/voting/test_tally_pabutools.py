@@ -47,6 +47,9 @@ from participation.voting import pabulib
 from participation.voting.tally import Project, Rule, TieBreak, election_input, tally
 from tests.voting.test_pabulib_files import ALL_FILES, CUMULATIVE_FILES, pabulib_path
 
+#: Pure computation, no database: run once, in the SQLite pass (see Makefile).
+pytestmark = pytest.mark.db_independent
+
 
 def _points_times_cost(
     instance: Any, profile: Any, ballot: Any, project: Any, pre: Any

@@ -32,7 +32,9 @@ def race(app, work: Callable[[], object], times: int = 2) -> list[str]:
 
     def run() -> None:
         context = (
-            app.test_request_context("/", method="POST") if sqlite else app.app_context()
+            app.test_request_context("/", method="POST")
+            if sqlite
+            else app.app_context()
         )
         with context:
             try:
