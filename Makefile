@@ -76,18 +76,19 @@ test: setup-dev browser
 ## (loadgroup); on PostgreSQL each worker gets its own database. PYTEST_ARGS= for one.
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
-## pytest, saying so when it collected no test (exit 5): that is a failure here.
-PYTEST = $(BIN)/pytest $(PYTEST_ARGS) || { status=$$?; \
+## pytest with extra arguments $(1), saying so when it collected no test (exit 5):
+## that is a failure here. A function, so arguments go before the `||`.
+pytest = $(BIN)/pytest $(PYTEST_ARGS) $(1) || { status=$$?; \
 	[ $$status -ne 5 ] || echo "pytest collected no test: the suite is never empty, failing" >&2; \
 	exit $$status; }
 
 test-sqlite:
-	env -u PARTICIPATION_TEST_DATABASE_URI $(PYTEST)
+	env -u PARTICIPATION_TEST_DATABASE_URI $(call pytest)
 
 ## Tests marked db_independent (pure computations, such as the counting engine against
 ## pabutools on every shared election) touch no database: the SQLite pass runs them.
 test-postgresql:
-	$(PYTEST) -m "not db_independent"
+	$(call pytest,-m "not db_independent")
 
 lint: setup-dev
 	$(BIN)/ruff check .

@@ -461,6 +461,8 @@ def write_json(results: list[Result], settings: Settings, started: datetime) -> 
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            # Other processes share the CPUs: figures from a busy machine are lower.
+            "load_average_at_end": os.getloadavg(),
         },
         "settings": asdict(settings),
         "results": [asdict(r) for r in results],
@@ -530,7 +532,8 @@ def _describe(settings: Settings) -> str:
     return (
         f"{server}; wrk {settings.connections} connections,"
         f" {settings.wrk_threads} thread(s), {settings.warmup_s} s warm-up"
-        f" + {settings.duration_s} s; {os.cpu_count()} CPUs"
+        f" + {settings.duration_s} s; {os.cpu_count()} CPUs,"
+        f" load average {os.getloadavg()[0]:.1f}"
     )
 
 

@@ -373,13 +373,15 @@ def axe_scanner(page: Any) -> AxeScanner:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """After a passing journey: scan a page still pending, and refuse any 5xx answer."""
+    funcargs = getattr(item, "funcargs", {})  # every fixture in use, not only arguments
+    server = funcargs.get("live_server")
+    if server is not None:
+        server.server_errors.clear()  # those of an earlier, failed test are not ours
     result = yield
-    funcargs = getattr(item, "funcargs", {})
     page = funcargs.get("page")
     scanner = _scanner_of(page) if page is not None else None
     if scanner is not None:
         scanner.flush()
-    server = funcargs.get("live_server")  # funcargs holds every fixture in use
     if server is not None and server.server_errors:
         errors, server.server_errors[:] = list(server.server_errors), []
         pytest.fail("the live server answered with errors:\n" + "\n".join(errors))
