@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 
 from participation import create_app
@@ -135,10 +135,17 @@ def _reset_postgresql(app: Flask) -> None:
 
 
 @pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
-    """The test configuration; a test may change it before asking for ``app``."""
+def app_config(tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The test configuration; a test may change it before asking for ``app``.
+
+    Pages and messages come out in English (the msgids), so that tests read the
+    texts they assert whatever the state of the catalogs; a test marked
+    ``@pytest.mark.french`` keeps the production default, French.
+    """
     uri = PG_URI or f"sqlite:///{tmp_path / 'test.sqlite'}"
     config = base_test_config(tmp_path, uri)
+    if request.node.get_closest_marker("french") is None:
+        config["BABEL_DEFAULT_LOCALE"] = "en"
     if PG_URI:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = _pg_engine_options()
     return config
@@ -252,6 +259,8 @@ def make_user(db, make_territory) -> Callable[..., User]:
         n = next(numbers)
         values.setdefault("pseudonym", f"habitant{n}")
         values.setdefault("email", f"person{n}@example.test")
+        # The person speaks the test's language (English unless marked french).
+        values.setdefault("locale", current_app.config["BABEL_DEFAULT_LOCALE"])
         if "territory" not in values and "territory_id" not in values:
             values["territory"] = make_territory()
         password = values.pop("password", TEST_PASSWORD)

@@ -22,6 +22,7 @@ def test_environment_overrides_instance_config(tmp_path, monkeypatch):
     assert app.config["SITE_NAME"] == "Env"
 
 
+@pytest.mark.french
 def test_home_page_is_french_by_default(client):
     response = client.get("/")
     assert response.status_code == 200

@@ -92,6 +92,7 @@ def test_translations_keep_their_placeholders(language):
     assert not problems, "\n".join(problems[:40])
 
 
+@pytest.mark.french
 def test_french_page_is_served_in_french(client):
     """The home page comes out in French by default (the compiled catalog is used)."""
     response = client.get("/")

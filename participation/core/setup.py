@@ -93,7 +93,11 @@ def _sqlite_begin(connection: Any) -> None:
     if connection.dialect.name != "sqlite":
         return
     writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    # On the raw connection: this is transaction control, not a statement of the
+    # request (statement counters and logs stay about the work itself).
+    connection.connection.driver_connection.execute(
+        "BEGIN IMMEDIATE" if writing else "BEGIN"
+    )
 
 
 def init_app(app: Flask, features: tuple[str, ...]) -> None:

@@ -19,6 +19,7 @@ def _count_users(db) -> int:
     return db.session.scalar(sa.select(sa.func.count(User.id))) or 0
 
 
+@pytest.mark.french
 def test_registration_page_is_french_by_default(client, qpv, outside):
     response = client.get("/register")
 
@@ -293,6 +294,7 @@ def test_two_concurrent_registrations_give_one_account_and_one_field_error(
     assert _count_users(db) == 1
 
 
+@pytest.mark.french
 def test_a_20_mb_body_gets_the_friendly_413_page(client, db, registration):
     response = client.post(
         "/register", data=registration(real_name="x" * (20 * 1024 * 1024))

@@ -19,6 +19,7 @@ def _signed_in_as(client) -> str | None:
         return session.get("_user_id")
 
 
+@pytest.mark.french
 def test_sign_in_page_is_french_by_default(client):
     response = client.get("/signin")
 
@@ -335,6 +336,7 @@ def test_profile_edit_refuses_a_taken_phone(client, db, make_user, login_as, qpv
         ("/password/forgot", {"email": "x@example.org"}, "RATELIMIT_PASSWORD_RESET"),
     ],
 )
+@pytest.mark.french
 def test_rate_limit_gives_a_friendly_429_page(
     app_config, path, data, config_key, request
 ):

@@ -77,6 +77,7 @@ def test_language_form_returns_to_the_same_page_with_its_query(client):
     assert response.location == "/audit?page=2&action=x"
 
 
+@pytest.mark.french
 @pytest.mark.parametrize("data", [{"language": "de"}, {"language": ""}, {}])
 def test_unknown_language_is_refused(client, data):
     response = client.post("/language", data=data)
