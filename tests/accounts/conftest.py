@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from participation.core.models import OutboxMessage
 from participation.territories.models import Territory, TerritoryKind
@@ -41,7 +42,8 @@ def registration(qpv) -> Callable[..., dict[str, Any]]:
             "territory": str(qpv.id),
             "birth_year": "1990",
             "sex": "female",
-            "locale": "fr",
+            # The test's language (English unless marked french).
+            "locale": current_app.config["BABEL_DEFAULT_LOCALE"],
             "accept_notice": "y",
         }
         data.update(changes)

@@ -351,5 +351,5 @@ def test_rate_limit_gives_a_friendly_429_page(
     assert codes[2] == 429
     assert page.status_code == 200  # only POSTs are limited
     last = client.post(path, data=data)
-    assert "Too many attempts" in last.get_data(as_text=True)
+    assert "Trop de tentatives" in last.get_data(as_text=True)
     assert '<html lang="fr"' in last.get_data(as_text=True)
