@@ -38,6 +38,7 @@ def commune(db, make_commune) -> Commune:
 # --- Public list ----------------------------------------------------------------
 
 
+@pytest.mark.french  # numbers are checked in their French form (3 873)
 def test_public_page_lists_active_qpv_with_their_population(
     db, client, commune, make_territory
 ):
