@@ -41,6 +41,11 @@ class DefaultConfig:
     RATELIMIT_SIGNIN = "10 per minute;50 per hour"
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
     RATELIMIT_PASSWORD_RESET = "5 per minute;20 per hour"  # noqa: S105 (a rate, not a secret)
+    #: Ballot review and confirmation, per signed-in person (not per address: many
+    #: residents vote from one public computer).
+    RATELIMIT_VOTE = "20 per minute;100 per hour"
+    #: Receipt checks on a public results page, per address.
+    RATELIMIT_RECEIPT_CHECK = "30 per minute;300 per hour"
 
     #: Outgoing mail. Without MAIL_SERVER, messages are written as .eml files
     #: under instance/outbox/.

@@ -31,13 +31,14 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from ..budget import queries as budget_queries
 from ..budget.models import Envelope, Round
 from ..core.errors import DomainError
 from ..core.time import utcnow
-from ..extensions import db
+from ..extensions import db, limiter
 from . import archive, queries, services
 from .forms import BallotForm, ConfirmForm, ReceiptCheckForm, RulesForm, parse_choices
 from .services import BallotInvalid, RefusalReason, VoteRefused
@@ -170,7 +171,25 @@ def _make(value: ResponseReturnValue) -> Response:
     return current_app.make_response(value)
 
 
+def _voter_key() -> str:
+    """Rate-limit key of a signed-in voter: the person, not the address, since many
+    residents vote from the same public computer at a social centre."""
+    if current_user.is_authenticated:
+        return f"person:{current_user.id}"
+    return get_remote_address()
+
+
+def _rate_limit(config_key: str, *, per_person: bool = True) -> Any:
+    """Limit the POSTs of a view to the rate named by *config_key*."""
+    return limiter.limit(
+        lambda: str(current_app.config[config_key]),
+        key_func=_voter_key if per_person else get_remote_address,
+        methods=["POST"],
+    )
+
+
 @bp.post("/rounds/<int:round_id>/vote/review")
+@_rate_limit("RATELIMIT_VOTE")
 @login_required
 def vote_review(round_id: int) -> ResponseReturnValue:
     """Check the choices and show them for confirmation (nothing is stored yet)."""
@@ -216,6 +235,7 @@ def vote_review(round_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/rounds/<int:round_id>/vote/confirm")
+@_rate_limit("RATELIMIT_VOTE")
 @login_required
 def vote_confirm(round_id: int) -> ResponseReturnValue:
     """Cast the reviewed ballot, then show the receipt once (module docstring)."""
@@ -419,6 +439,7 @@ def result_detail(envelope_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/results/<int:envelope_id>/receipt")
+@_rate_limit("RATELIMIT_RECEIPT_CHECK", per_person=False)
 def result_receipt_check(envelope_id: int) -> ResponseReturnValue:
     """Say whether a typed receipt code is counted: hashed here, stored nowhere."""
     envelope = _envelope_or_404(envelope_id)
