@@ -22,7 +22,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from ..core import audit
-from ..core.errors import Conflict, DomainError, PermissionDenied
+from ..core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from ..core.outbox import queue_email
 from ..core.permissions import (
     can_create_managed_account,
@@ -60,14 +60,6 @@ RESET_SALT = "participation.accounts.reset-password"
 
 # Checked when nobody matches, so a wrong login takes as long as a wrong password.
 _DUMMY_HASH: str | None = None
-
-
-class FieldErrors(DomainError):
-    """Several fields failed at once; ``errors`` maps a field name to its message."""
-
-    def __init__(self, errors: dict[str, Any]) -> None:
-        super().__init__(next(iter(errors.values())), field=next(iter(errors)))
-        self.errors = errors
 
 
 class TokenError(DomainError):

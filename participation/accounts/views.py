@@ -25,6 +25,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.decorators import require
 from ..core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from ..core.forms import show_errors
 from ..core.pdf import Document
 from ..core.permissions import can_create_managed_account, can_manage_people, is_staff
 from ..extensions import db, limiter, login_manager
@@ -104,18 +105,9 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _apply_errors(form: Any, error: DomainError) -> None:
-    """Put a service's messages next to the fields they belong to."""
+    """Put a service's messages next to their fields (core.forms.show_errors)."""
     db.session.rollback()
-    errors = (
-        error.errors
-        if isinstance(error, services.FieldErrors)
-        else {error.field: error.message}
-    )
-    for name, message in errors.items():
-        if name and name in form:
-            form[name].errors = [*form[name].errors, str(message)]
-        else:
-            form.form_errors.append(str(message))
+    show_errors(form, error)
 
 
 def _confirm_link(user: User) -> str:

@@ -33,7 +33,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
 from ..core import audit
-from ..core.errors import Conflict, DomainError, PermissionDenied
+from ..core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from ..core.i18n import money
 from ..core.outbox import queue_email
 from ..core.permissions import is_relay, is_staff
@@ -56,15 +56,6 @@ from .states import (
 PHOTO_FOLDER = "ideas"
 #: How far the next round's calendar moves.
 NEXT_ROUND_MONTHS = 3
-
-
-class InputError(DomainError):
-    """Several fields are wrong; ``errors`` maps field names to messages."""
-
-    def __init__(self, errors: Mapping[str, Any]) -> None:
-        first_field, first_message = next(iter(errors.items()))
-        super().__init__(first_message, field=first_field)
-        self.errors = dict(errors)
 
 
 # ---------------------------------------------------------------------------
@@ -245,7 +236,7 @@ def _check_round_data(data: RoundData) -> None:
     if data.max_cost < data.min_cost or data.max_cost <= 0:
         errors["max_cost"] = _l("The maximum cost must be above the minimum cost.")
     if errors:
-        raise InputError(errors)
+        raise FieldErrors(errors)
 
 
 def _themes(theme_ids: Iterable[int]) -> list[Theme]:
@@ -303,7 +294,7 @@ def update_round(
         and round_.is_published
         and phase_rank(phase) >= phase_rank(RoundPhase.REVIEW)
     ):
-        raise InputError(
+        raise FieldErrors(
             {
                 "grid_version_id": _l(
                     "The review has started: the grid can no longer change."
@@ -345,7 +336,7 @@ def set_envelopes(
         if amount is not None and amount < 0
     }
     if errors:
-        raise InputError(errors)
+        raise FieldErrors(errors)
     by_territory = {e.territory_id: e for e in round_.envelopes}
     for territory_id, amount in amounts.items():
         envelope = by_territory.get(territory_id)
@@ -358,7 +349,7 @@ def set_envelopes(
                 )
             )
             if used:
-                raise InputError(
+                raise FieldErrors(
                     {
                         f"amount_{territory_id}": _l(
                             "Ideas were submitted here: keep an envelope."
@@ -369,7 +360,7 @@ def set_envelopes(
             continue
         if envelope is None:
             if db.session.get(Territory, territory_id) is None:
-                raise InputError(
+                raise FieldErrors(
                     {f"amount_{territory_id}": _l("Unknown neighbourhood.")}
                 )
             round_.envelopes.append(Envelope(territory_id=territory_id, amount=amount))
@@ -575,7 +566,7 @@ class IdeaData:
 
 
 def check_idea_data(round_: Round, data: IdeaData, *, complete: bool) -> None:
-    """Raise InputError with every problem; *complete* for a submission, not a draft."""
+    """Raise FieldErrors with every problem (*complete*: a submission, not a draft)."""
     errors: dict[str, Any] = {}
     if not data.title.strip():
         errors["title"] = _l("Give your idea a title.")
@@ -605,7 +596,7 @@ def check_idea_data(round_: Round, data: IdeaData, *, complete: bool) -> None:
             "You must accept the rules of the round to submit."
         )
     if errors:
-        raise InputError(errors)
+        raise FieldErrors(errors)
 
 
 def _apply_idea_data(
@@ -673,7 +664,7 @@ def create_idea(
             return existing
         raise Conflict(_l("This form was already used. Please reload it."))
     if not can_submit_ideas(actor, round_, now):
-        raise InputError(
+        raise FieldErrors(
             {"round": _l("The submission of ideas is closed for this round.")}
         )
     on_behalf = actor.id != author.id
@@ -683,7 +674,7 @@ def create_idea(
                 _l("Only relays can enter an idea for someone else.")
             )
         if not (consent_note or "").strip():
-            raise InputError({"consent": _l("Record the person's consent.")})
+            raise FieldErrors({"consent": _l("Record the person's consent.")})
     check_idea_data(round_, data, complete=submit)
     idea = Idea(
         round=round_,
@@ -728,7 +719,7 @@ def update_idea(
     now = now or utcnow()
     if not can_edit_idea(actor, idea, now):
         if is_owner(actor, idea):
-            raise InputError(
+            raise FieldErrors(
                 {"round": _l("The submission of ideas is closed for this round.")}
             )
         raise PermissionDenied(_l("Only the author of the idea can change it."))
@@ -753,16 +744,16 @@ def _check_submission_complete(idea: Idea) -> None:
             "You must accept the rules of the round to submit."
         )
     if errors:
-        raise InputError(errors)
+        raise FieldErrors(errors)
 
 
 def _merge_into(idea: Idea, target: Idea | None) -> Idea:
     if target is None:
-        raise InputError({"into": _l("Choose the idea to merge into.")})
+        raise FieldErrors({"into": _l("Choose the idea to merge into.")})
     if target.id == idea.id:
-        raise InputError({"into": _l("An idea cannot be merged into itself.")})
+        raise FieldErrors({"into": _l("An idea cannot be merged into itself.")})
     if target.round_id != idea.round_id or target.territory_id != idea.territory_id:
-        raise InputError(
+        raise FieldErrors(
             {"into": _l("Merge only ideas of the same round and neighbourhood.")}
         )
     if target.state not in (
@@ -770,7 +761,9 @@ def _merge_into(idea: Idea, target: Idea | None) -> Idea:
         IdeaState.IN_REVIEW,
         IdeaState.ELIGIBLE,
     ):
-        raise InputError({"into": _l("This idea cannot receive a merge in its state.")})
+        raise FieldErrors(
+            {"into": _l("This idea cannot receive a merge in its state.")}
+        )
     # The target keeps every author: the original's author and its co-authors.
     present = {target.author_id} | {c.user_id for c in target.co_authors}
     for user_id in [idea.author_id, *(c.user_id for c in idea.co_authors)]:
@@ -809,7 +802,7 @@ def transition(
 
     :raises PermissionDenied: the actor may not do this.
     :raises Conflict: the state or the phase does not allow it.
-    :raises InputError: a required field is missing or wrong.
+    :raises FieldErrors: a required field is missing or wrong.
     """
     now = now or utcnow()
     check_can_perform(idea, action, actor, now)
@@ -828,9 +821,9 @@ def transition(
         )
         round_ = idea.round
         if cost is None:
-            raise InputError({"final_cost": _l("Give the final cost of the project.")})
+            raise FieldErrors({"final_cost": _l("Give the final cost of the project.")})
         if not round_.min_cost <= cost <= round_.max_cost:
-            raise InputError(
+            raise FieldErrors(
                 {
                     "final_cost": _l(
                         "The cost must be between %(min)s and %(max)s.",
@@ -841,13 +834,13 @@ def transition(
             )
         idea.final_cost = cost
     elif action is IdeaAction.DECLARE_INELIGIBLE and comment is None:
-        raise InputError(
+        raise FieldErrors(
             {"comment": _l("Explain publicly why the idea is ineligible.")}
         )
     elif action is IdeaAction.TRANSFER:
         service = (transfer_service or "").strip()
         if not service:
-            raise InputError({"transfer_service": _l("Name the competent service.")})
+            raise FieldErrors({"transfer_service": _l("Name the competent service.")})
         idea.transfer_service = service[:120]
         idea.transfer_status = TransferStatus.SENT
         idea.transfer_status_at = now
@@ -855,7 +848,7 @@ def transition(
         _merge_into(idea, into)
     elif action is IdeaAction.HIDE:
         if comment is None:
-            raise InputError(
+            raise FieldErrors(
                 {"comment": _l("Give the public reason for hiding the idea.")}
             )
         idea.hidden_reason = comment

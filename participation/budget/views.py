@@ -19,6 +19,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..accounts.models import User
 from ..core.errors import Conflict, DomainError
+from ..core.forms import show_errors
 from ..core.pagination import page_number
 from ..core.time import utcnow
 from ..core.uploads import (
@@ -75,14 +76,8 @@ def budget_helpers() -> dict[str, Any]:
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Put a service's messages next to their fields, or on top of the form."""
-    errors = getattr(error, "errors", None) or {error.field: error.message}
-    for name, message in errors.items():
-        field = getattr(form, name, None) if name else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, str(message)]
-        else:
-            form.form_errors.append(str(message))
+    """Put a service's messages next to their fields (core.forms.show_errors)."""
+    show_errors(form, error)
 
 
 def _round_or_404(round_id: int) -> Round:

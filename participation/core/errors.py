@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -20,6 +21,28 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return str(self.message)
+
+    def messages_by_field(self) -> dict[str | None, Any]:
+        """Messages by field name (``None``: the message belongs to the whole form)."""
+        return {self.field: self.message}
+
+
+class FieldErrors(DomainError):
+    """Several fields are wrong at once; ``errors`` maps field names to messages.
+
+    The first message is also the error's own message, so a view without a form
+    can still flash it.
+    """
+
+    def __init__(self, errors: Mapping[Any, Any]) -> None:
+        if not errors:
+            raise ValueError("FieldErrors needs at least one message")
+        first_field, first_message = next(iter(errors.items()))
+        super().__init__(first_message, field=first_field)
+        self.errors: dict[str | None, Any] = dict(errors)
+
+    def messages_by_field(self) -> dict[str | None, Any]:
+        return dict(self.errors)
 
 
 class PermissionDenied(DomainError):

@@ -33,10 +33,20 @@ class AuditFilterForm(FlaskForm):
     )
 
 
-def add_error(form: FlaskForm, error: DomainError) -> None:
-    """Show a service's DomainError next to its field (or atop the form if none)."""
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+def show_errors(form: FlaskForm | None, error: DomainError) -> list[str]:
+    """Put a service's messages next to their fields; the rest atop the form.
+
+    The one helper that turns a :class:`DomainError` (or :class:`FieldErrors`)
+    into form errors. Returns the messages that belong to no field of *form*
+    (all of them when there is no form), for a flash or an error summary.
+    """
+    leftover: list[str] = []
+    for name, message in error.messages_by_field().items():
+        field = form._fields.get(name) if (form is not None and name) else None
+        if field is not None:
+            field.errors = [*field.errors, str(message)]
+        else:
+            leftover.append(str(message))
+            if form is not None:
+                form.form_errors.append(str(message))
+    return leftover

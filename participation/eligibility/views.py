@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 
 from ..core.decorators import require
 from ..core.errors import DomainError
+from ..core.forms import show_errors
 from ..extensions import db
 from . import services
 from .defaults import translated_text
@@ -60,12 +61,8 @@ def grid_text_filter(text: str) -> str:
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Put a service's message next to its field, or on top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
+    """Put a service's messages next to their fields (core.forms.show_errors)."""
+    show_errors(form, error)
 
 
 def _grid_or_404(grid_id: int) -> Grid:

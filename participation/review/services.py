@@ -22,7 +22,6 @@ from ..accounts.models import User, UserRole
 from ..accounts.states import Role
 from ..budget import services as budget
 from ..budget.models import Idea, Round
-from ..budget.services import InputError
 from ..budget.states import (
     IdeaAction,
     IdeaState,
@@ -31,7 +30,7 @@ from ..budget.states import (
     phase_rank,
 )
 from ..core import audit
-from ..core.errors import Conflict, PermissionDenied
+from ..core.errors import Conflict, FieldErrors, PermissionDenied
 from ..core.permissions import is_reviewer, is_staff
 from ..core.time import utcnow
 from ..eligibility import services as eligibility
@@ -197,7 +196,7 @@ def start_review(round_: Round, actor: Any, now: datetime | None = None) -> int:
 def _reviewer(reviewer_id: int, field_name: str) -> User:
     reviewer = db.session.get(User, reviewer_id)
     if reviewer is None or not can_be_assigned(reviewer):
-        raise InputError({field_name: _l("Choose a reviewer from the list.")})
+        raise FieldErrors({field_name: _l("Choose a reviewer from the list.")})
     return reviewer
 
 
@@ -214,7 +213,7 @@ def assign(
     _require_staff(actor)
     now = now or utcnow()
     if not can_be_assigned(reviewer):
-        raise InputError({field_name: _l("This person is not a reviewer.")})
+        raise FieldErrors({field_name: _l("This person is not a reviewer.")})
     if round_review(idea.round) is None:
         raise Conflict(_l("Start the review of the round before assigning ideas."))
     if idea.state is IdeaState.SUBMITTED:
@@ -282,7 +281,7 @@ def set_theme_rule(
     _require_staff(actor)
     theme = db.session.get(Theme, theme_id)
     if theme is None:
-        raise InputError({"theme_id": _l("Choose a theme from the list.")})
+        raise FieldErrors({"theme_id": _l("Choose a theme from the list.")})
     reviewer = _reviewer(reviewer_id, "reviewer_id")
     rule = db.session.scalar(
         sa.select(ThemeRule).where(
@@ -393,7 +392,7 @@ def save_review(
     justification.
     :raises PermissionDenied: *actor* is not the assigned reviewer.
     :raises Conflict: the idea is no longer under review (a decision was taken).
-    :raises InputError: missing or wrong fields, by field.
+    :raises FieldErrors: missing or wrong fields, by field.
     """
     if not can_fill_review(actor, review):
         raise PermissionDenied(_l("This idea is not assigned to you."))
@@ -421,7 +420,7 @@ def save_review(
                 "Write the justification residents will read."
             )
     if errors:
-        raise InputError(errors)
+        raise FieldErrors(errors)
     known = {c.code for c in version.criteria}
     answers = {code: value for code, value in data.answers.items() if code in known}
     assessment, result = eligibility.save_assessment(
@@ -481,7 +480,7 @@ def retain(
         review.assessment is not None
         and review.assessment.outcome is Outcome.INELIGIBLE
     ):
-        raise InputError(
+        raise FieldErrors(
             {
                 "final_cost": _l(
                     "The grid found the idea ineligible: reopen the review "
@@ -490,7 +489,7 @@ def retain(
             }
         )
     if final_cost is None:
-        raise InputError({"final_cost": _l("Give the final cost of the project.")})
+        raise FieldErrors({"final_cost": _l("Give the final cost of the project.")})
     return budget.transition(
         idea, IdeaAction.RETAIN, actor, final_cost=final_cost, comment=comment, now=now
     )
@@ -514,13 +513,13 @@ def transfer_service_name(code: str, other_name: str | None) -> str:
     if code == OTHER_SERVICE:
         name = (other_name or "").strip()
         if not name:
-            raise InputError({"other_service": _l("Name the competent service.")})
+            raise FieldErrors({"other_service": _l("Name the competent service.")})
         if len(name) > 120:
-            raise InputError(
+            raise FieldErrors(
                 {"other_service": _l("The name is too long (120 characters at most).")}
             )
         return name
-    raise InputError({"transfer_service": _l("Choose the competent service.")})
+    raise FieldErrors({"transfer_service": _l("Choose the competent service.")})
 
 
 def transfer(

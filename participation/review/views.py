@@ -15,10 +15,10 @@ from wtforms.fields.choices import SelectChoice
 
 from ..budget import services as budget_services
 from ..budget.models import Idea, Round
-from ..budget.services import InputError
 from ..budget.states import IdeaAction, IdeaState, TransferStatus
 from ..core.decorators import require
-from ..core.errors import DomainError
+from ..core.errors import DomainError, FieldErrors
+from ..core.forms import show_errors
 from ..core.permissions import is_reviewer
 from ..eligibility.states import Check, CriterionKind
 from ..extensions import db
@@ -37,21 +37,6 @@ from .forms import (
 from .models import IdeaReview, ThemeRule
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-
-
-def show_errors(form: FlaskForm | None, error: DomainError) -> dict[str, str]:
-    """Put a service's messages next to their fields; return the ones left over."""
-    messages = error.errors if isinstance(error, InputError) else {error.field: error}
-    leftover: dict[str, str] = {}
-    for name, message in messages.items():
-        field = getattr(form, name, None) if (form is not None and name) else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, str(message)]
-        else:
-            leftover[name or ""] = str(message)
-            if form is not None:
-                form.form_errors.append(str(message))
-    return leftover
 
 
 @bp.app_context_processor
@@ -122,7 +107,7 @@ def review_form(idea_id: int) -> ResponseReturnValue:
         submit = bool(form.hand_in.data)
         try:
             result = services.save_review(review, data, current_user, submit=submit)
-        except InputError as error:
+        except FieldErrors as error:
             db.session.rollback()
             show_errors(form, error)
         else:
@@ -291,7 +276,10 @@ def round_assignments_save(round_id: int) -> ResponseReturnValue:
             changed = services.assign_many(round_, choices, current_user)
         except DomainError as error:
             db.session.rollback()
-            errors = show_errors(None, error)
+            errors = {
+                name or "": str(message)
+                for name, message in error.messages_by_field().items()
+            }
         else:
             db.session.commit()
             flash(
@@ -474,7 +462,7 @@ def idea_decide(idea_id: int, decision: str) -> ResponseReturnValue:
                 )
         except DomainError as error:
             db.session.rollback()
-            if not isinstance(error, InputError) and error.status_code in (403, 404):
+            if not isinstance(error, FieldErrors) and error.status_code in (403, 404):
                 abort(error.status_code)
             show_errors(form, error)
         else:

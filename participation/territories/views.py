@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..core.decorators import require
 from ..core.errors import DomainError
-from ..core.forms import add_error
+from ..core.forms import show_errors
 from ..core.permissions import can_manage_territories
 from ..extensions import db
 from . import services
@@ -78,7 +78,7 @@ def commune_create() -> ResponseReturnValue:
             commune = services.create_commune(current_user, _commune_data(form))
         except DomainError as error:
             db.session.rollback()
-            add_error(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash(_("The commune %(name)s was added.", name=commune.name), "success")
@@ -96,7 +96,7 @@ def commune_edit(commune_id: int) -> ResponseReturnValue:
             services.update_commune(current_user, commune, _commune_data(form))
         except DomainError as error:
             db.session.rollback()
-            add_error(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash(_("The commune %(name)s was saved.", name=commune.name), "success")
@@ -138,7 +138,7 @@ def territory_create() -> ResponseReturnValue:
             territory = services.create_territory(current_user, _territory_data(form))
         except DomainError as error:
             db.session.rollback()
-            add_error(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash(
@@ -158,7 +158,7 @@ def territory_edit(territory_id: int) -> ResponseReturnValue:
             services.update_territory(current_user, territory, _territory_data(form))
         except DomainError as error:
             db.session.rollback()
-            add_error(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash(
@@ -183,7 +183,7 @@ def theme_admin() -> ResponseReturnValue:
             theme = services.create_theme(current_user, form.name.data or "")
         except DomainError as error:
             db.session.rollback()
-            add_error(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash(_("The theme %(name)s was added.", name=theme.label), "success")
@@ -209,7 +209,7 @@ def theme_edit(theme_id: int) -> ResponseReturnValue:
             services.rename_theme(current_user, theme, form.name.data or "")
         except DomainError as error:
             db.session.rollback()
-            add_error(form, error)
+            show_errors(form, error)
         else:
             db.session.commit()
             flash(_("The theme is now called %(name)s.", name=theme.label), "success")

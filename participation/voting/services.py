@@ -47,7 +47,7 @@ from ..budget import services as budget_services
 from ..budget.models import Envelope, Idea, Round
 from ..budget.states import IdeaAction, IdeaState, RoundPhase
 from ..core import audit
-from ..core.errors import Conflict, DomainError, PermissionDenied
+from ..core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from ..core.permissions import is_staff
 from ..core.time import PARIS, utcnow
 from ..extensions import db
@@ -131,15 +131,6 @@ class BallotInvalid(DomainError):
         return out
 
 
-class RulesInvalid(DomainError):
-    """Vote rules that do not hold together; ``errors`` maps fields to messages."""
-
-    def __init__(self, errors: Mapping[str, Any]) -> None:
-        first_field, first_message = next(iter(errors.items()))
-        super().__init__(first_message, field=first_field)
-        self.errors = dict(errors)
-
-
 # ---------------------------------------------------------------------------
 # Permission predicates
 # ---------------------------------------------------------------------------
@@ -196,7 +187,7 @@ def get_rules(round_: Round) -> VoteRules | None:
 
 
 def check_rules_data(data: RulesData) -> None:
-    """Raise RulesInvalid with every inconsistency of *data*."""
+    """Raise FieldErrors with every inconsistency of *data*."""
     errors: dict[str, Any] = {}
     if data.min_projects < 0:
         errors["min_projects"] = _l("The minimum cannot be negative.")
@@ -235,7 +226,7 @@ def check_rules_data(data: RulesData) -> None:
     elif data.counting_rule is CountingRule.GREEDY_THRESHOLD and data.threshold < 1:
         errors["threshold"] = _l("Give the minimum support a project needs.")
     if errors:
-        raise RulesInvalid(errors)
+        raise FieldErrors(errors)
 
 
 def save_rules(

@@ -200,7 +200,7 @@ def test_retaining_needs_a_cost_within_the_round_bounds(
         make_round("review"), state=IdeaState.IN_REVIEW, estimated_cost=None
     )
 
-    with pytest.raises(services.InputError) as caught:
+    with pytest.raises(services.FieldErrors) as caught:
         services.transition(
             idea, IdeaAction.RETAIN, staff, final_cost=Decimal(cost) if cost else None
         )
@@ -222,7 +222,7 @@ def test_hiding_needs_a_public_reason_and_showing_again_restarts(
     db, make_round, make_idea, staff
 ):
     idea = make_idea(make_round("review"), state=IdeaState.INELIGIBLE)
-    with pytest.raises(services.InputError):
+    with pytest.raises(services.FieldErrors):
         services.transition(idea, IdeaAction.HIDE, staff, comment="  ")
 
     services.transition(idea, IdeaAction.HIDE, staff, comment="Propos injurieux.")
@@ -286,7 +286,7 @@ def test_merge_refuses_a_wrong_target(
         "other_qpv": make_idea(round_, territory_id=t2.id),
     }[where]
 
-    with pytest.raises(services.InputError):
+    with pytest.raises(services.FieldErrors):
         services.transition(idea, IdeaAction.MERGE, staff, into=target)
 
     assert idea.state is IdeaState.SUBMITTED

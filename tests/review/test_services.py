@@ -7,9 +7,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from participation.budget.services import InputError
 from participation.budget.states import IdeaState, TransferStatus
-from participation.core.errors import Conflict, PermissionDenied
+from participation.core.errors import Conflict, FieldErrors, PermissionDenied
 from participation.core.models import AuditEntry, OutboxMessage
 from participation.eligibility import services as eligibility
 from participation.eligibility.models import Assessment
@@ -123,7 +122,7 @@ def test_staff_assign_by_hand_and_reassigning_keeps_the_work(
 def test_a_resident_cannot_be_assigned(db, assigned, staff, make_user):
     resident = make_user()
 
-    with pytest.raises(InputError):
+    with pytest.raises(FieldErrors):
         services.assign(assigned.idea, resident, staff)
 
     assert assigned.reviewer_id != resident.id
@@ -215,7 +214,7 @@ def test_handing_in_needs_every_answer_the_cost_and_the_justification(
 ):
     data = ReviewData(answers=passing_answers(investment=None, inclusion=None))
 
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(FieldErrors) as caught:
         services.save_review(assigned, data, reviewer, submit=True)
 
     assert set(caught.value.errors) == {
@@ -265,7 +264,7 @@ def test_retaining_with_a_cost_outside_the_round_bounds_is_refused_by_the_field(
 ):
     handed_in(assigned, reviewer)
 
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(FieldErrors) as caught:
         services.retain(assigned.idea, staff, final_cost=Decimal(cost))
 
     assert caught.value.field == "final_cost"
@@ -303,7 +302,7 @@ def test_an_idea_the_grid_finds_ineligible_cannot_be_retained(
 ):
     handed_in(assigned, reviewer, land_ownership=Check.FAIL)
 
-    with pytest.raises(InputError):
+    with pytest.raises(FieldErrors):
         services.retain(assigned.idea, staff, final_cost=Decimal("12000"))
 
     assert assigned.idea.state is IdeaState.IN_REVIEW
@@ -360,7 +359,7 @@ def test_declaring_ineligible_needs_a_public_justification(
 ):
     handed_in(assigned, reviewer, investment=Check.FAIL)
 
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(FieldErrors) as caught:
         services.declare_ineligible(assigned.idea, staff, comment="  ")
 
     assert caught.value.field == "comment"
@@ -381,7 +380,7 @@ def test_transfer_to_a_named_service_then_follow_it_up(db, assigned, staff):
 
 
 def test_transfer_to_another_service_needs_its_name(db, assigned, staff):
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(FieldErrors) as caught:
         services.transfer(assigned.idea, staff, service="other", other_name=" ")
 
     assert caught.value.field == "other_service"
@@ -407,7 +406,7 @@ def test_merge_goes_through_the_budget_merge(
 
 
 def test_merge_without_a_target_is_refused_by_the_field(db, assigned, staff):
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(FieldErrors) as caught:
         services.merge(assigned.idea, staff, into_id=None)
 
     assert caught.value.field == "into"

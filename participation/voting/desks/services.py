@@ -48,7 +48,7 @@ from ...accounts.models import User
 from ...accounts.states import Sex, VerificationLevel, VerificationMethod
 from ...budget.models import Envelope, Idea, Round
 from ...core import audit
-from ...core.errors import Conflict, DomainError, PermissionDenied
+from ...core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from ...core.permissions import is_relay, is_staff
 from ...core.time import PARIS, utcnow
 from ...extensions import db
@@ -82,15 +82,6 @@ CHOICES_MAX_LENGTH = 400
 # ---------------------------------------------------------------------------
 # Errors
 # ---------------------------------------------------------------------------
-
-
-class InputErrors(DomainError):
-    """Several fields are wrong; ``errors`` maps field names to messages."""
-
-    def __init__(self, errors: Mapping[str, Any]) -> None:
-        first_field, first_message = next(iter(errors.items()))
-        super().__init__(first_message, field=first_field)
-        self.errors = dict(errors)
 
 
 class SignInRefused(DomainError):
@@ -281,7 +272,7 @@ def open_desk(
     elif opens_on < _paris_date(now):
         errors["opens_on"] = _l("This day is past: choose today or a later day.")
     if errors:
-        raise InputErrors(errors)
+        raise FieldErrors(errors)
     assert envelope is not None
     assert opens_on is not None
     existing = db.session.scalar(
@@ -530,7 +521,7 @@ def sign_in_walk_in(
     now = now or utcnow()
     _check_desk_takes_sign_ins(desk, now)
     if not data.proof_checked:
-        raise InputErrors(
+        raise FieldErrors(
             {
                 "proof_checked": _l(
                     "Check a proof of address in %(qpv)s before creating the account.",
@@ -552,8 +543,8 @@ def sign_in_walk_in(
                 verified_in_person=True,
             ),
         )
-    except account_services.FieldErrors as error:
-        raise InputErrors(error.errors) from None
+    except FieldErrors as error:
+        raise FieldErrors(error.errors) from None
     sign_in = sign_in_at_desk(desk, person, actor, now=now)
     return person, code, sign_in
 
@@ -851,7 +842,7 @@ def create_batch(
             _l("The result of this vote is certified: no more paper ballots.")
         )
     if declared_count is None or not 1 <= declared_count <= MAX_BATCH_SIZE:
-        raise InputErrors(
+        raise FieldErrors(
             {
                 "declared_count": ngettext(
                     "A batch holds from 1 to %(num)d ballot: make several batches"
@@ -903,7 +894,7 @@ def cancel_batch(
     now = now or utcnow()
     reason = " ".join((reason or "").split())
     if not 3 <= len(reason) <= REASON_MAX_LENGTH:
-        raise InputErrors(
+        raise FieldErrors(
             {
                 "reason": ngettext(
                     "Say in a few words why (at most %(num)d character).",

@@ -29,6 +29,7 @@ from ...accounts.models import User
 from ...budget.models import Round
 from ...core.decorators import require
 from ...core.errors import Conflict, DomainError, PermissionDenied
+from ...core.forms import show_errors
 from ...core.time import today_paris
 from ...extensions import db
 from ..models import PollingDesk
@@ -71,19 +72,9 @@ def _require(allowed: bool) -> None:
 
 
 def _show_errors(form: FlaskForm, error: DomainError) -> None:
-    """Put a service's messages next to their fields (or atop the form)."""
+    """Put a service's messages next to their fields (core.forms.show_errors)."""
     db.session.rollback()
-    errors = (
-        error.errors
-        if isinstance(error, services.InputErrors | account_services.FieldErrors)
-        else {error.field: error.message}
-    )
-    for name, message in errors.items():
-        field = form._fields.get(name) if name else None
-        if field is not None:
-            field.errors = [*field.errors, str(message)]
-        else:
-            form.form_errors.append(str(message))
+    show_errors(form, error)
 
 
 def _desk_or_404(desk_id: int) -> PollingDesk:

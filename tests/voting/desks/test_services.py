@@ -80,7 +80,7 @@ def test_desk_input_errors_are_reported_per_field(db, make_vote, relay):
     vote = make_vote()
     outsider = vote.here.id + vote.there.id + 1000
 
-    with pytest.raises(services.InputErrors) as bad:
+    with pytest.raises(services.FieldErrors) as bad:
         services.open_desk(
             vote.round,
             relay,
@@ -271,12 +271,12 @@ def test_walk_in_voter_gets_a_verified_managed_account_and_is_signed_in(
 
 
 def test_walk_in_without_proof_or_consent_creates_nothing(db, desk, relay):
-    with pytest.raises(services.InputErrors) as bad:
+    with pytest.raises(services.FieldErrors) as bad:
         services.sign_in_walk_in(desk, relay, walk_in(proof_checked=False))
     db.session.rollback()
     assert "proof_checked" in bad.value.errors
 
-    with pytest.raises(services.InputErrors) as bad:
+    with pytest.raises(services.FieldErrors) as bad:
         services.sign_in_walk_in(desk, relay, walk_in(consent=False))
     db.session.rollback()
     assert "consent" in bad.value.errors
@@ -358,9 +358,9 @@ def test_batches_are_counted_once_the_desk_is_closed(db, desk, relay):
         services.create_batch(desk, relay, declared_count=10)
 
     services.close_desk(desk, relay)
-    with pytest.raises(services.InputErrors):
+    with pytest.raises(services.FieldErrors):
         services.create_batch(desk, relay, declared_count=101)
-    with pytest.raises(services.InputErrors):
+    with pytest.raises(services.FieldErrors):
         services.create_batch(desk, relay, declared_count=0)
     first = services.create_batch(desk, relay, declared_count=10, form_token="t1")
     again = services.create_batch(desk, relay, declared_count=10, form_token="t1")
@@ -699,7 +699,7 @@ def test_relay_cancels_only_their_own_open_batch(
     assert not services.can_perform(relay2, batch, BatchAction.CANCEL)
     with pytest.raises(PermissionDenied):
         services.cancel_batch(batch, relay2, "Erreur de comptage")
-    with pytest.raises(services.InputErrors):
+    with pytest.raises(services.FieldErrors):
         services.cancel_batch(batch, relay, "")
     services.cancel_batch(batch, relay, "Erreur de comptage")
     db.session.commit()
