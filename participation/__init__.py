@@ -11,18 +11,6 @@ from flask import Flask
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
-#: Feature packages whose ``views.bp`` blueprint is registered, in this order.
-FEATURES = (
-    "core",
-    "accounts",
-    "territories",
-    "eligibility",
-    "budget",
-    "review",
-    "voting",
-    "voting.desks",
-)
-
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure an instance of the application.
@@ -51,5 +39,38 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .core.setup import init_app
 
-    init_app(app, FEATURES)
+    init_app(app)
+    _register_features(app)
     return app
+
+
+def _register_features(app: Flask) -> None:
+    """Each feature's models (for the metadata), blueprint and commands, in order."""
+    from . import cli
+    from .accounts import models as _accounts_models  # noqa: F401
+    from .accounts import views as accounts
+    from .budget import models as _budget_models  # noqa: F401
+    from .budget import views as budget
+    from .core import cli as core_cli
+    from .core import models as _core_models  # noqa: F401
+    from .core import views as core
+    from .eligibility import models as _eligibility_models  # noqa: F401
+    from .eligibility import views as eligibility
+    from .review import models as _review_models  # noqa: F401
+    from .review import views as review
+    from .territories import cli as territories_cli
+    from .territories import models as _territories_models  # noqa: F401
+    from .territories import views as territories
+    from .voting import cli as voting_cli
+    from .voting import models as _voting_models  # noqa: F401
+    from .voting import views as voting
+    from .voting.desks import models as _desks_models  # noqa: F401
+    from .voting.desks import views as desks
+
+    for feature in (core, accounts, territories, eligibility, budget, review, voting):
+        app.register_blueprint(feature.bp)
+    app.register_blueprint(desks.bp)
+    app.cli.add_command(cli.seed_demo)
+    for commands in (core_cli.COMMANDS, territories_cli.COMMANDS, voting_cli.COMMANDS):
+        for command in commands:
+            app.cli.add_command(command)

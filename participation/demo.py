@@ -6,20 +6,7 @@ load is idempotent: it does nothing when the demo is already there.
 
 from __future__ import annotations
 
-import importlib
-
 from .extensions import db
-
-#: Features with a ``demo.py`` exposing ``load() -> None``, in dependency order.
-DEMO_FEATURES = (
-    "territories",
-    "accounts",
-    "eligibility",
-    "budget",
-    "review",
-    "voting",
-    "voting.desks",
-)
 
 
 def load_demo() -> bool:
@@ -28,8 +15,17 @@ def load_demo() -> bool:
 
     if db.session.query(Commune.id).filter_by(insee_code="11069").first() is not None:
         return False
-    for feature in DEMO_FEATURES:
-        importlib.import_module(f"participation.{feature}.demo").load()
+    from .accounts import demo as accounts
+    from .budget import demo as budget
+    from .eligibility import demo as eligibility
+    from .review import demo as review
+    from .territories import demo as territories
+    from .voting import demo as voting
+    from .voting.desks import demo as desks
+
+    # In dependency order: places, people, grids, rounds and ideas, reviews, votes.
+    for feature in (territories, accounts, eligibility, budget, review, voting, desks):
+        feature.load()
         db.session.flush()
     db.session.commit()
     return True

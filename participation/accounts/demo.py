@@ -19,7 +19,7 @@ from ..extensions import db
 from ..territories.models import Commune, Territory, TerritoryKind
 from .models import ResidentVerification, User, UserRole
 from .passwords import hash_password
-from .states import ROLE_LABELS, Role, Sex, VerificationMethod
+from .states import Role, Sex, VerificationMethod
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,10 @@ DEMO_PEOPLE: list[DemoPerson] = [
         "samir@example.org",
         "votant-conte-demo",
     ),
-    DemoPerson(ROLE_LABELS[Role.RELAY], RELAY_EMAIL, "relais-demo-1"),
-    DemoPerson(ROLE_LABELS[Role.REVIEWER], REVIEWER_EMAIL, "instructeur-demo"),
-    DemoPerson(ROLE_LABELS[Role.STAFF], STAFF_EMAIL, "agent-demo-pv"),
-    DemoPerson(ROLE_LABELS[Role.ADMIN], ADMIN_EMAIL, "admin-demo-1"),
+    DemoPerson(Role.RELAY._label, RELAY_EMAIL, "relais-demo-1"),
+    DemoPerson(Role.REVIEWER._label, REVIEWER_EMAIL, "instructeur-demo"),
+    DemoPerson(Role.STAFF._label, STAFF_EMAIL, "agent-demo-pv"),
+    DemoPerson(Role.ADMIN._label, ADMIN_EMAIL, "admin-demo-1"),
 ]
 
 

@@ -6,28 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-
-class Role(StrEnum):
-    """Global roles; a person may hold several."""
-
-    RESIDENT = "resident"
-    RELAY = "relay"
-    REVIEWER = "reviewer"
-    STAFF = "staff"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.RESIDENT: _l("Resident"),
-    Role.RELAY: _l("Relay"),
-    Role.REVIEWER: _l("Reviewer"),
-    Role.STAFF: _l("Staff"),
-    Role.ADMIN: _l("Administrator"),
-}
+from ..core.roles import Role as Role  # re-exported: accounts names its roles
 
 
 class VerificationLevel(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..accounts.states import Role
+from .roles import Role
 
 
 def _roles(user: Any) -> frozenset[Role]:

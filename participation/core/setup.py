@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, has_request_context, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import babel, csrf, db, limiter, login_manager, migrate
-from . import i18n
+from . import database, i18n
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -63,45 +59,8 @@ ERROR_TEXTS = {
 }
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """Foreign keys on, WAL and a busy timeout for SQLite; nothing for other engines."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA journal_mode")
-    if cursor.fetchone()[0] != "memory":
-        cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
-    # pysqlite's own transaction handling breaks SAVEPOINT (begin_nested would commit
-    # the outer transaction): let SQLAlchemy emit BEGIN itself (see _sqlite_begin).
-    dbapi_connection.isolation_level = None
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection: Any) -> None:
-    """Start SQLite transactions explicitly, so savepoints nest as on PostgreSQL.
-
-    A request that may write (any method but GET/HEAD/OPTIONS) takes the write lock
-    at once (BEGIN IMMEDIATE): a deferred transaction that reads, then writes, after
-    another writer committed fails with "database is locked" without waiting, while
-    an immediate one waits its turn through the busy timeout.
-    """
-    if connection.dialect.name != "sqlite":
-        return
-    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-    # On the raw connection: this is transaction control, not a statement of the
-    # request (statement counters and logs stay about the work itself).
-    connection.connection.driver_connection.execute(
-        "BEGIN IMMEDIATE" if writing else "BEGIN"
-    )
-
-
-def init_app(app: Flask, features: tuple[str, ...]) -> None:
-    """Bind extensions and register every feature's blueprint and commands."""
+def init_app(app: Flask) -> None:
+    """Bind extensions, template helpers, hooks and error pages (not the features)."""
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
@@ -129,18 +88,16 @@ def init_app(app: Flask, features: tuple[str, ...]) -> None:
 
     _register_hooks(app)
     _register_errors(app)
-    for feature in features:
-        # Models first, so the metadata is complete for migrations and create_all().
-        if importlib.util.find_spec(f"participation.{feature}.models") is not None:
-            importlib.import_module(f"participation.{feature}.models")
-        views = importlib.import_module(f"participation.{feature}.views")
-        app.register_blueprint(views.bp)
-    from ..cli import register_commands
-
-    register_commands(app)
 
 
 def _register_hooks(app: Flask) -> None:
+    @app.before_request
+    def transitional_write_lock() -> None:
+        # TRANSITIONAL (issue 7): removed once every writing view goes through
+        # core.web.submit() or calls core.database.write_lock() itself.
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            database.write_lock()
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers

@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from ..extensions import db
+from .database import write_lock
 from .errors import DomainError, NotFound, PermissionDenied
 from .forms import show_errors
 
@@ -38,6 +39,7 @@ def submit(
     render).
     """
     try:
+        write_lock()
         result = call()
     except DomainError as error:
         db.session.rollback()

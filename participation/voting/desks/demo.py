@@ -1,6 +1,6 @@
 """Demo data of the polling desks: a desk at a social centre, counted in two batches.
 
-Runs after the voting demo (``participation.demo.DEMO_FEATURES``: ``"voting.desks"``
+Runs after the voting demo (``participation.demo.load_demo``: the desks
 after ``"voting"``) and does nothing when no published round is voting on paper now.
 In the round's QPV with the most projects (La Conte preferred, so that the main
 QPV's online demo stays untouched), the demo relay opens a desk for today, signs in

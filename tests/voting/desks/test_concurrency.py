@@ -12,6 +12,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from participation.accounts.models import User
+from participation.core.database import write_lock
 from participation.core.errors import DomainError
 from participation.extensions import db as _db
 from participation.voting.desks import services
@@ -25,21 +26,18 @@ def race(app, work: Callable[[], object], times: int = 2) -> list[str]:
     outcomes: list[str] = []
     lock = threading.Lock()
 
-    # SQLite has one writer at a time: a request that writes takes the lock at BEGIN
-    # (core.setup), so there the two "requests" load after the barrier and the second
-    # waits for the first. PostgreSQL lets both load first and race on the rows.
+    # SQLite has one writer at a time: a request that writes takes the lock first
+    # (core.database.write_lock, as core.web.submit does), so there the two
+    # "requests" load after the barrier and the second waits for the first.
+    # PostgreSQL lets both load first and race on the rows.
     sqlite = _db.engine.dialect.name == "sqlite"
 
     def run() -> None:
-        context = (
-            app.test_request_context("/", method="POST")
-            if sqlite
-            else app.app_context()
-        )
-        with context:
+        with app.app_context():
             try:
                 if sqlite:
                     barrier.wait()
+                    write_lock()
                 prepared = work()
                 if not sqlite:
                     barrier.wait()

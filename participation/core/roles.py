@@ -1,0 +1,17 @@
+"""The global roles a person may hold; below accounts, so every layer can read them."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from .enums import LabelledEnum
+
+
+class Role(LabelledEnum):
+    """Global roles; a person may hold several."""
+
+    RESIDENT = "resident", _l("Resident")
+    RELAY = "relay", _l("Relay")
+    REVIEWER = "reviewer", _l("Reviewer")
+    STAFF = "staff", _l("Staff")
+    ADMIN = "admin", _l("Administrator")
