@@ -1,18 +1,23 @@
-"""Migrations: an empty database upgrades to head, matches the models, downgrades.
+"""Migrations: an empty database upgrades to head, matches the models, downgrades;
+a populated database at the previous head upgrades and keeps its rows.
 
 Runs on a SQLite file, and on a scratch PostgreSQL database when
 PARTICIPATION_TEST_DATABASE_URI is set (never the truncated test database).
 Autogenerate does not compare CHECK constraints, so they are compared here by name
-(and by text on SQLite, which keeps it verbatim).
+(and by text on SQLite, which keeps it verbatim). Nor does it see triggers: their
+SQL (and on PostgreSQL their functions' SQL) is compared with what the models
+install on a database built by ``create_all()``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +31,7 @@ from flask import Flask
 
 from participation import PROJECT_ROOT, create_app
 from participation.extensions import db
+from tests.conftest import create_pg_database, drop_pg_database
 
 PG_ENV = "PARTICIPATION_TEST_DATABASE_URI"
 #: Same comparison options as migrations/env.py uses for autogenerate.
@@ -166,7 +172,9 @@ def test_upgrade_matches_the_models_and_downgrades_to_base(empty_app: Flask):
         map(describe, drift)
     )
     assert set(db.metadata.tables) <= tables
-    assert installed_triggers() == expected_triggers(), "voting guards missing"
+    migrated = trigger_definitions()
+    assert migrated, "the voting guards are missing"
+    assert migrated == model_trigger_definitions(), "triggers differ from the models"
 
     flask_migrate.downgrade(revision="base")
 
@@ -185,22 +193,191 @@ def test_migrated_sqlite_keeps_foreign_keys_on(tmp_path: Path):
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
-def installed_triggers() -> set[str]:
-    """Names of the triggers in the database (the voting guards live there)."""
-    if db.engine.dialect.name == "sqlite":
-        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-    else:
-        query = (
-            "SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-            " JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
+def trigger_definitions(engine: sa.Engine | None = None) -> dict[str, str]:
+    """Every trigger of the database with its SQL (on PostgreSQL: and its function)."""
+    engine = engine or db.engine
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            rows = connection.execute(
+                sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            )
+            return {name: _normalise(sql) for name, sql in rows}
+        rows = connection.execute(
+            sa.text(
+                "SELECT t.tgname, pg_get_triggerdef(t.oid), pg_get_functiondef(p.oid)"
+                " FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " JOIN pg_proc p ON p.oid = t.tgfoid"
+                " WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
+            )
         )
+        return {
+            name: _normalise(trigger) + " || " + _normalise(function)
+            for name, trigger, function in rows
+        }
+
+
+def model_trigger_definitions() -> dict[str, str]:
+    """The triggers the models install (``create_all``) on a scratch database."""
+    uri = db.engine.url.render_as_string(hide_password=False)
+    if db.engine.dialect.name == "sqlite":
+        scratch = sa.create_engine("sqlite://")
+    else:
+        scratch_uri = uri.rsplit("/", 1)[0] + "/" + db.engine.url.database + "_models"
+        create_pg_database(scratch_uri, replace=True)
+        scratch = sa.create_engine(scratch_uri)
+    try:
+        db.metadata.create_all(scratch)
+        return trigger_definitions(scratch)
+    finally:
+        scratch.dispose()
+        if db.engine.dialect.name != "sqlite":
+            drop_pg_database(scratch_uri)
+
+
+def test_trigger_comparison_sees_a_changed_trigger(empty_app: Flask):
+    """The comparison above can fail: a guard replaced by a weaker one is reported."""
+    flask_migrate.upgrade()
+    before = trigger_definitions()
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("DROP TRIGGER trg_ballot_update")
+            connection.exec_driver_sql(
+                "CREATE TRIGGER trg_ballot_update BEFORE UPDATE ON ballot"
+                " FOR EACH ROW WHEN 1 = 0 BEGIN SELECT RAISE(ABORT, 'no'); END"
+            )
+        else:
+            connection.exec_driver_sql(
+                "CREATE OR REPLACE FUNCTION voting_refuse() RETURNS trigger"
+                " LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"
+            )
+
+    after = trigger_definitions()
+
+    assert after.keys() == before.keys()
+    assert after != before
+    assert after != model_trigger_definitions()
+
+
+# ---------------------------------------------------------------------------
+# Upgrading a populated database
+# ---------------------------------------------------------------------------
+
+
+def _previous_head() -> str:
+    script = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+    head = script.get_revision(script.get_current_head())
+    assert head is not None
+    assert isinstance(head.down_revision, str), "the head has no single parent"
+    return head.down_revision
+
+
+#: Values that satisfy the CHECK constraints of the tables the demo leaves empty.
+FILL_VALUES: dict[str, dict[str, Any]] = {
+    "paper_resolution": {"mark": "blank", "choices": ""},
+}
+
+
+def _fill_empty_tables(connection: sa.Connection) -> None:
+    """Give a row to each table the demo leaves empty (reflected, generic values).
+
+    The demo should fill every table; this covers the few it has no story for.
+    """
+    metadata = sa.MetaData()
+    metadata.reflect(connection)
+    for table in metadata.sorted_tables:
+        if table.name == "alembic_version" or connection.scalar(
+            sa.select(sa.func.count()).select_from(table)
+        ):
+            continue
+        row: dict[str, Any] = dict(FILL_VALUES.get(table.name, {}))
+        for column in table.columns:
+            if column.name in row:
+                continue
+            foreign = next(iter(column.foreign_keys), None)
+            if foreign is not None:
+                target = foreign.column
+                row[column.name] = connection.scalar(
+                    sa.select(target).order_by(target).limit(1)
+                )
+            elif column.primary_key and isinstance(column.type, sa.Integer):
+                continue
+            elif column.nullable:
+                row[column.name] = None
+            elif isinstance(column.type, sa.Boolean):
+                row[column.name] = False
+            elif isinstance(column.type, sa.Integer | sa.Numeric):
+                row[column.name] = 1
+            elif isinstance(column.type, sa.String | sa.Text):
+                row[column.name] = "1"
+            elif isinstance(column.type, sa.DateTime):
+                row[column.name] = datetime(2026, 1, 1, tzinfo=UTC)
+            elif isinstance(column.type, sa.Date):
+                row[column.name] = date(2026, 1, 1)
+            else:
+                raise AssertionError(
+                    f"cannot fill {table.name}.{column.name}: add rows in the demo"
+                )
+        connection.execute(table.insert().values(**row))
+
+
+def _columns(connection: sa.Connection) -> dict[str, list[str]]:
+    inspector = sa.inspect(connection)
+    return {
+        name: sorted(column["name"] for column in inspector.get_columns(name))
+        for name in inspector.get_table_names()
+        if name != "alembic_version"
+    }
+
+
+def _snapshot(
+    connection: sa.Connection, columns: dict[str, list[str]]
+) -> dict[str, tuple[int, str]]:
+    """Row count and a hash of every row (by primary key) of the given columns.
+
+    Only the columns that existed before count: a revision may add columns.
+    """
+    metadata = sa.MetaData()
+    metadata.reflect(connection)
+    out: dict[str, tuple[int, str]] = {}
+    for name, names in columns.items():
+        table = metadata.tables[name]
+        order = list(table.primary_key.columns) or [table.c[n] for n in names]
+        query = sa.select(*(table.c[n] for n in names)).order_by(*order)
+        rows = connection.execute(query).mappings().all()
+        digest = hashlib.sha256()
+        for row in rows:
+            digest.update(repr(sorted((k, str(v)) for k, v in row.items())).encode())
+        out[table.name] = (len(rows), digest.hexdigest())
+    return out
+
+
+def test_a_populated_database_at_the_previous_head_upgrades_and_keeps_its_rows(
+    empty_app: Flask,
+):
+    from participation.demo import load_demo
+
+    flask_migrate.upgrade()
+    assert load_demo()
+    db.session.remove()
+    previous = _previous_head()
+    flask_migrate.downgrade(revision=previous)
+    with db.engine.begin() as connection:
+        _fill_empty_tables(connection)
+        columns = _columns(connection)
+        before = _snapshot(connection, columns)
+    empty = sorted(name for name, (count, _) in before.items() if count == 0)
+    assert not empty, f"tables without rows at {previous}: {empty}"
+
+    flask_migrate.upgrade()
+
     with db.engine.connect() as connection:
-        return set(connection.scalars(sa.text(query)))
-
-
-def expected_triggers() -> set[str]:
-    from participation.voting.models import TRIGGERS
-
-    statements = TRIGGERS[db.engine.dialect.name]
-    return {s.split()[2] for s in statements if s.startswith("CREATE TRIGGER")}
+        kept = set(sa.inspect(connection).get_table_names())
+        after = _snapshot(connection, {t: c for t, c in columns.items() if t in kept})
+    lost = {
+        name: (before[name], after.get(name))
+        for name in before
+        if after.get(name) != before[name]
+    }
+    assert not lost, f"rows changed or lost by the upgrade from {previous}: {lost}"
+    assert trigger_definitions() == model_trigger_definitions()
