@@ -147,7 +147,7 @@ def test_vote_receipt_refusal_knapsack_count_and_published_results(page, live_se
     page.locator(f"#project-{knapsack_ideas[1]}").check()
     page.locator(f"#project-{knapsack_ideas[2]}").check()  # 5,000 + 6,000 > 10,000
     expect(page.locator("#ballot-total")).to_have_class(
-        "ballot-total ballot-total-problem"
+        "callout ballot-total ballot-total-problem"
     )
     page.locator("#ballot-form button[type=submit]").click()
     expect(page.locator("#error-summary")).to_be_visible()
