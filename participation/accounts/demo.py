@@ -26,9 +26,15 @@ from .states import Role, Sex, VerificationMethod
 class DemoPerson:
     """A demo account as shown on the demo home page."""
 
-    role_label: str
+    #: The role, or a lazily translated description of a resident.
+    role: Role | Any
     login: str
     password: str
+
+    @property
+    def role_label(self) -> str:
+        """What the account is, in the reader's language."""
+        return self.role.label if isinstance(self.role, Role) else str(self.role)
 
 
 #: The main demo QPV, by name (any of these spellings), largest QPV as a fallback.
@@ -62,10 +68,10 @@ DEMO_PEOPLE: list[DemoPerson] = [
         "samir@example.org",
         "votant-conte-demo",
     ),
-    DemoPerson(Role.RELAY._label, RELAY_EMAIL, "relais-demo-1"),
-    DemoPerson(Role.REVIEWER._label, REVIEWER_EMAIL, "instructeur-demo"),
-    DemoPerson(Role.STAFF._label, STAFF_EMAIL, "agent-demo-pv"),
-    DemoPerson(Role.ADMIN._label, ADMIN_EMAIL, "admin-demo-1"),
+    DemoPerson(Role.RELAY, RELAY_EMAIL, "relais-demo-1"),
+    DemoPerson(Role.REVIEWER, REVIEWER_EMAIL, "instructeur-demo"),
+    DemoPerson(Role.STAFF, STAFF_EMAIL, "agent-demo-pv"),
+    DemoPerson(Role.ADMIN, ADMIN_EMAIL, "admin-demo-1"),
 ]
 
 

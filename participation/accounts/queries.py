@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
@@ -98,4 +100,23 @@ def count_admins() -> int:
             sa.select(sa.func.count(UserRole.id)).where(UserRole.role == Role.ADMIN)
         )
         or 0
+    )
+
+
+def pseudonyms(ids: Collection[int]) -> dict[int, str]:
+    """``{id: pseudonym}`` of the accounts among *ids* (one query)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(User.id, User.pseudonym).where(User.id.in_(set(ids)))
+    )
+    return {user_id: pseudonym for user_id, pseudonym in rows}
+
+
+def ids_by_pseudonym(pseudonym: str) -> list[int]:
+    """Ids of the accounts named *pseudonym*, compared without case."""
+    return list(
+        db.session.scalars(
+            sa.select(User.id).where(sa.func.lower(User.pseudonym) == pseudonym.lower())
+        )
     )
