@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from flask_babel import ngettext
 
 from ..core.errors import DomainError
 from ..core.time import utcnow
@@ -90,7 +90,7 @@ def normalize_pseudonym(raw: str) -> str:
     text = tidy_pseudonym(raw)
     if not PSEUDONYM_MIN_LENGTH <= len(text) <= PSEUDONYM_MAX_LENGTH:
         raise DomainError(
-            lazy_ngettext(
+            ngettext(
                 "The pseudonym must have between %(min)d and %(num)d character.",
                 "The pseudonym must have between %(min)d and %(num)d characters.",
                 PSEUDONYM_MAX_LENGTH,
@@ -110,7 +110,7 @@ def check_password_policy(password: str, field: str = "password") -> None:
     """At least 10 characters (a sentence is easier to remember than symbols)."""
     if len(password) < PASSWORD_MIN_LENGTH:
         raise DomainError(
-            lazy_ngettext(
+            ngettext(
                 "The password must have at least %(num)d character.",
                 "The password must have at least %(num)d characters.",
                 PASSWORD_MIN_LENGTH,
@@ -147,7 +147,7 @@ def clean_optional(text: str | None, max_length: int, field: str) -> str | None:
     text = text.strip()
     if len(text) > max_length:
         raise DomainError(
-            lazy_ngettext(
+            ngettext(
                 "Use at most %(num)d character.",
                 "Use at most %(num)d characters.",
                 max_length,

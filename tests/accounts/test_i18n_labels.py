@@ -54,11 +54,12 @@ def test_outside_area_with_another_name_says_it_is_outside(app, make_territory):
     ],
 )
 def test_length_limit_message_agrees_with_the_number(app, locale, limit, expected):
-    with app.test_request_context(), force_locale(locale):
-        with pytest.raises(DomainError) as caught:
-            rules.clean_optional("x" * (limit + 1), limit, "real_name")
-        # The message is lazy: it is translated where it is shown.
-        shown = str(caught.value)
+    with (
+        app.test_request_context(),
+        force_locale(locale),
+        pytest.raises(DomainError) as caught,
+    ):
+        rules.clean_optional("x" * (limit + 1), limit, "real_name")
 
-    assert shown == expected
+    assert str(caught.value) == expected
     assert caught.value.field == "real_name"
