@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from participation import create_app
-from participation.core.database import write_lock
+from participation.core.database import is_write, write_lock
 from participation.extensions import db
 from participation.territories.models import Commune
 from tests.conftest import base_test_config
@@ -216,3 +216,35 @@ def test_write_lock_does_nothing_on_other_databases(app):
     else:
         assert not sa.inspect(commune).expired
         assert commune.name == "A"
+
+
+@pytest.mark.parametrize(
+    ("statement", "writes"),
+    [
+        ("SELECT 1", False),
+        ("  select * from commune", False),
+        ("PRAGMA foreign_keys", False),
+        ("SAVEPOINT sa_savepoint_1", False),
+        ("RELEASE SAVEPOINT sa_savepoint_1", False),
+        ("WITH last AS (SELECT max(id) AS id FROM t) SELECT updated_at FROM t", False),
+        ("INSERT INTO commune (name) VALUES (?)", True),
+        ("UPDATE commune SET name=?", True),
+        ("DELETE FROM commune", True),
+        ("WITH old AS (SELECT id FROM t) DELETE FROM t WHERE id IN old", True),
+    ],
+)
+def test_what_counts_as_a_write(statement, writes):
+    assert is_write(statement) is writes
+
+
+def test_write_lock_refuses_to_drop_a_savepoint_that_only_read(sqlite_app):
+    db.session.add(Commune(insee_code="11111", name="A"))
+    db.session.commit()
+    savepoint = db.session.begin_nested()
+    db.session.scalars(sa.select(Commune)).one()
+
+    with pytest.raises(RuntimeError, match="before begin_nested"):
+        write_lock()
+
+    assert savepoint.is_active  # the caller's savepoint is still there
+    savepoint.rollback()
