@@ -10,8 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind
-from .models import User, UserRole
-from .states import Role
+from .models import User
 
 
 def residence_territories() -> list[Territory]:
@@ -91,16 +90,6 @@ def search_people(
             conditions.append(User.phone == phone)
         stmt = stmt.where(sa.or_(*conditions))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
-
-
-def count_admins() -> int:
-    """How many people hold the administrator role."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(UserRole.id)).where(UserRole.role == Role.ADMIN)
-        )
-        or 0
-    )
 
 
 def pseudonyms(ids: Collection[int]) -> dict[int, str]:
