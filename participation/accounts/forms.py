@@ -201,9 +201,12 @@ def _known_password_field(label: Any, required: Any) -> PasswordField:
 
 
 class PersonFieldsMixin:
-    """Choices shared by every form that describes a person."""
+    """Choices and values shared by every form that describes a person."""
 
+    pseudonym: Any
+    real_name: Any
     territory: Any
+    birth_year: Any
     sex: Any
     locale: Any
 
@@ -215,6 +218,17 @@ class PersonFieldsMixin:
         self.territory.choices = residence_choices()
         self.sex.choices = sex_choices()
         self.locale.choices = language_choices()
+
+    def person_details(self) -> dict[str, Any]:
+        """The typed values a service's ``PersonDetails`` takes."""
+        return {
+            "pseudonym": self.pseudonym.data,
+            "real_name": self.real_name.data,
+            "territory_id": optional_int(self.territory.data),
+            "birth_year": optional_int(self.birth_year.data),
+            "sex": optional_sex(self.sex.data),
+            "locale": self.locale.data,
+        }
 
 
 class RegistrationForm(PersonFieldsMixin, FlaskForm):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from ..core.decorators import require
@@ -18,6 +22,8 @@ from .forms import ActionForm, CommuneForm, TerritoryForm, ThemeForm
 from .models import Commune, Territory, TerritoryKind, Theme
 
 bp = Blueprint("territories", __name__)
+
+T = TypeVar("T")
 
 
 @bp.app_context_processor
@@ -68,23 +74,34 @@ def _commune_data(form: CommuneForm) -> services.CommuneData:
     )
 
 
+def _form_page(
+    form: FlaskForm,
+    save: Callable[[], T],
+    message: Callable[[T], str],
+    template: str,
+    **context: object,
+) -> ResponseReturnValue:
+    """An admin form: save, say *message* and go back to the list, or show why not."""
+    if form.validate_on_submit():
+        response = submit(
+            save, form=form, redirect_to=announce(url_for(".territory_admin"), message)
+        )
+        if response is not None:
+            return response
+    return render_template(template, form=form, **context)
+
+
 @bp.route("/admin/communes/new", methods=["GET", "POST"])
 @require(can_manage_territories)
 def commune_create() -> ResponseReturnValue:
     form = CommuneForm()
-    if form.validate_on_submit():
-        data = _commune_data(form)
-        response = submit(
-            lambda: services.create_commune(current_user, data),
-            form=form,
-            redirect_to=announce(
-                url_for(".territory_admin"),
-                lambda commune: _("The commune %(name)s was added.", name=commune.name),
-            ),
-        )
-        if response is not None:
-            return response
-    return render_template("territories/commune_form.html", form=form, commune=None)
+    return _form_page(
+        form,
+        lambda: services.create_commune(current_user, _commune_data(form)),
+        lambda commune: _("The commune %(name)s was added.", name=commune.name),
+        "territories/commune_form.html",
+        commune=None,
+    )
 
 
 @bp.route("/admin/communes/<int:commune_id>/edit", methods=["GET", "POST"])
@@ -92,19 +109,13 @@ def commune_create() -> ResponseReturnValue:
 def commune_edit(commune_id: int) -> ResponseReturnValue:
     commune = db.get_or_404(Commune, commune_id)
     form = CommuneForm(obj=commune)
-    if form.validate_on_submit():
-        data = _commune_data(form)
-        response = submit(
-            lambda: services.update_commune(current_user, commune, data),
-            form=form,
-            redirect_to=announce(
-                url_for(".territory_admin"),
-                lambda saved: _("The commune %(name)s was saved.", name=saved.name),
-            ),
-        )
-        if response is not None:
-            return response
-    return render_template("territories/commune_form.html", form=form, commune=commune)
+    return _form_page(
+        form,
+        lambda: services.update_commune(current_user, commune, _commune_data(form)),
+        lambda saved: _("The commune %(name)s was saved.", name=saved.name),
+        "territories/commune_form.html",
+        commune=commune,
+    )
 
 
 def _territory_form(territory: Territory | None) -> TerritoryForm:
@@ -136,19 +147,13 @@ def _territory_data(form: TerritoryForm) -> services.TerritoryData:
 @require(can_manage_territories)
 def territory_create() -> ResponseReturnValue:
     form = _territory_form(None)
-    if form.validate_on_submit():
-        data = _territory_data(form)
-        response = submit(
-            lambda: services.create_territory(current_user, data),
-            form=form,
-            redirect_to=announce(
-                url_for(".territory_admin"),
-                lambda added: _("The territory %(name)s was added.", name=added.name),
-            ),
-        )
-        if response is not None:
-            return response
-    return render_template("territories/territory_form.html", form=form, territory=None)
+    return _form_page(
+        form,
+        lambda: services.create_territory(current_user, _territory_data(form)),
+        lambda added: _("The territory %(name)s was added.", name=added.name),
+        "territories/territory_form.html",
+        territory=None,
+    )
 
 
 @bp.route("/admin/territories/<int:territory_id>/edit", methods=["GET", "POST"])
@@ -156,20 +161,14 @@ def territory_create() -> ResponseReturnValue:
 def territory_edit(territory_id: int) -> ResponseReturnValue:
     territory = db.get_or_404(Territory, territory_id)
     form = _territory_form(territory)
-    if form.validate_on_submit():
-        data = _territory_data(form)
-        response = submit(
-            lambda: services.update_territory(current_user, territory, data),
-            form=form,
-            redirect_to=announce(
-                url_for(".territory_admin"),
-                lambda saved: _("The territory %(name)s was saved.", name=saved.name),
-            ),
-        )
-        if response is not None:
-            return response
-    return render_template(
-        "territories/territory_form.html", form=form, territory=territory
+    return _form_page(
+        form,
+        lambda: services.update_territory(
+            current_user, territory, _territory_data(form)
+        ),
+        lambda saved: _("The territory %(name)s was saved.", name=saved.name),
+        "territories/territory_form.html",
+        territory=territory,
     )
 
 

@@ -18,7 +18,6 @@ from ..forms import (
     PeopleSearchForm,
     VerificationForm,
     optional_int,
-    optional_sex,
 )
 from ..models import ResidentVerification, User
 from ..permissions import (
@@ -75,12 +74,7 @@ def person_detail(person_id: int) -> ResponseReturnValue:
 
 def _managed_account(form: ManagedAccountForm) -> services.ManagedAccount:
     return services.ManagedAccount(
-        pseudonym=form.pseudonym.data,
-        real_name=form.real_name.data,
-        territory_id=optional_int(form.territory.data),
-        birth_year=optional_int(form.birth_year.data),
-        sex=optional_sex(form.sex.data),
-        locale=form.locale.data,
+        **form.person_details(),
         consent=bool(form.consent.data),
         verified_in_person=bool(form.verified_in_person.data),
     )

@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from ...core.web import submit
 from .. import services
-from ..forms import PasswordChangeForm, ProfileForm, optional_int, optional_sex
+from ..forms import PasswordChangeForm, ProfileForm
 from ..models import User
 from . import bp
 from .common import confirm_link, me, signed_in
@@ -39,14 +39,9 @@ def _fill(form: ProfileForm, user: User) -> None:
 
 def _changes(form: ProfileForm) -> services.ProfileChanges:
     return services.ProfileChanges(
-        pseudonym=form.pseudonym.data,
-        real_name=form.real_name.data,
+        **form.person_details(),
         email=form.email.data or None,
         phone=form.phone.data or None,
-        territory_id=optional_int(form.territory.data),
-        birth_year=optional_int(form.birth_year.data),
-        sex=optional_sex(form.sex.data),
-        locale=form.locale.data,
     )
 
 

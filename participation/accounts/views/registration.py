@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from ...core.web import submit
 from .. import services
-from ..forms import ActionForm, RegistrationForm, optional_int, optional_sex
+from ..forms import ActionForm, RegistrationForm
 from ..models import User
 from . import bp
 from .common import confirm_link, me, rate_limit, signed_in
@@ -18,15 +18,10 @@ from .common import confirm_link, me, rate_limit, signed_in
 
 def _registration(form: RegistrationForm) -> services.Registration:
     return services.Registration(
+        **form.person_details(),
         email=form.email.data or None,
         phone=form.phone.data or None,
         password=form.password.data,
-        pseudonym=form.pseudonym.data,
-        real_name=form.real_name.data,
-        territory_id=optional_int(form.territory.data),
-        birth_year=optional_int(form.birth_year.data),
-        sex=optional_sex(form.sex.data),
-        locale=form.locale.data,
         accepted_notice=bool(form.accept_notice.data),
     )
 
