@@ -26,9 +26,15 @@ from .states import Role, Sex, VerificationMethod
 class DemoPerson:
     """A demo account as shown on the demo home page."""
 
-    role_label: str
+    #: The role, or a lazily translated description of a resident.
+    role: Role | Any
     login: str
     password: str
+
+    @property
+    def role_label(self) -> str:
+        """What the account is, in the reader's language."""
+        return self.role.label if isinstance(self.role, Role) else str(self.role)
 
 
 #: The main demo QPV, by name (any of these spellings), largest QPV as a fallback.
@@ -62,10 +68,10 @@ DEMO_PEOPLE: list[DemoPerson] = [
         "samir@example.org",
         "votant-conte-demo",
     ),
-    DemoPerson(Role.RELAY._label, RELAY_EMAIL, "relais-demo-1"),
-    DemoPerson(Role.REVIEWER._label, REVIEWER_EMAIL, "instructeur-demo"),
-    DemoPerson(Role.STAFF._label, STAFF_EMAIL, "agent-demo-pv"),
-    DemoPerson(Role.ADMIN._label, ADMIN_EMAIL, "admin-demo-1"),
+    DemoPerson(Role.RELAY, RELAY_EMAIL, "relais-demo-1"),
+    DemoPerson(Role.REVIEWER, REVIEWER_EMAIL, "instructeur-demo"),
+    DemoPerson(Role.STAFF, STAFF_EMAIL, "agent-demo-pv"),
+    DemoPerson(Role.ADMIN, ADMIN_EMAIL, "admin-demo-1"),
 ]
 
 
@@ -131,39 +137,28 @@ def _person(
     return user
 
 
-def load() -> None:
-    """Create the demo people (called once by participation.demo)."""
-    if (
-        db.session.scalar(sa.select(User.id).where(User.email == ADMIN_EMAIL))
-        is not None
-    ):
-        return
-    qpv = main_qpv()
-    passwords = {person.login: person.password for person in DEMO_PEOPLE}
+#: Sign-in -> password of every demo account.
+_PASSWORDS = {person.login: person.password for person in DEMO_PEOPLE}
 
-    def staff_member(email: str, pseudonym: str, real_name: str, *roles: Role) -> User:
-        return _person(
-            email=email,
-            pseudonym=pseudonym,
-            real_name=real_name,
-            password=passwords[email],
-            roles=roles,
-            territory=None,  # they work for the city; they do not declare a home
-        )
 
-    staff_member(ADMIN_EMAIL, "Administration", "Claire Martin", Role.ADMIN, Role.STAFF)
-    staff_member(STAFF_EMAIL, "Agent politique de la ville", "Julien Roux", Role.STAFF)
-    staff_member(REVIEWER_EMAIL, "Instructeur voirie", "Sophie Bernard", Role.REVIEWER)
-    relay = staff_member(
-        RELAY_EMAIL, "Relais centre social", "Nadia Benali", Role.RELAY
+def _staff_member(email: str, pseudonym: str, real_name: str, *roles: Role) -> User:
+    return _person(
+        email=email,
+        pseudonym=pseudonym,
+        real_name=real_name,
+        password=_PASSWORDS[email],
+        roles=roles,
+        territory=None,  # they work for the city; they do not declare a home
     )
-    db.session.flush()
 
+
+def _residents(qpv: Territory, relay: User) -> None:
+    """Amina (verified by the relay), Karim (phone only) and Rose (managed)."""
     amina = _person(
         email=RESIDENT_EMAIL,
         pseudonym="Amina",
         real_name="Amina Haddad",
-        password=passwords[RESIDENT_EMAIL],
+        password=_PASSWORDS[RESIDENT_EMAIL],
         roles=(Role.RESIDENT,),
         territory=qpv,
         birth_year=1984,
@@ -172,7 +167,7 @@ def load() -> None:
     _person(
         phone=RESIDENT_PHONE,
         pseudonym="Karim11",
-        password=passwords["06 12 34 56 78"],
+        password=_PASSWORDS["06 12 34 56 78"],
         roles=(Role.RESIDENT,),
         territory=qpv,
         birth_year=2001,
@@ -182,7 +177,7 @@ def load() -> None:
     _person(
         pseudonym=MANAGED_PSEUDONYM,
         real_name="Rose Garcia",
-        password=passwords[MANAGED_PSEUDONYM],
+        password=_PASSWORDS[MANAGED_PSEUDONYM],
         roles=(Role.RESIDENT,),
         territory=qpv,
         birth_year=1949,
@@ -202,4 +197,24 @@ def load() -> None:
             note="Quittance de loyer",
         )
     )
+
+
+def load() -> None:
+    """Create the demo people (called once by participation.demo)."""
+    if (
+        db.session.scalar(sa.select(User.id).where(User.email == ADMIN_EMAIL))
+        is not None
+    ):
+        return
+    qpv = main_qpv()
+    _staff_member(
+        ADMIN_EMAIL, "Administration", "Claire Martin", Role.ADMIN, Role.STAFF
+    )
+    _staff_member(STAFF_EMAIL, "Agent politique de la ville", "Julien Roux", Role.STAFF)
+    _staff_member(REVIEWER_EMAIL, "Instructeur voirie", "Sophie Bernard", Role.REVIEWER)
+    relay = _staff_member(
+        RELAY_EMAIL, "Relais centre social", "Nadia Benali", Role.RELAY
+    )
+    db.session.flush()
+    _residents(qpv, relay)
     db.session.flush()

@@ -33,8 +33,8 @@ from wtforms.validators import (
 from ..core.errors import DomainError
 from ..core.i18n import LANGUAGE_NAMES
 from ..territories.models import TerritoryKind
-from . import queries, services
-from .states import METHOD_LABELS, SEX_LABELS, Sex, VerificationMethod
+from . import queries, rules, services
+from .states import Sex, VerificationMethod
 
 CHOOSE_FROM_LIST = _l("Choose a value from the list.")
 
@@ -59,15 +59,15 @@ def _birth_year(form: Any, field: Any) -> None:
     if not text.isdigit() or len(text) != 4:
         raise ValidationError(str(_l("Enter a year with 4 digits, for example 1980.")))
     try:
-        services.check_birth_year(int(text))
+        rules.check_birth_year(int(text))
     except DomainError as error:
         raise ValidationError(str(error.message)) from None
 
 
-def sex_choices() -> list[tuple[str, Any]]:
+def sex_choices() -> list[SelectChoice]:
     return [
-        ("", _l("I prefer not to say")),
-        *((sex.value, SEX_LABELS[sex]) for sex in Sex),
+        SelectChoice("", _l("I prefer not to say")),
+        *(SelectChoice(value, label) for value, label in Sex.choices()),
     ]
 
 
@@ -110,84 +110,143 @@ def optional_sex(value: str | None) -> Sex | None:
     return Sex(value) if value else None
 
 
-class PersonFieldsMixin:
-    """Choices shared by every form that describes a person."""
+def _email_field(presence: Any, *checks: Any) -> EmailField:
+    return EmailField(
+        _l("E-mail address"),
+        validators=[presence, Length(max=rules.EMAIL_MAX_LENGTH), *checks],
+    )
 
+
+def _phone_field() -> TelField:
+    return TelField(
+        _l("Mobile phone number"),
+        validators=[Optional(), Length(max=30), _service_check(rules.normalize_phone)],
+    )
+
+
+def _pseudonym_field(label: Any) -> StringField:
+    return StringField(
+        label,
+        validators=[
+            InputRequired(_l("Choose a pseudonym.")),
+            Length(max=rules.PSEUDONYM_MAX_LENGTH),
+            _service_check(rules.normalize_pseudonym),
+        ],
+    )
+
+
+def _real_name_field(label: Any) -> StringField:
+    return StringField(
+        label, validators=[Optional(), Length(max=rules.REAL_NAME_MAX_LENGTH)]
+    )
+
+
+def _residence_field(label: Any, required: Any) -> SelectField:
+    return SelectField(
+        invalid_choice_message=CHOOSE_FROM_LIST,
+        label=label,
+        validators=[DataRequired(required)],
+    )
+
+
+def _birth_year_field() -> StringField:
+    return StringField(
+        _l("Year of birth (optional)"),
+        validators=[Optional(), _birth_year],
+        render_kw={"inputmode": "numeric", "maxlength": 4},
+    )
+
+
+def _sex_field() -> SelectField:
+    return SelectField(
+        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Sex (optional)"), default=""
+    )
+
+
+def _locale_field() -> SelectField:
+    return SelectField(
+        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Preferred language")
+    )
+
+
+def _new_password_field(label: Any) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(_l("Choose a password.")),
+            Length(
+                min=rules.PASSWORD_MIN_LENGTH,
+                max=rules.PASSWORD_MAX_LENGTH,
+                message=_l("The password must have between 10 and 200 characters."),
+            ),
+        ],
+    )
+
+
+def _password_again_field(label: Any, first: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(_l("Type the password a second time.")),
+            EqualTo(first, _l("The two passwords are different.")),
+        ],
+    )
+
+
+def _known_password_field(label: Any, required: Any) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[InputRequired(required), Length(max=rules.PASSWORD_MAX_LENGTH)],
+    )
+
+
+class PersonFieldsMixin:
+    """Choices and values shared by every form that describes a person."""
+
+    pseudonym: Any
+    real_name: Any
     territory: Any
+    birth_year: Any
     sex: Any
     locale: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fill_choices()
 
     def _fill_choices(self) -> None:
         self.territory.choices = residence_choices()
         self.sex.choices = sex_choices()
         self.locale.choices = language_choices()
 
+    def person_details(self) -> dict[str, Any]:
+        """The typed values a service's ``PersonDetails`` takes."""
+        return {
+            "pseudonym": self.pseudonym.data,
+            "real_name": self.real_name.data,
+            "territory_id": optional_int(self.territory.data),
+            "birth_year": optional_int(self.birth_year.data),
+            "sex": optional_sex(self.sex.data),
+            "locale": self.locale.data,
+        }
+
 
 class RegistrationForm(PersonFieldsMixin, FlaskForm):
     """Open an account with an e-mail address or a phone number (or both)."""
 
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[
-            Optional(),
-            Length(max=254),
-            _service_check(services.normalize_email),
-        ],
+    email = _email_field(Optional(), _service_check(services.normalize_email))
+    phone = _phone_field()
+    password = _new_password_field(_l("Password"))
+    password_confirm = _password_again_field(_l("Password again"), "password")
+    pseudonym = _pseudonym_field(_l("Public pseudonym"))
+    real_name = _real_name_field(_l("Real name (optional)"))
+    territory = _residence_field(
+        _l("Neighbourhood where you live"),
+        _l("Choose the neighbourhood where you live."),
     )
-    phone = TelField(
-        _l("Mobile phone number"),
-        validators=[
-            Optional(),
-            Length(max=30),
-            _service_check(services.normalize_phone),
-        ],
-    )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            InputRequired(_l("Choose a password.")),
-            Length(
-                min=services.PASSWORD_MIN_LENGTH,
-                max=services.PASSWORD_MAX_LENGTH,
-                message=_l("The password must have between 10 and 200 characters."),
-            ),
-        ],
-    )
-    password_confirm = PasswordField(
-        _l("Password again"),
-        validators=[
-            InputRequired(_l("Type the password a second time.")),
-            EqualTo("password", _l("The two passwords are different.")),
-        ],
-    )
-    pseudonym = StringField(
-        _l("Public pseudonym"),
-        validators=[
-            InputRequired(_l("Choose a pseudonym.")),
-            Length(max=services.PSEUDONYM_MAX_LENGTH),
-            _service_check(services.normalize_pseudonym),
-        ],
-    )
-    real_name = StringField(
-        _l("Real name (optional)"),
-        validators=[Optional(), Length(max=services.REAL_NAME_MAX_LENGTH)],
-    )
-    territory = SelectField(
-        invalid_choice_message=CHOOSE_FROM_LIST,
-        label=_l("Neighbourhood where you live"),
-        validators=[DataRequired(_l("Choose the neighbourhood where you live."))],
-    )
-    birth_year = StringField(
-        _l("Year of birth (optional)"),
-        validators=[Optional(), _birth_year],
-        render_kw={"inputmode": "numeric", "maxlength": 4},
-    )
-    sex = SelectField(
-        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Sex (optional)"), default=""
-    )
-    locale = SelectField(
-        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Preferred language")
-    )
+    birth_year = _birth_year_field()
+    sex = _sex_field()
+    locale = _locale_field()
     accept_notice = BooleanField(
         _l("I have read the personal data notice and I accept it."),
         validators=[
@@ -195,10 +254,6 @@ class RegistrationForm(PersonFieldsMixin, FlaskForm):
         ],
     )
     submit = SubmitField(_l("Create my account"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._fill_choices()
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = bool(super().validate(extra_validators))
@@ -218,16 +273,10 @@ class SignInForm(FlaskForm):
         _l("E-mail address or phone number"),
         validators=[
             InputRequired(_l("Enter your e-mail address or phone number.")),
-            Length(max=254),
+            Length(max=rules.EMAIL_MAX_LENGTH),
         ],
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            InputRequired(_l("Enter your password.")),
-            Length(max=services.PASSWORD_MAX_LENGTH),
-        ],
-    )
+    password = _known_password_field(_l("Password"), _l("Enter your password."))
     remember = BooleanField(_l("Stay signed in on this device"))
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
@@ -236,13 +285,9 @@ class SignInForm(FlaskForm):
 class PasswordForgotForm(FlaskForm):
     """Ask for a reset link; the answer never says whether the address is known."""
 
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[
-            InputRequired(_l("Enter your e-mail address.")),
-            Length(max=254),
-            _service_check(services.normalize_email),
-        ],
+    email = _email_field(
+        InputRequired(_l("Enter your e-mail address.")),
+        _service_check(services.normalize_email),
     )
     submit = SubmitField(_l("Send me a link"))
 
@@ -250,24 +295,8 @@ class PasswordForgotForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     """Choose a new password (from a reset link or a setup code)."""
 
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            InputRequired(_l("Choose a password.")),
-            Length(
-                min=services.PASSWORD_MIN_LENGTH,
-                max=services.PASSWORD_MAX_LENGTH,
-                message=_l("The password must have between 10 and 200 characters."),
-            ),
-        ],
-    )
-    password_confirm = PasswordField(
-        _l("New password again"),
-        validators=[
-            InputRequired(_l("Type the password a second time.")),
-            EqualTo("password", _l("The two passwords are different.")),
-        ],
-    )
+    password = _new_password_field(_l("New password"))
+    password_confirm = _password_again_field(_l("New password again"), "password")
     submit = SubmitField(_l("Save the new password"))
 
 
@@ -294,30 +323,12 @@ class SetupCodeForm(NewPasswordForm):
 class PasswordChangeForm(FlaskForm):
     """Change one's password, knowing the current one."""
 
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[
-            InputRequired(_l("Enter your current password.")),
-            Length(max=services.PASSWORD_MAX_LENGTH),
-        ],
+    current_password = _known_password_field(
+        _l("Current password"), _l("Enter your current password.")
     )
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[
-            InputRequired(_l("Choose a password.")),
-            Length(
-                min=services.PASSWORD_MIN_LENGTH,
-                max=services.PASSWORD_MAX_LENGTH,
-                message=_l("The password must have between 10 and 200 characters."),
-            ),
-        ],
-    )
-    new_password_confirm = PasswordField(
-        _l("New password again"),
-        validators=[
-            InputRequired(_l("Type the password a second time.")),
-            EqualTo("new_password", _l("The two passwords are different.")),
-        ],
+    new_password = _new_password_field(_l("New password"))
+    new_password_confirm = _password_again_field(
+        _l("New password again"), "new_password"
     )
     submit = SubmitField(_l("Change my password"))
 
@@ -325,83 +336,34 @@ class PasswordChangeForm(FlaskForm):
 class ProfileForm(PersonFieldsMixin, FlaskForm):
     """The person's own details."""
 
-    pseudonym = StringField(
-        _l("Public pseudonym"),
-        validators=[
-            InputRequired(_l("Choose a pseudonym.")),
-            Length(max=services.PSEUDONYM_MAX_LENGTH),
-            _service_check(services.normalize_pseudonym),
-        ],
+    pseudonym = _pseudonym_field(_l("Public pseudonym"))
+    real_name = _real_name_field(_l("Real name (optional)"))
+    email = _email_field(Optional())
+    phone = _phone_field()
+    territory = _residence_field(
+        _l("Neighbourhood where you live"),
+        _l("Choose the neighbourhood where you live."),
     )
-    real_name = StringField(
-        _l("Real name (optional)"),
-        validators=[Optional(), Length(max=services.REAL_NAME_MAX_LENGTH)],
-    )
-    email = EmailField(_l("E-mail address"), validators=[Optional(), Length(max=254)])
-    phone = TelField(
-        _l("Mobile phone number"),
-        validators=[
-            Optional(),
-            Length(max=30),
-            _service_check(services.normalize_phone),
-        ],
-    )
-    territory = SelectField(
-        invalid_choice_message=CHOOSE_FROM_LIST,
-        label=_l("Neighbourhood where you live"),
-        validators=[DataRequired(_l("Choose the neighbourhood where you live."))],
-    )
-    birth_year = StringField(
-        _l("Year of birth (optional)"),
-        validators=[Optional(), _birth_year],
-        render_kw={"inputmode": "numeric", "maxlength": 4},
-    )
-    sex = SelectField(
-        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Sex (optional)"), default=""
-    )
-    locale = SelectField(
-        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Preferred language")
-    )
+    birth_year = _birth_year_field()
+    sex = _sex_field()
+    locale = _locale_field()
     submit = SubmitField(_l("Save my details"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._fill_choices()
 
 
 class ManagedAccountForm(PersonFieldsMixin, FlaskForm):
     """A relay opens an account for a person who has no e-mail address or phone."""
 
-    pseudonym = StringField(
-        _l("Public pseudonym chosen by the person"),
-        validators=[
-            InputRequired(_l("Choose a pseudonym.")),
-            Length(max=services.PSEUDONYM_MAX_LENGTH),
-            _service_check(services.normalize_pseudonym),
-        ],
+    pseudonym = _pseudonym_field(_l("Public pseudonym chosen by the person"))
+    real_name = _real_name_field(
+        _l("Real name (optional, seen by staff and relays only)")
     )
-    real_name = StringField(
-        _l("Real name (optional, seen by staff and relays only)"),
-        validators=[Optional(), Length(max=services.REAL_NAME_MAX_LENGTH)],
+    territory = _residence_field(
+        _l("Neighbourhood where the person lives"),
+        _l("Choose the neighbourhood where the person lives."),
     )
-    territory = SelectField(
-        invalid_choice_message=CHOOSE_FROM_LIST,
-        label=_l("Neighbourhood where the person lives"),
-        validators=[
-            DataRequired(_l("Choose the neighbourhood where the person lives."))
-        ],
-    )
-    birth_year = StringField(
-        _l("Year of birth (optional)"),
-        validators=[Optional(), _birth_year],
-        render_kw={"inputmode": "numeric", "maxlength": 4},
-    )
-    sex = SelectField(
-        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Sex (optional)"), default=""
-    )
-    locale = SelectField(
-        invalid_choice_message=CHOOSE_FROM_LIST, label=_l("Preferred language")
-    )
+    birth_year = _birth_year_field()
+    sex = _sex_field()
+    locale = _locale_field()
     verified_in_person = BooleanField(
         _l("I checked a proof of address in person (mark the residence as verified)")
     )
@@ -416,10 +378,6 @@ class ManagedAccountForm(PersonFieldsMixin, FlaskForm):
     )
     submit = SubmitField(_l("Create the account"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._fill_choices()
-
 
 class VerificationForm(FlaskForm):
     """Record that a proof of address was checked in person. No document is kept."""
@@ -432,15 +390,12 @@ class VerificationForm(FlaskForm):
     method = SelectField(
         invalid_choice_message=CHOOSE_FROM_LIST,
         label=_l("How was it checked?"),
-        choices=[
-            SelectChoice(method.value, METHOD_LABELS[method])
-            for method in VerificationMethod
-        ],
+        choices=VerificationMethod.choices,
         default=VerificationMethod.PROOF_IN_PERSON.value,
     )
     note = StringField(
         _l("Note (optional)"),
-        validators=[Optional(), Length(max=services.NOTE_MAX_LENGTH)],
+        validators=[Optional(), Length(max=rules.NOTE_MAX_LENGTH)],
     )
     submit = SubmitField(_l("Mark as verified"))
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind
-from .models import User, UserRole
-from .states import Role
+from .models import User
 
 
 def residence_territories() -> list[Territory]:
@@ -91,11 +92,20 @@ def search_people(
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
-def count_admins() -> int:
-    """How many people hold the administrator role."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(UserRole.id)).where(UserRole.role == Role.ADMIN)
+def pseudonyms(ids: Collection[int]) -> dict[int, str]:
+    """``{id: pseudonym}`` of the accounts among *ids* (one query)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(User.id, User.pseudonym).where(User.id.in_(set(ids)))
+    )
+    return {user_id: pseudonym for user_id, pseudonym in rows}
+
+
+def ids_by_pseudonym(pseudonym: str) -> list[int]:
+    """Ids of the accounts named *pseudonym*, compared without case."""
+    return list(
+        db.session.scalars(
+            sa.select(User.id).where(sa.func.lower(User.pseudonym) == pseudonym.lower())
         )
-        or 0
     )

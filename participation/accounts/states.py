@@ -2,61 +2,29 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from flask_babel import lazy_gettext as _l
 
+from ..core.enums import LabelledEnum
 from ..core.roles import Role as Role  # re-exported: accounts names its roles
 
 
-class VerificationLevel(StrEnum):
+class VerificationLevel(LabelledEnum):
     """How sure the city is that a person lives in their QPV (weakest first)."""
 
-    DECLARED = "declared"
-    VERIFIED = "verified"
-
-    @property
-    def label(self) -> str:
-        return str(VERIFICATION_LABELS[self])
+    DECLARED = "declared", _l("Declared")
+    VERIFIED = "verified", _l("Verified")
 
 
-VERIFICATION_LABELS = {
-    VerificationLevel.DECLARED: _l("Declared"),
-    VerificationLevel.VERIFIED: _l("Verified"),
-}
-
-
-class VerificationMethod(StrEnum):
+class VerificationMethod(LabelledEnum):
     """How a residence was checked. The proof itself is never stored."""
 
-    PROOF_IN_PERSON = "proof_in_person"
-    IMPORTED_LIST = "imported_list"
-
-    @property
-    def label(self) -> str:
-        return str(METHOD_LABELS[self])
+    PROOF_IN_PERSON = "proof_in_person", _l("Proof of address checked in person")
+    IMPORTED_LIST = "imported_list", _l("Matched an imported list")
 
 
-METHOD_LABELS = {
-    VerificationMethod.PROOF_IN_PERSON: _l("Proof of address checked in person"),
-    VerificationMethod.IMPORTED_LIST: _l("Matched an imported list"),
-}
-
-
-class Sex(StrEnum):
+class Sex(LabelledEnum):
     """Optional answer, used only for parity and participation statistics."""
 
-    FEMALE = "female"
-    MALE = "male"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(SEX_LABELS[self])
-
-
-SEX_LABELS = {
-    Sex.FEMALE: _l("Woman"),
-    Sex.MALE: _l("Man"),
-    Sex.OTHER: _l("Other / prefer to describe"),
-}
+    FEMALE = "female", _l("Woman")
+    MALE = "male", _l("Man")
+    OTHER = "other", _l("Other / prefer to describe")

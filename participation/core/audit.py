@@ -18,6 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
+from .actors import Actor, actor_id
+from .database import write_lock
 from .models import AuditEntry
 from .time import utcnow
 
@@ -49,24 +51,25 @@ def entry_hash(entry: AuditEntry) -> str:
 
 
 def _lock_chain() -> None:
-    """Hold the chain's write lock until the caller's transaction ends."""
+    """Hold the chain's write lock until the caller's transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: the database write
+    lock (:func:`~participation.core.database.write_lock`), so that the last hash
+    is read by the only writer.
+    """
     session = db.session
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(
             sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY}
         )
-    elif dialect == "sqlite":
-        # pysqlite opens a transaction only before a write, so the read of the last
-        # hash could race another writer. A write that changes nothing takes SQLite's
-        # write lock first (waiting up to busy_timeout), which serialises appenders.
-        session.execute(sa.text("UPDATE audit_entry SET id = id WHERE 0 = 1"))
+    else:
+        write_lock()
 
 
 def record(
     action: str,
     *,
-    actor: Any | None = None,
+    actor: Actor,
     obj: Any | None = None,
     object_type: Any = None,
     object_id: Any = None,
@@ -74,10 +77,12 @@ def record(
 ) -> AuditEntry:
     """Append an entry for *action* on *obj* (or object_type/object_id) by *actor*.
 
-    ``object_type`` and ``object_id`` are typed loosely so that callers may pass
-    ``**details`` dictionaries; they are stored as text. Runs inside the caller's
-    transaction, so the entry lands with the change it describes or not at all.
-    Call it last in a service: the chain stays locked until the caller commits.
+    *actor* is the person who acted, or :data:`~participation.core.actors.SYSTEM`
+    for jobs, imports and commands (stored as no one). ``object_type`` and
+    ``object_id`` are typed loosely so that callers may pass ``**details``
+    dictionaries; they are stored as text. Runs inside the caller's transaction,
+    so the entry lands with the change it describes or not at all. Call it last in
+    a service: the chain stays locked until the caller commits.
     """
     session = db.session
     session.flush()  # the caller's changes first, so obj.id is known
@@ -90,7 +95,7 @@ def record(
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
     entry = AuditEntry(
         at=utcnow(),
-        actor_id=getattr(actor, "id", None),
+        actor_id=actor_id(actor),
         action=action,
         object_type=str(object_type or "-"),
         object_id=None if object_id is None else str(object_id),

@@ -11,6 +11,7 @@ chain) do it themselves. PostgreSQL needs nothing here (row locks, constraints).
 
 from __future__ import annotations
 
+import re
 from contextvars import ContextVar
 from typing import Any
 
@@ -66,15 +67,24 @@ def _sqlite_begin(connection: Any) -> None:
 
 #: Statements that never take SQLite's write lock; anything else counts as a write.
 _READS = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK")
+#: What makes a statement that starts with a common table expression a write.
+_WRITE_WORDS = re.compile(r"\b(?:INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+def is_write(statement: str) -> bool:
+    """Whether *statement* takes SQLite's write lock (``WITH ... SELECT`` does not)."""
+    text = statement.lstrip()
+    head = text[:9].upper()
+    if head.startswith("WITH"):
+        return _WRITE_WORDS.search(text) is not None
+    return not head.startswith(_READS)
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(
     connection: Any, cursor: Any, statement: str, *args: Any, **kwargs: Any
 ) -> None:
-    if connection.dialect.name == "sqlite" and not statement.lstrip()[
-        :9
-    ].upper().startswith(_READS):
+    if connection.dialect.name == "sqlite" and is_write(statement):
         connection.info[_LOCKED] = True
 
 
@@ -97,6 +107,9 @@ def write_lock() -> None:
             session.flush()  # pending changes are writes: the flush takes the lock
             if session.connection().info.get(_LOCKED):
                 return
+        if session.in_nested_transaction():
+            # Restarting would drop the caller's SAVEPOINT: a mistake in the code.
+            raise RuntimeError("call write_lock() before begin_nested(), not inside")
         session.rollback()  # it only read: start again, this time with the lock
     token = _begin_immediate.set(True)
     try:

@@ -12,15 +12,14 @@ error and is retried with exponential back-off by ``flask outbox send``.
 from __future__ import annotations
 
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ..extensions import db
 from .models import OutboxMessage
@@ -63,7 +62,9 @@ def _mark_committed(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_rolled_back(session: Session, previous_transaction: Any) -> None:
+def _forget_rolled_back(
+    session: Session, previous_transaction: SessionTransaction
+) -> None:
     # The queued rows are gone with the outermost transaction: nothing to deliver.
     if previous_transaction.parent is None:
         session.info.pop("outbox_pending", None)
@@ -112,7 +113,7 @@ def _deliver(email: EmailMessage, message: OutboxMessage) -> None:
         (folder / f"{message.id:08d}.eml").write_bytes(bytes(email))
 
 
-def _next_due(now: Any) -> OutboxMessage | None:
+def _next_due(now: datetime) -> OutboxMessage | None:
     """Lock and return the oldest message due now; skip rows another sender holds."""
     return db.session.scalars(
         sa.select(OutboxMessage)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
@@ -26,11 +25,14 @@ from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
+from .database import write_lock
 from .decorators import require
 from .forms import AuditFilterForm, LanguageForm
 from .models import AuditEntry
 from .pagination import page_number, paginate_rows
+from .people import directory
 from .permissions import can_view_audit
+from .web import safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -41,24 +43,10 @@ ACCESSIBILITY_STATEMENT_ON = date(2026, 11, 22)
 AUDIT_PER_PAGE = 50
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after a form (no open redirect)."""
-    if not target or not target.startswith("/") or "\\" in target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or target.startswith("//"):
-        return "/"
-    return target
-
-
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    demo_people = None
-    if current_app.config.get("DEMO"):
-        from ..accounts.demo import DEMO_PEOPLE
-
-        demo_people = DEMO_PEOPLE
-    return render_template("core/home.html", demo_people=demo_people)
+    # In demo mode the accounts feature adds ``demo_people`` to the page context.
+    return render_template("core/home.html")
 
 
 @bp.post("/language", defaults={"code": None})
@@ -73,9 +61,10 @@ def set_language(code: str | None) -> ResponseReturnValue:
         abort(404)
     session["lang"] = code
     if current_user.is_authenticated and current_user.locale != code:
+        write_lock()
         current_user.locale = code
         db.session.commit()
-    return redirect(_safe_next(form.next.data))
+    return redirect(safe_next(form.next.data) or "/")
 
 
 @bp.get("/accessibility")
@@ -103,8 +92,6 @@ def _distinct(column: Any) -> list[str]:
 @require(can_view_audit)
 def audit_list() -> ResponseReturnValue:
     """The audit log, newest first, filtered by object type, action and person."""
-    from ..accounts.models import User
-
     form = AuditFilterForm(request.args)
     form.object_type.choices = [SelectChoice("", _l("All"))] + [
         SelectChoice(value) for value in _distinct(AuditEntry.object_type)
@@ -114,24 +101,30 @@ def audit_list() -> ResponseReturnValue:
     ]
     form.validate()
 
-    stmt = sa.select(AuditEntry, User.pseudonym).outerjoin(
-        User, User.id == AuditEntry.actor_id
-    )
+    people = directory()
+    stmt = sa.select(AuditEntry)
     if form.object_type.data:
         stmt = stmt.where(AuditEntry.object_type == form.object_type.data)
     if form.action.data:
         stmt = stmt.where(AuditEntry.action == form.action.data)
     actor = (form.actor.data or "").strip() if not form.actor.errors else ""
     if actor:
-        stmt = stmt.where(sa.func.lower(User.pseudonym) == actor.lower())
+        stmt = stmt.where(AuditEntry.actor_id.in_(people.ids_named(actor)))
     page = paginate_rows(
         stmt.order_by(AuditEntry.id.desc()),
         page_number(request.args.get("page")),
         AUDIT_PER_PAGE,
     )
+    names = people.pseudonyms(
+        {entry.actor_id for (entry,) in page.items if entry.actor_id is not None}
+    )
     entries = [
-        {"entry": entry, "actor": pseudonym, "details": _details(entry.details)}
-        for entry, pseudonym in page.items
+        {
+            "entry": entry,
+            "actor": names.get(entry.actor_id) if entry.actor_id else None,
+            "details": _details(entry.details),
+        }
+        for (entry,) in page.items
     ]
     filters = {
         key: value

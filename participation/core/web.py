@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect
 from flask_wtf import FlaskForm
@@ -33,10 +34,16 @@ def submit(
 ) -> Response | None:
     """Run *call*; commit and redirect on success, or show why it was refused.
 
-    Returns the redirect response, or ``None`` when the page should be shown again
-    with the errors now on *form*. Without a form, the messages are flashed and the
-    person goes to *error_redirect* (or ``None`` is returned for the caller to
-    render).
+    The database's write lock is taken before *call* runs, so what the service
+    reads is what it writes against. Returns the redirect response, or ``None``
+    when the page should be shown again with the errors now on *form*. Without a
+    form, the messages are flashed and the person goes to *error_redirect* (or
+    ``None`` is returned for the caller to render).
+
+    *redirect_to* may be a function of the service's result: it runs after the
+    commit, so it may also do what only a committed change allows (sign the
+    person in, remember something in the session, flash a message that depends
+    on the result; see :func:`announce`).
     """
     try:
         write_lock()
@@ -58,3 +65,32 @@ def submit(
     if success:
         flash(success, "success")
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def announce(
+    url: str, message: Callable[[T], str | None], category: str = "success"
+) -> Callable[[T], str]:
+    """A *redirect_to* for :func:`submit` whose message depends on the result.
+
+    ``submit(lambda: create_theme(...), redirect_to=announce(url, lambda theme:
+    _("The theme %(name)s was added.", name=theme.label)))``. A message of
+    ``None`` flashes nothing.
+    """
+
+    def after_commit(result: T) -> str:
+        text = message(result)
+        if text:
+            flash(text, category)
+        return url
+
+    return after_commit
+
+
+def safe_next(target: str | None) -> str | None:
+    """*target* when it is a same-site relative path, else None (no open redirect)."""
+    if not target or not target.startswith("/") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target

@@ -127,7 +127,7 @@ def apply_transition(
     db.session.flush()
     audit.record(
         f"{workflow.name}.{action.value}",
-        actor=None if is_system(actor) else actor,
+        actor=actor,
         obj=obj,
         from_state=old_state.value,
         to_state=new_state.value,

@@ -17,9 +17,10 @@ def territories_group() -> None:
 @with_appcontext
 def default_themes() -> None:
     """Add the default themes of the contrat de ville that are missing."""
+    from ..core.actors import SYSTEM
     from .services import ensure_default_themes
 
-    added = ensure_default_themes(None)
+    added = ensure_default_themes(SYSTEM)
     db.session.commit()
     click.echo(f"{added} default themes added.")
 

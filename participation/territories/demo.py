@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ..core.actors import SYSTEM
 from ..extensions import db
 from . import services
 from .models import Commune, Territory, TerritoryKind
@@ -39,7 +40,7 @@ def load() -> None:
         sa.select(Commune).where(Commune.insee_code == CARCASSONNE.insee_code)
     )
     if commune is None:
-        commune = services.create_commune(None, CARCASSONNE)
+        commune = services.create_commune(SYSTEM, CARCASSONNE)
     existing = {
         t.code or t.name
         for t in db.session.scalars(
@@ -49,7 +50,7 @@ def load() -> None:
     for code, name, population in QPV:
         if code not in existing:
             services.create_territory(
-                None,
+                SYSTEM,
                 services.TerritoryData(
                     commune_id=commune.id,
                     kind=TerritoryKind.QPV,
@@ -60,9 +61,9 @@ def load() -> None:
             )
     if OUTSIDE_NAME not in existing:
         services.create_territory(
-            None,
+            SYSTEM,
             services.TerritoryData(
                 commune_id=commune.id, kind=TerritoryKind.OUTSIDE, name=OUTSIDE_NAME
             ),
         )
-    services.ensure_default_themes(None)
+    services.ensure_default_themes(SYSTEM)

@@ -7,7 +7,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -16,8 +15,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from .models import KIND_LABELS, TerritoryKind
-from .services import (
+from .models import TerritoryKind
+from .rules import (
     MAX_POPULATION,
     is_valid_insee_code,
     is_valid_qpv_code,
@@ -76,7 +75,7 @@ class TerritoryForm(FlaskForm):
     )
     kind = RadioField(
         _l("Kind of territory"),
-        choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in TerritoryKind],
+        choices=TerritoryKind.choices,
         default=TerritoryKind.QPV.value,
         validators=[DataRequired(_l("Choose the kind of territory."))],
     )

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.enums import LabelledEnum
 from ..extensions import Base
 
 
-class TerritoryKind(StrEnum):
+class TerritoryKind(LabelledEnum):
     """A QPV with its official code, or a place outside any QPV."""
 
-    QPV = "qpv"
-    OUTSIDE = "outside"
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
-
-
-KIND_LABELS = {
-    TerritoryKind.QPV: _l("Priority neighbourhood (QPV)"),
-    TerritoryKind.OUTSIDE: _l("Outside the QPV"),
-}
+    QPV = "qpv", _l("Priority neighbourhood (QPV)")
+    OUTSIDE = "outside", _l("Outside the QPV")
 
 
 class Commune(Base):

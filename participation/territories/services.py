@@ -1,13 +1,12 @@
 """Territory and theme operations. Services flush; the calling view or command commits.
 
-Every function takes the acting person first and re-checks the permission;
-``actor=None`` stands for the system itself (command line, demo loading).
+Every function takes the actor first and re-checks the permission: an
+administrator, or :data:`~participation.core.actors.SYSTEM` for the command line
+and the demo loader.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,22 +16,24 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
 
 from ..core import audit
+from ..core.actors import Actor, is_system
 from ..core.errors import Conflict, DomainError, PermissionDenied
 from ..core.permissions import can_manage_territories
 from ..extensions import db
+from . import queries
 from .models import DEFAULT_THEMES, Commune, Territory, TerritoryKind, Theme
-
-#: Official QPV codes: QP (2015 list) or QN (2024 list), the département on three
-#: characters (011, 02A, 971), then digits and sometimes a letter: QP011001,
-#: QN01101M, QP02A002. Lenient on the length of the number.
-QPV_CODE_RE = re.compile(r"^Q[NP](?:\d{3}|02[AB])\d{2,5}[A-Z]?$")
-#: INSEE commune codes: five digits, or 2A/2B and three digits in Corsica.
-INSEE_CODE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
-#: Largest population we accept (more than any French commune).
-MAX_POPULATION = 5_000_000
+from .rules import (
+    check_population,
+    clean_name,
+    is_valid_insee_code,
+    is_valid_qpv_code,
+    normalise_insee_code,
+    normalise_qpv_code,
+    slug,
+    tidy_name,
+)
 
 
 @dataclass(frozen=True)
@@ -56,63 +57,18 @@ class TerritoryData:
     is_active: bool = True
 
 
-def normalise_qpv_code(raw: str | None) -> str:
-    """Upper-case *raw* and drop spaces and dashes (people copy codes loosely)."""
-    return re.sub(r"[\s\-_.]", "", raw or "").upper()
-
-
-def normalise_insee_code(raw: str | None) -> str:
-    return re.sub(r"\s", "", raw or "").upper()
-
-
-def is_valid_qpv_code(code: str) -> bool:
-    return bool(QPV_CODE_RE.match(code))
-
-
-def is_valid_insee_code(code: str) -> bool:
-    return bool(INSEE_CODE_RE.match(code))
-
-
-def _check(actor: Any | None) -> None:
-    if actor is not None and not can_manage_territories(actor):
+def _check(actor: Actor) -> None:
+    if not is_system(actor) and not can_manage_territories(actor):
         raise PermissionDenied(_l("Only administrators manage territories and themes."))
-
-
-def _clean_name(name: str, field: str = "name") -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise DomainError(_l("Enter a name."), field=field)
-    if len(name) > 120:
-        raise DomainError(
-            _l("The name is too long (120 characters at most)."), field=field
-        )
-    return name
-
-
-def _check_population(population: int | None) -> None:
-    if population is not None and not 0 <= population <= MAX_POPULATION:
-        raise DomainError(
-            _l("Enter a population between 0 and %(max)d.", max=MAX_POPULATION),
-            field="population",
-        )
 
 
 @contextmanager
 def _unique_guard(message: Any, field: str) -> Iterator[None]:
     """Turn a unique-constraint race (double click, two admins) into a field error.
 
-    PostgreSQL: a SAVEPOINT keeps the rest of the transaction. SQLite: pysqlite's
-    legacy transactions make RELEASE SAVEPOINT commit everything when no write came
-    before, so we flush plainly and, on a clash, roll the whole request back.
+    The block runs in a SAVEPOINT, flushed at its end: a clash undoes only the
+    block, and the caller's transaction stays usable until it is rolled back.
     """
-    if db.session.get_bind().dialect.name != "postgresql":
-        try:
-            yield
-            db.session.flush()
-        except IntegrityError as error:
-            db.session.rollback()
-            raise Conflict(message, field=field) from error
-        return
     try:
         with db.session.begin_nested():
             yield
@@ -141,7 +97,7 @@ def _commune_values(data: CommuneData, current: Commune | None) -> dict[str, Any
             _l("Enter the INSEE code of the commune: five digits, for example 11069."),
             field="insee_code",
         )
-    _check_population(data.population)
+    check_population(data.population)
     clash = db.session.scalar(sa.select(Commune).where(Commune.insee_code == code))
     if clash is not None and clash is not current:
         raise Conflict(
@@ -150,12 +106,12 @@ def _commune_values(data: CommuneData, current: Commune | None) -> dict[str, Any
         )
     return {
         "insee_code": code,
-        "name": _clean_name(data.name),
+        "name": clean_name(data.name),
         "population": data.population,
     }
 
 
-def create_commune(actor: Any | None, data: CommuneData) -> Commune:
+def create_commune(actor: Actor, data: CommuneData) -> Commune:
     """Add a commune of the collectivité."""
     _check(actor)
     values = _commune_values(data, None)
@@ -166,7 +122,7 @@ def create_commune(actor: Any | None, data: CommuneData) -> Commune:
     return commune
 
 
-def update_commune(actor: Any | None, commune: Commune, data: CommuneData) -> Commune:
+def update_commune(actor: Actor, commune: Commune, data: CommuneData) -> Commune:
     """Change a commune's code, name or population."""
     _check(actor)
     values = _commune_values(data, commune)
@@ -180,38 +136,45 @@ def update_commune(actor: Any | None, commune: Commune, data: CommuneData) -> Co
 # --- Territories (QPV and "hors QPV") -------------------------------------------
 
 
+def _territory_code(data: TerritoryData, current: Territory | None) -> str | None:
+    """The official code a QPV must have (and no other territory may)."""
+    code: str | None = normalise_qpv_code(data.code) or None
+    if data.kind is not TerritoryKind.QPV:
+        if code is not None:
+            raise DomainError(
+                _l("Only a QPV has an official code: leave this field empty."),
+                field="code",
+            )
+        return None
+    if code is None:
+        raise DomainError(
+            _l("Enter the official code of the QPV, for example QN01101M."),
+            field="code",
+        )
+    if not is_valid_qpv_code(code):
+        raise DomainError(
+            _l(
+                "This does not look like a QPV code: QN or QP, the département, "
+                "then digits and sometimes a letter, for example QN01101M."
+            ),
+            field="code",
+        )
+    clash = db.session.scalar(sa.select(Territory).where(Territory.code == code))
+    if clash is not None and clash is not current:
+        raise Conflict(
+            _l("The QPV %(name)s already has this code.", name=clash.name),
+            field="code",
+        )
+    return code
+
+
 def _territory_values(data: TerritoryData, current: Territory | None) -> dict[str, Any]:
     commune = db.session.get(Commune, data.commune_id)
     if commune is None:
         raise DomainError(_l("Choose a commune."), field="commune_id")
-    name = _clean_name(data.name)
-    code: str | None = normalise_qpv_code(data.code) or None
-    if data.kind is TerritoryKind.QPV:
-        if code is None:
-            raise DomainError(
-                _l("Enter the official code of the QPV, for example QN01101M."),
-                field="code",
-            )
-        if not is_valid_qpv_code(code):
-            raise DomainError(
-                _l(
-                    "This does not look like a QPV code: QN or QP, the département, "
-                    "then digits and sometimes a letter, for example QN01101M."
-                ),
-                field="code",
-            )
-        clash = db.session.scalar(sa.select(Territory).where(Territory.code == code))
-        if clash is not None and clash is not current:
-            raise Conflict(
-                _l("The QPV %(name)s already has this code.", name=clash.name),
-                field="code",
-            )
-    elif code is not None:
-        raise DomainError(
-            _l("Only a QPV has an official code: leave this field empty."),
-            field="code",
-        )
-    _check_population(data.population)
+    name = clean_name(data.name)
+    code = _territory_code(data, current)
+    check_population(data.population)
     same_name = db.session.scalar(
         sa.select(Territory).where(
             Territory.commune_id == commune.id,
@@ -232,7 +195,7 @@ def _territory_values(data: TerritoryData, current: Territory | None) -> dict[st
     }
 
 
-def create_territory(actor: Any | None, data: TerritoryData) -> Territory:
+def create_territory(actor: Actor, data: TerritoryData) -> Territory:
     """Add a QPV (with its official code) or a "hors QPV" territory."""
     _check(actor)
     values = _territory_values(data, None)
@@ -244,7 +207,7 @@ def create_territory(actor: Any | None, data: TerritoryData) -> Territory:
 
 
 def update_territory(
-    actor: Any | None, territory: Territory, data: TerritoryData
+    actor: Actor, territory: Territory, data: TerritoryData
 ) -> Territory:
     """Change a territory; deactivating hides it from new rounds, funds and forms."""
     _check(actor)
@@ -259,14 +222,8 @@ def update_territory(
 # --- Themes ---------------------------------------------------------------------
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
-    return slug[:32] or "theme"
-
-
 def _unique_code(name: str) -> str:
-    base = _slug(name)
+    base = slug(name)
     taken = set(
         db.session.scalars(sa.select(Theme.code).where(Theme.code.like(f"{base}%")))
     )
@@ -277,7 +234,7 @@ def _unique_code(name: str) -> str:
 
 
 def _check_theme_name(name: str, current: Theme | None) -> str:
-    name = _clean_name(name)
+    name = clean_name(name)
     for theme in db.session.scalars(sa.select(Theme)):
         if theme is not current and name.casefold() in {
             theme.name.casefold(),
@@ -291,7 +248,7 @@ def _next_position() -> int:
     return (db.session.scalar(sa.select(sa.func.max(Theme.position))) or 0) + 1
 
 
-def create_theme(actor: Any | None, name: str) -> Theme:
+def create_theme(actor: Actor, name: str) -> Theme:
     """Add a theme at the end of the list."""
     _check(actor)
     name = _check_theme_name(name, None)
@@ -307,11 +264,11 @@ def create_theme(actor: Any | None, name: str) -> Theme:
     return theme
 
 
-def rename_theme(actor: Any | None, theme: Theme, name: str) -> Theme:
+def rename_theme(actor: Actor, theme: Theme, name: str) -> Theme:
     """Rename a theme. Giving a default theme its own label again restores it."""
     _check(actor)
     default = DEFAULT_THEMES.get(theme.code)
-    clean = " ".join((name or "").split())
+    clean = tidy_name(name)
     if default is not None and clean == str(default):
         if theme.has_custom_name:
             old = theme.name
@@ -328,20 +285,10 @@ def rename_theme(actor: Any | None, theme: Theme, name: str) -> Theme:
     return theme
 
 
-def ordered_themes(*, active_only: bool = False) -> list[Theme]:
-    """Themes in their display order."""
-    stmt = sa.select(Theme).order_by(Theme.position, Theme.id)
-    if active_only:
-        stmt = stmt.where(Theme.is_active.is_(True))
-    return list(db.session.scalars(stmt))
-
-
-def move_theme(
-    actor: Any | None, theme: Theme, direction: Literal["up", "down"]
-) -> bool:
+def move_theme(actor: Actor, theme: Theme, direction: Literal["up", "down"]) -> bool:
     """Swap *theme* with its neighbour; return False when it is already at that end."""
     _check(actor)
-    themes = ordered_themes()
+    themes = queries.ordered_themes()
     index = themes.index(theme)
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(themes):
@@ -357,7 +304,7 @@ def move_theme(
     return True
 
 
-def set_theme_active(actor: Any | None, theme: Theme, active: bool) -> None:
+def set_theme_active(actor: Actor, theme: Theme, active: bool) -> None:
     """Offer (or stop offering) a theme for new items; tagged items keep it."""
     _check(actor)
     if theme.is_active == active:
@@ -369,13 +316,7 @@ def set_theme_active(actor: Any | None, theme: Theme, active: bool) -> None:
     )
 
 
-def missing_default_themes() -> list[str]:
-    """Codes of the default themes not in the table (deleted or never loaded)."""
-    existing = set(db.session.scalars(sa.select(Theme.code)))
-    return [code for code in DEFAULT_THEMES if code not in existing]
-
-
-def ensure_default_themes(actor: Any | None = None) -> int:
+def ensure_default_themes(actor: Actor) -> int:
     """Add the default themes that are missing; return how many were added."""
     _check(actor)
     existing = set(db.session.scalars(sa.select(Theme.code)))
@@ -395,23 +336,3 @@ def ensure_default_themes(actor: Any | None = None) -> int:
         db.session.flush()
         audit.record("theme.defaults", actor=actor, object_type="theme", added=added)
     return len(added)
-
-
-# --- Queries for pages ----------------------------------------------------------
-
-
-def territories_with_communes(*, active_only: bool = False) -> list[Territory]:
-    """Every territory with its commune loaded in the same query (no N+1)."""
-    stmt = (
-        sa.select(Territory)
-        .join(Territory.commune)
-        .options(contains_eager(Territory.commune))
-        .order_by(Commune.name, Territory.kind, Territory.name)
-    )
-    if active_only:
-        stmt = stmt.where(Territory.is_active.is_(True))
-    return list(db.session.scalars(stmt))
-
-
-def communes() -> list[Commune]:
-    return list(db.session.scalars(sa.select(Commune).order_by(Commune.name)))

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from ..core.decorators import require
-from ..core.errors import DomainError
-from ..core.forms import show_errors
 from ..core.permissions import can_manage_territories
+from ..core.web import announce, submit
 from ..extensions import db
-from . import services
+from . import queries, services
 from .forms import ActionForm, CommuneForm, TerritoryForm, ThemeForm
 from .models import Commune, Territory, TerritoryKind, Theme
 
 bp = Blueprint("territories", __name__)
+
+T = TypeVar("T")
 
 
 @bp.app_context_processor
@@ -32,7 +37,7 @@ def territories_context() -> dict[str, object]:
 @bp.get("/territories")
 def territory_list() -> ResponseReturnValue:
     """The priority neighbourhoods of the collectivité with their population."""
-    territories = services.territories_with_communes(active_only=True)
+    territories = queries.territories_with_communes(active_only=True)
     qpv = [t for t in territories if t.kind is TerritoryKind.QPV]
     outside = [t for t in territories if t.kind is TerritoryKind.OUTSIDE]
     by_commune: dict[Commune, list[Territory]] = {}
@@ -56,8 +61,8 @@ def territory_list() -> ResponseReturnValue:
 def territory_admin() -> ResponseReturnValue:
     return render_template(
         "territories/territory_admin.html",
-        communes=services.communes(),
-        territories=services.territories_with_communes(),
+        communes=queries.communes(),
+        territories=queries.territories_with_communes(),
     )
 
 
@@ -69,21 +74,34 @@ def _commune_data(form: CommuneForm) -> services.CommuneData:
     )
 
 
+def _form_page(
+    form: FlaskForm,
+    save: Callable[[], T],
+    message: Callable[[T], str],
+    template: str,
+    **context: object,
+) -> ResponseReturnValue:
+    """An admin form: save, say *message* and go back to the list, or show why not."""
+    if form.validate_on_submit():
+        response = submit(
+            save, form=form, redirect_to=announce(url_for(".territory_admin"), message)
+        )
+        if response is not None:
+            return response
+    return render_template(template, form=form, **context)
+
+
 @bp.route("/admin/communes/new", methods=["GET", "POST"])
 @require(can_manage_territories)
 def commune_create() -> ResponseReturnValue:
     form = CommuneForm()
-    if form.validate_on_submit():
-        try:
-            commune = services.create_commune(current_user, _commune_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The commune %(name)s was added.", name=commune.name), "success")
-            return redirect(url_for(".territory_admin"))
-    return render_template("territories/commune_form.html", form=form, commune=None)
+    return _form_page(
+        form,
+        lambda: services.create_commune(current_user, _commune_data(form)),
+        lambda commune: _("The commune %(name)s was added.", name=commune.name),
+        "territories/commune_form.html",
+        commune=None,
+    )
 
 
 @bp.route("/admin/communes/<int:commune_id>/edit", methods=["GET", "POST"])
@@ -91,23 +109,19 @@ def commune_create() -> ResponseReturnValue:
 def commune_edit(commune_id: int) -> ResponseReturnValue:
     commune = db.get_or_404(Commune, commune_id)
     form = CommuneForm(obj=commune)
-    if form.validate_on_submit():
-        try:
-            services.update_commune(current_user, commune, _commune_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The commune %(name)s was saved.", name=commune.name), "success")
-            return redirect(url_for(".territory_admin"))
-    return render_template("territories/commune_form.html", form=form, commune=commune)
+    return _form_page(
+        form,
+        lambda: services.update_commune(current_user, commune, _commune_data(form)),
+        lambda saved: _("The commune %(name)s was saved.", name=saved.name),
+        "territories/commune_form.html",
+        commune=commune,
+    )
 
 
 def _territory_form(territory: Territory | None) -> TerritoryForm:
     form = TerritoryForm(obj=territory)
     form.commune_id.choices = [
-        SelectChoice(str(c.id), c.name) for c in services.communes()
+        SelectChoice(str(c.id), c.name) for c in queries.communes()
     ]
     if territory is None and request.method == "GET":
         commune_id = request.args.get("commune_id", type=int)
@@ -133,19 +147,13 @@ def _territory_data(form: TerritoryForm) -> services.TerritoryData:
 @require(can_manage_territories)
 def territory_create() -> ResponseReturnValue:
     form = _territory_form(None)
-    if form.validate_on_submit():
-        try:
-            territory = services.create_territory(current_user, _territory_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("The territory %(name)s was added.", name=territory.name), "success"
-            )
-            return redirect(url_for(".territory_admin"))
-    return render_template("territories/territory_form.html", form=form, territory=None)
+    return _form_page(
+        form,
+        lambda: services.create_territory(current_user, _territory_data(form)),
+        lambda added: _("The territory %(name)s was added.", name=added.name),
+        "territories/territory_form.html",
+        territory=None,
+    )
 
 
 @bp.route("/admin/territories/<int:territory_id>/edit", methods=["GET", "POST"])
@@ -153,20 +161,14 @@ def territory_create() -> ResponseReturnValue:
 def territory_edit(territory_id: int) -> ResponseReturnValue:
     territory = db.get_or_404(Territory, territory_id)
     form = _territory_form(territory)
-    if form.validate_on_submit():
-        try:
-            services.update_territory(current_user, territory, _territory_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("The territory %(name)s was saved.", name=territory.name), "success"
-            )
-            return redirect(url_for(".territory_admin"))
-    return render_template(
-        "territories/territory_form.html", form=form, territory=territory
+    return _form_page(
+        form,
+        lambda: services.update_territory(
+            current_user, territory, _territory_data(form)
+        ),
+        lambda saved: _("The territory %(name)s was saved.", name=saved.name),
+        "territories/territory_form.html",
+        territory=territory,
     )
 
 
@@ -179,23 +181,23 @@ def theme_admin() -> ResponseReturnValue:
     """List the themes in order; the form at the bottom adds one."""
     form = ThemeForm()
     if form.validate_on_submit():
-        try:
-            theme = services.create_theme(current_user, form.name.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The theme %(name)s was added.", name=theme.label), "success")
-            return redirect(url_for(".theme_admin"))
-    themes = services.ordered_themes()
-    missing_defaults = services.missing_default_themes()
+        name = form.name.data or ""
+        response = submit(
+            lambda: services.create_theme(current_user, name),
+            form=form,
+            redirect_to=announce(
+                url_for(".theme_admin"),
+                lambda theme: _("The theme %(name)s was added.", name=theme.label),
+            ),
+        )
+        if response is not None:
+            return response
     return render_template(
         "territories/theme_admin.html",
         form=form,
-        themes=themes,
+        themes=queries.ordered_themes(),
         action_form=ActionForm(),
-        missing_defaults=missing_defaults,
+        missing_defaults=queries.missing_default_themes(),
     )
 
 
@@ -205,15 +207,19 @@ def theme_edit(theme_id: int) -> ResponseReturnValue:
     theme = db.get_or_404(Theme, theme_id)
     form = ThemeForm(data=None if request.method == "POST" else {"name": theme.label})
     if form.validate_on_submit():
-        try:
-            services.rename_theme(current_user, theme, form.name.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The theme is now called %(name)s.", name=theme.label), "success")
-            return redirect(url_for(".theme_admin"))
+        name = form.name.data or ""
+        response = submit(
+            lambda: services.rename_theme(current_user, theme, name),
+            form=form,
+            redirect_to=announce(
+                url_for(".theme_admin"),
+                lambda renamed: _(
+                    "The theme is now called %(name)s.", name=renamed.label
+                ),
+            ),
+        )
+        if response is not None:
+            return response
     return render_template("territories/theme_form.html", form=form, theme=theme)
 
 
@@ -227,9 +233,26 @@ def _checked_action_form() -> None:
 def theme_move(theme_id: int, direction: str) -> ResponseReturnValue:
     theme = db.get_or_404(Theme, theme_id)
     _checked_action_form()
-    services.move_theme(current_user, theme, "up" if direction == "up" else "down")
-    db.session.commit()
-    return redirect(url_for(".theme_admin", _anchor=f"theme-{theme.id}"))
+    back = url_for(".theme_admin", _anchor=f"theme-{theme.id}")
+    response = submit(
+        lambda: services.move_theme(
+            current_user, theme, "up" if direction == "up" else "down"
+        ),
+        redirect_to=back,
+        error_redirect=back,
+    )
+    return response or redirect(back)
+
+
+def _toggled(theme: Theme, activated: bool) -> str:
+    if activated:
+        return str(_("The theme %(name)s is offered again.", name=theme.label))
+    return str(
+        _(
+            "The theme %(name)s is no longer offered. Items already tagged keep it.",
+            name=theme.label,
+        )
+    )
 
 
 @bp.post("/admin/themes/<int:theme_id>/<any(activate, deactivate):action>")
@@ -237,34 +260,31 @@ def theme_move(theme_id: int, direction: str) -> ResponseReturnValue:
 def theme_toggle(theme_id: int, action: str) -> ResponseReturnValue:
     theme = db.get_or_404(Theme, theme_id)
     _checked_action_form()
-    services.set_theme_active(current_user, theme, action == "activate")
-    db.session.commit()
-    if action == "activate":
-        flash(_("The theme %(name)s is offered again.", name=theme.label), "success")
-    else:
-        flash(
-            _(
-                "The theme %(name)s is no longer offered. "
-                "Items already tagged keep it.",
-                name=theme.label,
-            ),
-            "success",
-        )
-    return redirect(url_for(".theme_admin"))
+    activate = action == "activate"
+    back = url_for(".theme_admin")
+    response = submit(
+        lambda: services.set_theme_active(current_user, theme, activate),
+        redirect_to=announce(back, lambda _nothing: _toggled(theme, activate)),
+        error_redirect=back,
+    )
+    return response or redirect(back)
 
 
 @bp.post("/admin/themes/defaults")
 @require(can_manage_territories)
 def theme_defaults() -> ResponseReturnValue:
     _checked_action_form()
-    added = services.ensure_default_themes(current_user)
-    db.session.commit()
-    flash(
-        ngettext(
-            "%(num)d default theme was added.",
-            "%(num)d default themes were added.",
-            added,
+    back = url_for(".theme_admin")
+    response = submit(
+        lambda: services.ensure_default_themes(current_user),
+        redirect_to=announce(
+            back,
+            lambda added: ngettext(
+                "%(num)d default theme was added.",
+                "%(num)d default themes were added.",
+                added,
+            ),
         ),
-        "success",
+        error_redirect=back,
     )
-    return redirect(url_for(".theme_admin"))
+    return response or redirect(back)

@@ -34,6 +34,7 @@ from ..accounts.states import VerificationLevel
 from ..budget.models import Envelope, Idea, IdeaStateChange, Round
 from ..budget.states import IdeaAction, IdeaState
 from ..core import audit
+from ..core.actors import SYSTEM
 from ..core.errors import Conflict
 from ..core.time import PARIS, utcnow
 from ..extensions import db
@@ -238,6 +239,7 @@ def import_election(
     envelope = round_.envelopes[0]
     audit.record(
         "round.import_pabulib",
+        actor=SYSTEM,
         obj=round_,
         unit=meta.get("unit"),
         instance=meta.get("instance"),

@@ -16,7 +16,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..accounts.states import VERIFICATION_LABELS, VerificationLevel
+from ..accounts.states import VerificationLevel
 from .states import (
     BALLOT_TYPE_LABELS,
     COUNTING_RULE_LABELS,
@@ -66,7 +66,7 @@ class RulesForm(FlaskForm):
     )
     required_level = SelectField(
         _l("Residence check required"),
-        choices=[SelectChoice(k.value, v) for k, v in VERIFICATION_LABELS.items()],
+        choices=VerificationLevel.choices,
         default=VerificationLevel.VERIFIED.value,
     )
     is_online_enabled = BooleanField(_l("Vote online"), default=True)

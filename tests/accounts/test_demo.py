@@ -56,3 +56,5 @@ def test_demo_home_page_lists_the_people_only_in_demo_mode(app, client, db):
     for person in demo.DEMO_PEOPLE:
         assert person.login in shown
         assert person.password in shown
+        assert f"<td>{person.role_label}</td>" in shown
+    assert "<td>Administrator</td>" in shown  # a role shows its label

@@ -6,7 +6,7 @@ import pytest
 from flask_babel import force_locale
 from wtforms.fields.choices import SelectChoice
 
-from participation.accounts import services
+from participation.accounts import rules
 from participation.accounts.forms import residence_choices
 from participation.core.errors import DomainError
 from participation.territories.models import TerritoryKind
@@ -59,7 +59,7 @@ def test_length_limit_message_agrees_with_the_number(app, locale, limit, expecte
         force_locale(locale),
         pytest.raises(DomainError) as caught,
     ):
-        services._clean_optional("x" * (limit + 1), limit, "real_name")
+        rules.clean_optional("x" * (limit + 1), limit, "real_name")
 
     assert str(caught.value) == expected
     assert caught.value.field == "real_name"

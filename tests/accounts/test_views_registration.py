@@ -7,8 +7,8 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from participation.accounts import services
 from participation.accounts.models import User
+from participation.accounts.services import checks
 from participation.accounts.states import Role, VerificationLevel
 
 from .helpers import GOOD_PASSWORD, link_path
@@ -270,13 +270,13 @@ def test_two_concurrent_registrations_give_one_account_and_one_field_error(
     there would only wait for a request that cannot start)."""
     if db.engine.dialect.name != "sqlite":
         barrier = threading.Barrier(2, timeout=20)
-        check = services.check_unique
+        check = checks.check_unique
 
         def check_then_wait(**kwargs):
             check(**kwargs)
             barrier.wait()
 
-        monkeypatch.setattr(services, "check_unique", check_then_wait)
+        monkeypatch.setattr(checks, "check_unique", check_then_wait)
     data = registration()
     db.session.commit()  # the territory, for the other threads' connections
     results: list[tuple[int, str]] = []

@@ -8,13 +8,20 @@ import sqlalchemy as sa
 
 from participation.accounts.states import Role
 from participation.core import audit
+from participation.core.actors import SYSTEM
 from participation.core.models import AuditEntry
 from participation.extensions import db as _db
 
 
 def _entries(n: int) -> list[AuditEntry]:
     entries = [
-        audit.record("thing.update", object_type="thing", object_id=i, amount=i * 10)
+        audit.record(
+            "thing.update",
+            actor=SYSTEM,
+            object_type="thing",
+            object_id=i,
+            amount=i * 10,
+        )
         for i in range(1, n + 1)
     ]
     _db.session.commit()
@@ -161,7 +168,13 @@ def test_concurrent_appends_never_fork_the_chain(app, db):
             with app.app_context():
                 barrier.wait(timeout=30)
                 for i in range(per_thread):
-                    audit.record("thread.write", object_type="thread", object_id=n, i=i)
+                    audit.record(
+                        "thread.write",
+                        actor=SYSTEM,
+                        object_type="thread",
+                        object_id=n,
+                        i=i,
+                    )
                     _db.session.commit()
         except BaseException as error:  # reported to the main thread below
             errors.append(error)

@@ -8,6 +8,7 @@ import pytest
 
 from participation.accounts.states import Role
 from participation.core import audit
+from participation.core.actors import SYSTEM
 from participation.core.views import AUDIT_PER_PAGE
 
 from .querycount import count_queries
@@ -36,7 +37,7 @@ def test_people_who_are_not_staff_get_403(person, login_as, role):
 def test_staff_see_entries_newest_first_with_pseudonyms(db, person, login_as):
     agent = person(Role.STAFF, pseudonym="agent-smith")
     first = audit.record("idea.submit", actor=agent, object_type="idea", object_id=7)
-    second = audit.record("idea.hide", actor=None, object_type="idea", object_id=7)
+    second = audit.record("idea.hide", actor=SYSTEM, object_type="idea", object_id=7)
     db.session.commit()
 
     response = login_as(agent).get("/audit")

@@ -7,9 +7,10 @@ import sqlalchemy as sa
 
 from participation.accounts.states import Role
 from participation.core import audit
+from participation.core.actors import SYSTEM
 from participation.core.errors import Conflict, DomainError, PermissionDenied
 from participation.core.models import AuditEntry
-from participation.territories import services
+from participation.territories import queries, rules, services
 from participation.territories.models import (
     DEFAULT_THEMES,
     Territory,
@@ -36,14 +37,14 @@ def _actions(db) -> list[str]:
     ["QN01101M", "QP011001", "QP02A001", "QN9710001", "qn 011 01 m", "QN-01101-M"],
 )
 def test_official_qpv_codes_are_accepted(code):
-    assert services.is_valid_qpv_code(services.normalise_qpv_code(code))
+    assert rules.is_valid_qpv_code(rules.normalise_qpv_code(code))
 
 
 @pytest.mark.parametrize(
     "code", ["", "QX01101M", "01101M", "QN0", "QN01101MM", "QNAB101M", "QN011<b>M"]
 )
 def test_malformed_qpv_codes_are_refused(code):
-    assert not services.is_valid_qpv_code(services.normalise_qpv_code(code))
+    assert not rules.is_valid_qpv_code(rules.normalise_qpv_code(code))
 
 
 def test_admin_creates_a_commune_and_its_qpv_with_an_audit_trail(db, make_user):
@@ -91,7 +92,7 @@ def test_only_administrators_manage_territories(db, make_user, make_commune, rol
 )
 def test_bad_commune_data_is_refused_by_the_field(db, data, field):
     with pytest.raises(DomainError) as raised:
-        services.create_commune(None, data)
+        services.create_commune(SYSTEM, data)
 
     assert raised.value.field == field
 
@@ -100,7 +101,7 @@ def test_duplicate_insee_code_is_a_conflict_on_that_field(db, make_commune):
     make_commune(insee_code="11069", name="Carcassonne")
 
     with pytest.raises(Conflict) as raised:
-        services.create_commune(None, CommuneData(insee_code="11069", name="Autre"))
+        services.create_commune(SYSTEM, CommuneData(insee_code="11069", name="Autre"))
 
     assert raised.value.field == "insee_code"
     assert "Carcassonne" in str(raised.value)
@@ -126,7 +127,7 @@ def test_bad_territory_data_is_refused_by_the_field(db, make_commune, changes, f
     } | changes
 
     with pytest.raises(DomainError) as raised:
-        services.create_territory(None, TerritoryData(**values))
+        services.create_territory(SYSTEM, TerritoryData(**values))
 
     assert raised.value.field == field
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Territory)) == 0
@@ -134,21 +135,23 @@ def test_bad_territory_data_is_refused_by_the_field(db, make_commune, changes, f
 
 def test_duplicate_qpv_code_is_a_conflict_on_the_code(db, make_commune):
     commune = make_commune()
-    services.create_territory(None, _qpv(commune.id, code="QN01101M", name="A"))
+    services.create_territory(SYSTEM, _qpv(commune.id, code="QN01101M", name="A"))
 
     with pytest.raises(Conflict) as raised:
-        services.create_territory(None, _qpv(commune.id, code="QN01101M", name="B"))
+        services.create_territory(SYSTEM, _qpv(commune.id, code="QN01101M", name="B"))
 
     assert raised.value.field == "code"
 
 
 def test_duplicate_name_in_a_commune_is_a_conflict_on_the_name(db, make_commune):
     commune = make_commune()
-    services.create_territory(None, _qpv(commune.id, code="QN01101M", name="La Conte"))
+    services.create_territory(
+        SYSTEM, _qpv(commune.id, code="QN01101M", name="La Conte")
+    )
 
     with pytest.raises(Conflict) as raised:
         services.create_territory(
-            None, _qpv(commune.id, code="QN01102M", name="la conte")
+            SYSTEM, _qpv(commune.id, code="QN01102M", name="la conte")
         )
 
     assert raised.value.field == "name"
@@ -158,7 +161,7 @@ def test_hors_qpv_territory_has_no_code(db, make_commune):
     commune = make_commune()
 
     outside = services.create_territory(
-        None,
+        SYSTEM,
         TerritoryData(
             commune_id=commune.id, kind=TerritoryKind.OUTSIDE, name="Hors QPV"
         ),
@@ -169,13 +172,13 @@ def test_hors_qpv_territory_has_no_code(db, make_commune):
 
 def test_update_records_only_what_changed(db, make_commune):
     commune = make_commune()
-    qpv = services.create_territory(None, _qpv(commune.id, population=900))
+    qpv = services.create_territory(SYSTEM, _qpv(commune.id, population=900))
 
     services.update_territory(
-        None, qpv, _qpv(commune.id, population=949, is_active=False)
+        SYSTEM, qpv, _qpv(commune.id, population=949, is_active=False)
     )
     services.update_territory(
-        None, qpv, _qpv(commune.id, population=949, is_active=False)
+        SYSTEM, qpv, _qpv(commune.id, population=949, is_active=False)
     )
 
     entries = list(
@@ -193,9 +196,9 @@ def test_update_records_only_what_changed(db, make_commune):
 
 def test_a_territory_keeps_its_own_code_when_edited(db, make_commune):
     commune = make_commune()
-    qpv = services.create_territory(None, _qpv(commune.id))
+    qpv = services.create_territory(SYSTEM, _qpv(commune.id))
 
-    services.update_territory(None, qpv, _qpv(commune.id, name="Grazailles Nord"))
+    services.update_territory(SYSTEM, qpv, _qpv(commune.id, name="Grazailles Nord"))
 
     assert qpv.name == "Grazailles Nord"
 
@@ -204,10 +207,10 @@ def test_a_territory_keeps_its_own_code_when_edited(db, make_commune):
 
 
 def test_default_themes_are_added_once_in_order(db):
-    added = services.ensure_default_themes(None)
-    again = services.ensure_default_themes(None)
+    added = services.ensure_default_themes(SYSTEM)
+    again = services.ensure_default_themes(SYSTEM)
 
-    themes = services.ordered_themes()
+    themes = queries.ordered_themes()
     assert (added, again) == (len(DEFAULT_THEMES), 0)
     assert [t.code for t in themes] == list(DEFAULT_THEMES)
     assert [t.label for t in themes] == [
@@ -219,7 +222,7 @@ def test_default_themes_are_added_once_in_order(db):
 def test_new_theme_gets_a_unique_code_and_goes_last(db, make_theme):
     make_theme(code="sport", name="Sport ancien", position=5)
 
-    theme = services.create_theme(None, "  Sport  ")
+    theme = services.create_theme(SYSTEM, "  Sport  ")
 
     assert (theme.code, theme.name, theme.position) == ("sport_2", "Sport", 6)
 
@@ -228,18 +231,18 @@ def test_theme_names_are_unique_whatever_the_case(db, make_theme):
     make_theme(name="Mobilité")
 
     with pytest.raises(Conflict) as raised:
-        services.create_theme(None, "mobilité")
+        services.create_theme(SYSTEM, "mobilité")
 
     assert raised.value.field == "name"
 
 
 def test_renaming_a_default_theme_replaces_its_translated_label(db):
-    services.ensure_default_themes(None)
+    services.ensure_default_themes(SYSTEM)
     health = db.session.scalar(sa.select(Theme).where(Theme.code == "health"))
 
-    services.rename_theme(None, health, "Santé et accès aux soins")
+    services.rename_theme(SYSTEM, health, "Santé et accès aux soins")
     renamed_label = health.label
-    services.rename_theme(None, health, str(DEFAULT_THEMES["health"]))
+    services.rename_theme(SYSTEM, health, str(DEFAULT_THEMES["health"]))
 
     assert renamed_label == "Santé et accès aux soins"
     assert health.has_custom_name is False
@@ -254,19 +257,19 @@ def test_moving_themes_swaps_neighbours_and_stops_at_the_ends(db, make_theme):
         make_theme(position=7),
     )
 
-    moved_down = services.move_theme(None, first, "down")
-    blocked = services.move_theme(None, third, "down")
-    moved_up = services.move_theme(None, third, "up")
+    moved_down = services.move_theme(SYSTEM, first, "down")
+    blocked = services.move_theme(SYSTEM, third, "down")
+    moved_up = services.move_theme(SYSTEM, third, "up")
 
     assert (moved_down, blocked, moved_up) == (True, False, True)
-    assert [t.id for t in services.ordered_themes()] == [second.id, third.id, first.id]
-    assert [t.position for t in services.ordered_themes()] == [1, 2, 3]
+    assert [t.id for t in queries.ordered_themes()] == [second.id, third.id, first.id]
+    assert [t.position for t in queries.ordered_themes()] == [1, 2, 3]
 
 
 def test_deactivated_theme_is_no_longer_offered(db, make_theme):
     kept, dropped = make_theme(), make_theme()
 
-    services.set_theme_active(None, dropped, False)
+    services.set_theme_active(SYSTEM, dropped, False)
 
-    assert services.ordered_themes(active_only=True) == [kept]
+    assert queries.ordered_themes(active_only=True) == [kept]
     assert _actions(db) == ["theme.deactivate"]

@@ -48,6 +48,7 @@ from ...accounts.models import User
 from ...accounts.states import Sex, VerificationLevel, VerificationMethod
 from ...budget.models import Envelope, Idea, Round
 from ...core import audit
+from ...core.actors import SYSTEM
 from ...core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from ...core.permissions import is_relay, is_staff
 from ...core.time import PARIS, utcnow
@@ -794,7 +795,7 @@ def transition(
     db.session.flush()
     audit.record(
         f"paper_batch.{action.value}",
-        actor=actor,
+        actor=actor or SYSTEM,
         obj=batch,
         desk_id=batch.desk_id,
         number=batch.number,
