@@ -21,7 +21,7 @@ from . import services
 from .defaults import translated_text
 from .forms import ActionForm, CopyGridForm, CriterionForm, GridForm
 from .models import Grid, GridVersion
-from .states import CHECK_LABELS, POINT_LABELS, CriterionKind
+from .states import CriterionKind
 
 bp = Blueprint("eligibility", __name__, url_prefix="/grids")
 
@@ -79,8 +79,6 @@ def _version_context(grid: Grid, version: GridVersion) -> dict[str, Any]:
         "is_used": used,
         "read_only": version.is_frozen or used,
         "kinds": CriterionKind,
-        "check_labels": CHECK_LABELS,
-        "point_labels": POINT_LABELS,
     }
 
 

@@ -18,17 +18,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..budget.states import TRANSFER_STATUS_LABELS, TransferStatus
+from ..budget.states import TransferStatus
 from ..core.money import to_money
 from ..eligibility.evaluate import AnswerValue
 from ..eligibility.models import GridVersion
-from ..eligibility.states import (
-    CHECK_LABELS,
-    POINT_LABELS,
-    POINTS,
-    Check,
-    CriterionKind,
-)
+from ..eligibility.states import POINT_LABELS, POINTS, Check, CriterionKind
 from .services import OTHER_SERVICE, TRANSFER_SERVICES, criterion_field
 
 
@@ -121,7 +115,7 @@ def review_form_class(version: GridVersion) -> type[ReviewForm]:
             field = RadioField(
                 label,
                 choices=[
-                    SelectChoice(check.value, CHECK_LABELS[check]) for check in Check
+                    SelectChoice(value, label) for value, label in Check.choices()
                 ],
                 validators=[_ChoiceOrNothing()],
                 validate_choice=False,
@@ -203,11 +197,15 @@ class TransferStatusForm(FlaskForm):
 
     status = SelectField(
         _l("Follow-up by the service"),
-        choices=[
-            SelectChoice(s.value, TRANSFER_STATUS_LABELS[s]) for s in TransferStatus
-        ],
         validators=[DataRequired()],
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built per form: the labels are translated in the reader's language.
+        self.status.choices = [
+            SelectChoice(v, label) for v, label in TransferStatus.choices()
+        ]
 
 
 class ThemeRuleForm(FlaskForm):
