@@ -16,9 +16,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from ..budget.states import TransferStatus
+from ..budget.states import TransferAction
 from ..core.money import to_money
 from ..eligibility.evaluate import AnswerValue
 from ..eligibility.models import GridVersion
@@ -192,20 +192,47 @@ class MergeForm(FlaskForm):
     )
 
 
-class TransferStatusForm(FlaskForm):
-    """Follow-up of a transferred idea."""
+class TransferFollowUpForm(FlaskForm):
+    """Follow-up of a transferred idea: what the competent service reported."""
 
-    status = SelectField(
+    action = SelectField(
         _l("Follow-up by the service"),
-        validators=[DataRequired()],
+        validators=[DataRequired(message=_l("Choose what the service reported."))],
+    )
+    comment = TextAreaField(
+        _l("Public note (optional)"), validators=[Optional(), Length(max=2000)]
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Built per form: the labels are translated in the reader's language.
-        self.status.choices = [
-            SelectChoice(v, label) for v, label in TransferStatus.choices()
-        ]
+    def offer(self, actions: list[TransferAction]) -> None:
+        """Offer the steps the follow-up may take now, in the reader's language."""
+        self.action.choices = [SelectChoice(a.value, a.label) for a in actions]
+
+
+def assignment_form_class(keys: list[str]) -> type[FlaskForm]:
+    """A form with one reviewer field (``idea_<id>``) per idea row posted.
+
+    A field holds a reviewer's id, or nothing to leave the idea as it is. The CSRF
+    token is checked by the page's ActionForm.
+    """
+
+    class AssignmentForm(FlaskForm):
+        class Meta:
+            csrf = False
+
+    for key in keys:
+        setattr(
+            AssignmentForm,
+            key,
+            StringField(
+                validators=[
+                    Optional(),
+                    Regexp(
+                        r"^\d{1,9}$", message=_l("Choose a reviewer from the list.")
+                    ),
+                ]
+            ),
+        )
+    return AssignmentForm
 
 
 class ThemeRuleForm(FlaskForm):
