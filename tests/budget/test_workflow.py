@@ -162,6 +162,19 @@ def test_the_system_may_take_staff_actions(db, make_round, make_idea):
     assert idea.history[-1].actor_id is None
 
 
+def test_no_actor_is_not_the_system(db, make_round, make_idea):
+    round_ = make_round("counting")
+    idea = make_idea(round_, state=IdeaState.ELIGIBLE)
+
+    with pytest.raises(PermissionDenied):
+        services.transition(idea, IdeaAction.SELECT, None)
+    with pytest.raises(PermissionDenied):
+        services.mark_results_published(round_, None)
+
+    assert idea.state is IdeaState.ELIGIBLE
+    assert round_.results_published_at is None
+
+
 def test_submission_after_the_deadline_is_refused(db, make_round, make_idea):
     idea = make_idea(make_round("review"), state=IdeaState.DRAFT, submitted_at=None)
 

@@ -15,6 +15,31 @@ from ..models import Assessment, AssessmentAnswer, GridVersion
 from ..states import Check
 
 
+def _store_answers(
+    assessment: Assessment, version: GridVersion, cleaned: Mapping[str, AnswerValue]
+) -> None:
+    """Make the assessment's answer rows the *cleaned* answers, one per criterion."""
+    existing = {answer.criterion_id: answer for answer in assessment.answers}
+    for criterion in version.criteria:
+        value = cleaned.get(criterion.code)
+        answer = existing.pop(criterion.id, None)
+        if value is None:
+            if answer is not None:
+                assessment.answers.remove(answer)
+            continue
+        if answer is None:
+            answer = AssessmentAnswer(criterion_id=criterion.id, kind=criterion.kind)
+            assessment.answers.append(answer)
+        # evaluate() already checked that each value fits its criterion's kind.
+        answer.choice = answer.points = answer.text = None
+        if isinstance(value, Check):
+            answer.choice = value
+        elif isinstance(value, int):
+            answer.points = value
+        else:
+            answer.text = value
+
+
 def save_assessment(
     version: GridVersion,
     answers: Mapping[str, AnswerValue],
@@ -57,24 +82,6 @@ def save_assessment(
     assessment.assessor_id = actor_id(assessor)
     assessment.updated_at = now
 
-    existing = {answer.criterion_id: answer for answer in assessment.answers}
-    for criterion in version.criteria:
-        value = cleaned.get(criterion.code)
-        answer = existing.pop(criterion.id, None)
-        if value is None:
-            if answer is not None:
-                assessment.answers.remove(answer)
-            continue
-        if answer is None:
-            answer = AssessmentAnswer(criterion_id=criterion.id, kind=criterion.kind)
-            assessment.answers.append(answer)
-        # evaluate() already checked that each value fits its criterion's kind.
-        answer.choice = answer.points = answer.text = None
-        if isinstance(value, Check):
-            answer.choice = value
-        elif isinstance(value, int):
-            answer.points = value
-        else:
-            answer.text = value
+    _store_answers(assessment, version, cleaned)
     db.session.flush()
     return assessment, result
