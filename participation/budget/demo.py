@@ -530,14 +530,7 @@ def _make_round(
     themes: list[Theme],
     staff: User | None,
 ) -> Round:
-    names = (
-        "submission_opens_at",
-        "submission_closes_at",
-        "review_closes_at",
-        "announcement_at",
-        "vote_opens_at",
-        "vote_closes_at",
-    )
+    names = services.CALENDAR
     # Round to the hour (Paris): deadlines at 18:00 read better than 14:37.
     dates = {
         name: (now + days * DAY)

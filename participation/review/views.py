@@ -71,11 +71,12 @@ def _round_or_404(round_id: int) -> Round:
     return db.get_or_404(Round, round_id)
 
 
-def _review_or_404(idea: Idea) -> IdeaReview:
-    review = services.review_of(idea)
-    if review is None:
-        abort(404)
-    return review
+def _confirmed_round(round_id: int) -> Round:
+    """The round of a button that changes it: 404, or 400 without the CSRF token."""
+    round_ = _round_or_404(round_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return round_
 
 
 # ---------------------------------------------------------------------------
@@ -200,9 +201,7 @@ def round_overview(round_id: int) -> ResponseReturnValue:
 @bp.post("/rounds/<int:round_id>/start")
 @require(services.can_manage_review)
 def round_start(round_id: int) -> ResponseReturnValue:
-    round_ = _round_or_404(round_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    round_ = _confirmed_round(round_id)
     overview = url_for(".round_overview", round_id=round_.id)
     return submit(
         lambda: services.start_review(round_, current_user),
@@ -264,9 +263,7 @@ def round_assignments(round_id: int) -> ResponseReturnValue:
 @bp.post("/rounds/<int:round_id>/assignments")
 @require(services.can_manage_review)
 def round_assignments_save(round_id: int) -> ResponseReturnValue:
-    round_ = _round_or_404(round_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    round_ = _confirmed_round(round_id)
     keys = [
         key
         for key in request.form
@@ -338,9 +335,7 @@ def rule_delete(round_id: int, rule_id: int) -> ResponseReturnValue:
 @bp.post("/rounds/<int:round_id>/rules/apply")
 @require(services.can_manage_review)
 def rules_apply(round_id: int) -> ResponseReturnValue:
-    round_ = _round_or_404(round_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    round_ = _confirmed_round(round_id)
     page = url_for(".round_assignments", round_id=round_.id)
     return submit(
         lambda: services.apply_theme_rules(round_, current_user),

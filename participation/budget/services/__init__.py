@@ -46,6 +46,7 @@ from .permissions import (
     refusal,
 )
 from .rounds import (
+    CALENDAR,
     NEXT_ROUND_MONTHS,
     RoundData,
     add_months,
@@ -68,6 +69,7 @@ from .transfer import (
 from .workflow import IDEA_WORKFLOW, transition
 
 __all__ = [
+    "CALENDAR",
     "IDEA_WORKFLOW",
     "NEXT_ROUND_MONTHS",
     "PHOTO_FOLDER",

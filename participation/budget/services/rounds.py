@@ -30,6 +30,17 @@ from .permissions import require_manager
 
 #: How far the next round's calendar moves.
 NEXT_ROUND_MONTHS = 3
+#: The dates of a round's calendar, in the order they must come.
+CALENDAR = (
+    "submission_opens_at",
+    "submission_closes_at",
+    "review_closes_at",
+    "announcement_at",
+    "vote_opens_at",
+    "vote_closes_at",
+)
+#: Calendar dates that must come strictly after the one before.
+_STRICTLY_AFTER = frozenset({"submission_closes_at", "vote_closes_at"})
 
 
 @dataclass
@@ -57,16 +68,9 @@ def _check_round_data(data: RoundData) -> None:
     errors: dict[str, Any] = {}
     if not data.title.strip():
         errors["title"] = _l("Give the round a title.")
-    order = [
-        ("submission_opens_at", data.submission_opens_at),
-        ("submission_closes_at", data.submission_closes_at),
-        ("review_closes_at", data.review_closes_at),
-        ("announcement_at", data.announcement_at),
-        ("vote_opens_at", data.vote_opens_at),
-        ("vote_closes_at", data.vote_closes_at),
-    ]
+    order = [(name, getattr(data, name)) for name in CALENDAR]
     for (_name, earlier), (later_name, later) in itertools.pairwise(order):
-        strictly = later_name in ("submission_closes_at", "vote_closes_at")
+        strictly = later_name in _STRICTLY_AFTER
         if later < earlier or (strictly and later == earlier):
             errors[later_name] = _l("This date must come after the previous phase.")
             break
@@ -96,12 +100,7 @@ def _apply_round_data(round_: Round, data: RoundData) -> None:
         "title",
         "description",
         "rules_text",
-        "submission_opens_at",
-        "submission_closes_at",
-        "review_closes_at",
-        "announcement_at",
-        "vote_opens_at",
-        "vote_closes_at",
+        *CALENDAR,
         "delivery_starts_at",
         "min_cost",
         "max_cost",

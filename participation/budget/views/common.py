@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from ...core.errors import Conflict, PermissionDenied
 from ...core.uploads import UPLOAD_REQUEST_LIMIT
 from .. import queries, services
+from ..forms import ConfirmForm
 from ..models import Idea, Round
 from ..states import IdeaAction
 
@@ -48,6 +49,15 @@ def idea_or_404(idea_id: int) -> Idea:
 def require_staff() -> None:
     if not services.can_manage_rounds(current_user):
         abort(403)
+
+
+def confirmed_staff_round(round_id: int) -> Round:
+    """The round of a staff button: 403 for others, 404, 400 without the token."""
+    require_staff()
+    round_ = round_or_404(round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return round_
 
 
 def arg_int(name: str) -> int | None:

@@ -166,6 +166,15 @@ def _refused(form: IdeaForm, error: DomainError, photo_name: str | None) -> None
     show_errors(form, error)
 
 
+def _saved(idea: Idea, submitted: bool, draft_message: str) -> Response:
+    """After a save: a submitted idea shows its page, a draft its form again."""
+    if submitted:
+        flash(_("Your idea is submitted. Thank you!"), "success")
+        return redirect(idea_page(idea))
+    flash(draft_message, "success")
+    return redirect(url_for(".idea_edit", idea_id=idea.id))
+
+
 def _render_idea_form(form: IdeaForm, round_: Round, **context: Any) -> str:
     if form.photo.data and not form.photo.errors:
         form.photo.errors = [_("Please choose the photo again.")]
@@ -234,11 +243,7 @@ def _create_idea(
         if existing is None:
             raise
         return redirect(idea_page(existing))
-    if idea.state is IdeaState.SUBMITTED:
-        flash(_("Your idea is submitted. Thank you!"), "success")
-        return redirect(idea_page(idea))
-    flash(_("Your draft is saved."), "success")
-    return redirect(url_for(".idea_edit", idea_id=idea.id))
+    return _saved(idea, idea.state is IdeaState.SUBMITTED, _("Your draft is saved."))
 
 
 @bp.route("/rounds/<int:round_id>/ideas/new", methods=["GET", "POST"])
@@ -338,11 +343,7 @@ def _save_idea(form: IdeaForm, idea: Idea, editable: bool) -> Response | None:
         _refused(form, error, photo_name)
         return None
     delete_upload(PHOTO_FOLDER, old_photo)
-    if submit_now:
-        flash(_("Your idea is submitted. Thank you!"), "success")
-        return redirect(idea_page(idea))
-    flash(_("Your changes are saved."), "success")
-    return redirect(url_for(".idea_edit", idea_id=idea.id))
+    return _saved(idea, submit_now, _("Your changes are saved."))
 
 
 @bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])

@@ -27,7 +27,7 @@ from ..forms import (
 )
 from ..models import Round
 from ..states import RoundPhase
-from .common import bp, require_staff, round_or_404
+from .common import bp, confirmed_staff_round, require_staff, round_or_404
 
 
 @bp.get("/rounds")
@@ -233,10 +233,7 @@ def round_envelopes(round_id: int) -> ResponseReturnValue:
 @bp.post("/rounds/<int:round_id>/publish")
 @login_required
 def round_publish(round_id: int) -> ResponseReturnValue:
-    require_staff()
-    round_ = round_or_404(round_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    round_ = confirmed_staff_round(round_id)
     detail = url_for(".round_detail", round_id=round_.id)
     return submit(
         lambda: services.publish_round(round_, current_user),
@@ -249,10 +246,7 @@ def round_publish(round_id: int) -> ResponseReturnValue:
 @bp.post("/rounds/<int:round_id>/next")
 @login_required
 def round_create_next(round_id: int) -> ResponseReturnValue:
-    require_staff()
-    round_ = round_or_404(round_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    round_ = confirmed_staff_round(round_id)
     detail = url_for(".round_detail", round_id=round_.id)
     # A double click: the second waits for the first (write lock, row lock) and is
     # told the round exists.
