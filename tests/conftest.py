@@ -26,6 +26,7 @@ from participation import create_app
 from participation.accounts.models import User, UserRole
 from participation.accounts.states import Role
 from participation.budget.models import Envelope, Idea, Round
+from participation.budget.services import CALENDAR
 from participation.budget.states import COSTED_STATES, IdeaState, TransferStatus
 from participation.core.time import utcnow
 from participation.extensions import db as _db
@@ -300,14 +301,6 @@ PHASE_OFFSETS: dict[str, tuple[int, int, int, int, int, int]] = {
     "vote": (-40, -30, -25, -20, -5, 5),
     "counting": (-60, -50, -45, -40, -15, -5),
 }
-ROUND_DATE_NAMES = (
-    "submission_opens_at",
-    "submission_closes_at",
-    "review_closes_at",
-    "announcement_at",
-    "vote_opens_at",
-    "vote_closes_at",
-)
 
 
 def round_dates(phase: str, now: datetime | None = None) -> dict[str, datetime]:
@@ -316,7 +309,7 @@ def round_dates(phase: str, now: datetime | None = None) -> dict[str, datetime]:
     key = "counting" if phase in ("results", "delivery") else phase
     return {
         name: now + offset * DAY
-        for name, offset in zip(ROUND_DATE_NAMES, PHASE_OFFSETS[key], strict=True)
+        for name, offset in zip(CALENDAR, PHASE_OFFSETS[key], strict=True)
     }
 
 
