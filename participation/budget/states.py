@@ -92,6 +92,8 @@ CONTENT_HIDDEN_STATES = frozenset({S.DRAFT, S.HIDDEN})
 EDITABLE_STATES = frozenset({S.DRAFT, S.SUBMITTED})
 #: States that need a final cost (CHECK constraint on the idea table).
 COSTED_STATES = frozenset({S.ELIGIBLE, S.SELECTED, S.NOT_SELECTED})
+#: States of an idea that can receive a merge (the one it is merged into).
+MERGE_TARGET_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.ELIGIBLE})
 #: States shown on the announcement page, with their reason when not retained.
 ANNOUNCED_STATES = frozenset({S.ELIGIBLE, S.INELIGIBLE, S.TRANSFERRED})
 

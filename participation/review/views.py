@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from ..budget import queries as budget_queries
 from ..budget import services as budget_services
 from ..budget.models import Idea, Round
 from ..budget.states import IdeaAction, IdeaState, TransferAction
@@ -363,7 +364,7 @@ def _decision_forms(idea: Idea, review: IdeaReview | None) -> dict[str, FlaskFor
     merge = MergeForm(prefix="merge")
     merge.into.choices = [SelectChoice(0, _("Choose an idea"))] + [
         SelectChoice(target.id, f"#{target.id} — {target.title}")
-        for target in services.merge_targets(idea)
+        for target in budget_queries.merge_candidates(idea)
     ]
     if not retain.is_submitted() and review is not None:
         if review.cost_estimate is not None:

@@ -23,7 +23,7 @@ from ...core.i18n import money
 from ...core.time import utcnow
 from ...core.workflow import Workflow, apply_transition
 from ..models import Idea, IdeaCoAuthor, IdeaStateChange
-from ..states import TRANSITIONS, IdeaAction, IdeaState
+from ..states import MERGE_TARGET_STATES, TRANSITIONS, IdeaAction, IdeaState
 from .notifications import notify_author
 from .permissions import check_can_perform, may_take
 from .transfer import send_to_service
@@ -117,11 +117,7 @@ def _merge(idea: Idea, args: Arguments) -> None:
         raise FieldErrors(
             {"into": _l("Merge only ideas of the same round and neighbourhood.")}
         )
-    if target.state not in (
-        IdeaState.SUBMITTED,
-        IdeaState.IN_REVIEW,
-        IdeaState.ELIGIBLE,
-    ):
+    if target.state not in MERGE_TARGET_STATES:
         raise FieldErrors(
             {"into": _l("This idea cannot receive a merge in its state.")}
         )

@@ -6,7 +6,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ...budget import services as budget
@@ -141,21 +140,3 @@ def reopen(idea: Idea, actor: Actor, *, now: datetime | None = None) -> IdeaStat
     """Take a decision back (before the vote): the idea is under review again."""
     require_staff(actor)
     return budget.transition(idea, IdeaAction.REOPEN, actor, now=now)
-
-
-def merge_targets(idea: Idea) -> list[Idea]:
-    """Ideas *idea* may be merged into: same round and QPV, still in the running."""
-    return list(
-        db.session.scalars(
-            sa.select(Idea)
-            .where(
-                Idea.round_id == idea.round_id,
-                Idea.territory_id == idea.territory_id,
-                Idea.id != idea.id,
-                Idea.state.in_(
-                    (IdeaState.SUBMITTED, IdeaState.IN_REVIEW, IdeaState.ELIGIBLE)
-                ),
-            )
-            .order_by(Idea.title)
-        )
-    )
