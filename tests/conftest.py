@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,10 @@ from flask.testing import FlaskClient
 from participation import create_app
 from participation.accounts.models import User, UserRole
 from participation.accounts.states import Role
+from participation.budget.models import Envelope, Idea, Round
+from participation.budget.services import CALENDAR
+from participation.budget.states import COSTED_STATES, IdeaState, TransferStatus
+from participation.core.time import utcnow
 from participation.extensions import db as _db
 from participation.territories.models import Commune, Territory, TerritoryKind, Theme
 
@@ -273,6 +279,140 @@ def make_user(db, make_territory) -> Callable[..., User]:
         return user
 
     return _make_user
+
+
+@pytest.fixture
+def staff(make_user) -> User:
+    """A staff member (politique de la ville), for every feature's tests."""
+    return make_user(
+        roles=(Role.STAFF,), pseudonym="agent_pv", real_name="Agent Politique"
+    )
+
+
+DAY = timedelta(days=1)
+
+#: Offsets in days from now of (submission opens, closes, review closes,
+#: announcement, vote opens, vote closes) putting a round in each phase.
+PHASE_OFFSETS: dict[str, tuple[int, int, int, int, int, int]] = {
+    "upcoming": (5, 15, 20, 25, 30, 40),
+    "submission": (-10, 10, 20, 30, 40, 50),
+    "review": (-20, -10, -5, 5, 10, 20),
+    "announcement": (-40, -30, -25, -20, 5, 15),
+    "vote": (-40, -30, -25, -20, -5, 5),
+    "counting": (-60, -50, -45, -40, -15, -5),
+}
+
+
+def round_dates(phase: str, now: datetime | None = None) -> dict[str, datetime]:
+    """Dates that put a round in *phase* (results/delivery: after a closed vote)."""
+    now = now or utcnow()
+    key = "counting" if phase in ("results", "delivery") else phase
+    return {
+        name: now + offset * DAY
+        for name, offset in zip(CALENDAR, PHASE_OFFSETS[key], strict=True)
+    }
+
+
+@pytest.fixture
+def make_round(db, make_territory, make_theme) -> Callable[..., Round]:
+    """A published, committed round in *phase*, one envelope per territory.
+
+    Territories default to a new one, themes to two new ones; ``values`` set any
+    other column (``grid_version_id``, ``min_cost``...).
+    """
+    numbers = itertools.count(1)
+
+    def _make_round(
+        phase: str = "submission",
+        *,
+        territories: list[Territory] | None = None,
+        amount: Decimal = Decimal("10000.00"),
+        themes: list[Theme] | None = None,
+        published: bool = True,
+        **values: Any,
+    ) -> Round:
+        n = next(numbers)
+        now = utcnow()
+        territories = territories if territories is not None else [make_territory()]
+        fields: dict[str, Any] = {
+            "title": f"Budget participatif {n}",
+            "min_cost": Decimal("500.00"),
+            "max_cost": Decimal("20000.00"),
+            "rules_text": "Règlement : projets d'intérêt général.",
+            "published_at": now - 100 * DAY if published else None,
+            **round_dates(phase, now),
+        }
+        if phase in ("results", "delivery"):
+            fields["results_published_at"] = now - DAY
+        if phase == "delivery":
+            fields["delivery_starts_at"] = now - DAY / 2
+        fields.update(values)
+        round_ = Round(**fields)
+        round_.themes = themes if themes is not None else [make_theme(), make_theme()]
+        round_.envelopes = [Envelope(territory=t, amount=amount) for t in territories]
+        _db.session.add(round_)
+        # Committed: a view that rolls back after a refused form must not take it away.
+        _db.session.commit()
+        return round_
+
+    return _make_round
+
+
+@pytest.fixture
+def make_idea(db, make_user) -> Callable[..., Idea]:
+    """A committed idea put straight into *state*, with consistent columns.
+
+    No history: a test that needs one walks the workflow. The territory defaults to
+    the round's first envelope, the author to a new resident of that territory.
+    """
+    numbers = itertools.count(1)
+
+    def _make_idea(
+        round_: Round,
+        *,
+        state: IdeaState = IdeaState.SUBMITTED,
+        author: User | None = None,
+        territory: Territory | None = None,
+        themes: Iterable[Theme] = (),
+        **values: Any,
+    ) -> Idea:
+        n = next(numbers)
+        now = utcnow()
+        territory_id = values.pop("territory_id", None) or (
+            territory.id if territory is not None else round_.envelopes[0].territory_id
+        )
+        if "author_id" not in values:
+            author = author or make_user(territory_id=territory_id)
+            values["author_id"] = author.id
+        fields: dict[str, Any] = {
+            "round": round_,
+            "territory_id": territory_id,
+            "title": f"Idée {n}",
+            "description": f"Description de l'idée {n}.",
+            "place": "Square de la Conte",
+            "estimated_cost": Decimal("3000.00"),
+            "accepted_rules_at": now,
+            "state": state,
+        }
+        if state is not IdeaState.DRAFT:
+            fields["submitted_at"] = now
+        if state in COSTED_STATES:
+            fields["final_cost"] = Decimal("3000.00")
+        if state is IdeaState.HIDDEN:
+            fields["hidden_reason"] = "Propos injurieux."
+        if state is IdeaState.MERGED and "merged_into" not in values:
+            fields["merged_into"] = _make_idea(round_, territory_id=territory_id)
+        if state is IdeaState.TRANSFERRED and "transfer_status" not in values:
+            fields["transfer_service"] = "Voirie"
+            fields["transfer_status"] = TransferStatus.SENT
+        fields.update(values)
+        idea = Idea(**fields)
+        idea.themes = list(themes)
+        _db.session.add(idea)
+        _db.session.commit()
+        return idea
+
+    return _make_idea
 
 
 @pytest.fixture(scope="session")

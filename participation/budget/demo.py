@@ -3,8 +3,9 @@
 One round in submission (dépôt), one in review (instruction), one announced, with
 ideas residents asked for in the design documents. Dates are relative to now, so
 the phases are right whenever the demo is loaded. Demo content is data (French),
-not translatable text. Every state change goes through ``services.transition``,
-dated in the past, so the public histories look lived-in.
+not translatable text. The steps of each idea are data, ``(action, arguments)``
+pairs that ``services.transition`` applies as the system, dated in the past, so
+the public histories look lived-in.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from PIL import Image, ImageDraw
 
 from ..accounts.models import User, UserRole
 from ..accounts.states import Role
+from ..core.actors import SYSTEM
 from ..core.time import PARIS, utcnow
 from ..core.uploads import store_image
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind, Theme
 from . import services
 from .models import Envelope, Idea, Round
-from .states import IdeaAction
+from .states import IdeaAction, TransferAction
 
 DAY = timedelta(days=1)
 
@@ -62,6 +64,17 @@ EXTRA_RESIDENTS = (
 )
 
 
+#: One workflow step: the action and the keyword arguments of ``transition``.
+Step = tuple[IdeaAction, dict[str, Any]]
+#: One step of a transfer's follow-up (arguments of ``update_transfer``).
+FollowUp = tuple[TransferAction, dict[str, Any]]
+
+A = IdeaAction
+#: The first step of every reviewed idea.
+REVIEW: Step = (A.START_REVIEW, {})
+MERGE_COMMENT = "Deux idées très proches, au même endroit : elles sont réunies"
+
+
 @dataclass
 class DemoIdea:
     """One idea of the demo and what happens to it."""
@@ -73,9 +86,12 @@ class DemoIdea:
     themes: tuple[str, ...]
     cost: str | None = None
     photo: str | None = None
-    #: Steps after submission: ("review",), ("retain", cost), ("ineligible", reason),
-    #: ("transfer", service, reason), ("merge", title of the target), ("hide", reason).
-    steps: tuple[tuple[str | None, ...], ...] = ()
+    #: What staff did after the submission, one (action, arguments) pair a day,
+    #: applied by ``services.transition``; a merge names its target by its title.
+    steps: tuple[Step, ...] = ()
+    #: For a transferred idea, what the competent service reported since, one
+    #: (action, arguments) pair a day, applied by ``services.update_transfer``.
+    follow_up: tuple[FollowUp, ...] = ()
     draft: bool = False
     co_authors: tuple[str, ...] = ()
     association: str | None = None
@@ -95,8 +111,14 @@ ANNOUNCED_IDEAS = (
         cost="7800",
         photo="garden",
         steps=(
-            ("review",),
-            ("retain", "8200", "Coût précisé par le service espaces verts."),
+            REVIEW,
+            (
+                A.RETAIN,
+                {
+                    "final_cost": Decimal("8200"),
+                    "comment": "Coût précisé par le service espaces verts.",
+                },
+            ),
         ),
         co_authors=("Fatou",),
         association="Association Bastide Solidaire",
@@ -110,7 +132,7 @@ ANNOUNCED_IDEAS = (
         ("living_environment",),
         cost="9000",
         photo="bench",
-        steps=(("review",), ("retain", "9500", None)),
+        steps=(REVIEW, (A.RETAIN, {"final_cost": Decimal("9500")})),
     ),
     DemoIdea(
         "Bastide",
@@ -118,7 +140,15 @@ ANNOUNCED_IDEAS = (
         "Des bacs de légumes à cultiver ensemble, près de la médiathèque.",
         "Rue de Verdun",
         ("ecological_transition",),
-        steps=(("merge", "Un jardin partagé au square Gambetta"),),
+        steps=(
+            (
+                A.MERGE,
+                {
+                    "into": "Un jardin partagé au square Gambetta",
+                    "comment": MERGE_COMMENT,
+                },
+            ),
+        ),
     ),
     DemoIdea(
         "Bastide",
@@ -128,10 +158,21 @@ ANNOUNCED_IDEAS = (
         ("living_environment",),
         steps=(
             (
-                "transfer",
-                "Voirie (Carcassonne Agglo)",
-                "L'entretien des trottoirs relève du budget de la voirie, pas du "
-                "budget participatif : le service a été saisi.",
+                A.TRANSFER,
+                {
+                    "transfer_service": "Voirie (Carcassonne Agglo)",
+                    "comment": (
+                        "L'entretien des trottoirs relève du budget de la voirie, pas "
+                        "du budget participatif : le service a été saisi."
+                    ),
+                },
+            ),
+        ),
+        follow_up=(
+            (TransferAction.ACKNOWLEDGE, {}),
+            (
+                TransferAction.START,
+                {"comment": "Réfection des trottoirs prévue au printemps."},
             ),
         ),
     ),
@@ -144,7 +185,13 @@ ANNOUNCED_IDEAS = (
         ("education_youth", "living_environment"),
         cost="11000",
         photo="playground",
-        steps=(("review",), ("retain", "11800", "Sol souple compris.")),
+        steps=(
+            REVIEW,
+            (
+                A.RETAIN,
+                {"final_cost": Decimal("11800"), "comment": "Sol souple compris."},
+            ),
+        ),
     ),
     DemoIdea(
         "Conte",
@@ -155,12 +202,16 @@ ANNOUNCED_IDEAS = (
         ("education_youth",),
         cost="11500",
         steps=(
-            ("review",),
+            REVIEW,
             (
-                "ineligible",
-                "Le coût estimé par les services (23 000 €) dépasse le plafond de "
-                "12 000 € par projet. L'idée est transmise au plan pluriannuel "
-                "des équipements sportifs.",
+                A.DECLARE_INELIGIBLE,
+                {
+                    "comment": (
+                        "Le coût estimé par les services (23 000 €) dépasse le plafond "
+                        "de 12 000 € par projet. L'idée est transmise au plan "
+                        "pluriannuel des équipements sportifs."
+                    )
+                },
             ),
         ),
     ),
@@ -171,11 +222,15 @@ ANNOUNCED_IDEAS = (
         "Rue Ozanam",
         ("employment",),
         steps=(
-            ("review",),
+            REVIEW,
             (
-                "ineligible",
-                "Le projet a un caractère commercial, ce que le règlement exclut, "
-                "et le local appartient au bailleur.",
+                A.DECLARE_INELIGIBLE,
+                {
+                    "comment": (
+                        "Le projet a un caractère commercial, ce que le règlement "
+                        "exclut, et le local appartient au bailleur."
+                    )
+                },
             ),
         ),
     ),
@@ -188,7 +243,7 @@ ANNOUNCED_IDEAS = (
         ("safety", "living_environment"),
         cost="6500",
         photo="lamp",
-        steps=(("review",), ("retain", "6900", None)),
+        steps=(REVIEW, (A.RETAIN, {"final_cost": Decimal("6900")})),
         on_behalf=True,
     ),
     DemoIdea(
@@ -199,9 +254,14 @@ ANNOUNCED_IDEAS = (
         ("safety",),
         steps=(
             (
-                "transfer",
-                "Bailleur social (gestion de proximité)",
-                "Les halls appartiennent au bailleur : la demande lui a été transmise.",
+                A.TRANSFER,
+                {
+                    "transfer_service": "Bailleur social (gestion de proximité)",
+                    "comment": (
+                        "Les halls appartiennent au bailleur : la demande lui a été "
+                        "transmise."
+                    ),
+                },
             ),
         ),
     ),
@@ -214,7 +274,7 @@ ANNOUNCED_IDEAS = (
         ("culture", "education_youth"),
         cost="5000",
         photo="fresco",
-        steps=(("review",), ("retain", "5400", None)),
+        steps=(REVIEW, (A.RETAIN, {"final_cost": Decimal("5400")})),
         association="Collectif Fleming",
     ),
     DemoIdea(
@@ -224,7 +284,7 @@ ANNOUNCED_IDEAS = (
         "Résidence La Reille",
         ("ecological_transition",),
         cost="1800",
-        steps=(("review",), ("retain", "2100", None)),
+        steps=(REVIEW, (A.RETAIN, {"final_cost": Decimal("2100")})),
     ),
     DemoIdea(
         "Grazailles",
@@ -233,12 +293,17 @@ ANNOUNCED_IDEAS = (
         "Place de Grazailles",
         ("social_ties", "culture"),
         steps=(
-            ("review",),
+            REVIEW,
             (
-                "ineligible",
-                "Une fête est une dépense de fonctionnement, pas un investissement. "
-                "Elle peut être financée par le Fonds de participation des habitants : "
-                "le conseil citoyen peut vous aider à déposer un dossier.",
+                A.DECLARE_INELIGIBLE,
+                {
+                    "comment": (
+                        "Une fête est une dépense de fonctionnement, pas un "
+                        "investissement. Elle peut être financée par le Fonds de "
+                        "participation des habitants : le conseil citoyen peut vous "
+                        "aider à déposer un dossier."
+                    )
+                },
             ),
         ),
     ),
@@ -249,7 +314,7 @@ ANNOUNCED_IDEAS = (
         "Parc de Grazailles",
         ("living_environment", "social_ties"),
         cost="3200",
-        steps=(("review",), ("retain", "3600", None)),
+        steps=(REVIEW, (A.RETAIN, {"final_cost": Decimal("3600")})),
     ),
     DemoIdea(
         "Grazailles",
@@ -257,7 +322,12 @@ ANNOUNCED_IDEAS = (
         "(contenu masqué)",
         "—",
         ("social_ties",),
-        steps=(("hide", "Propos injurieux envers une personne nommément désignée."),),
+        steps=(
+            (
+                A.HIDE,
+                {"comment": "Propos injurieux envers une personne nommément désignée."},
+            ),
+        ),
     ),
 )
 
@@ -270,7 +340,7 @@ REVIEW_IDEAS = (
         "Maison de quartier de la Bastide",
         ("access_to_rights", "education_youth"),
         cost="6000",
-        steps=(("review",),),
+        steps=(REVIEW,),
     ),
     DemoIdea(
         "Bastide",
@@ -279,7 +349,7 @@ REVIEW_IDEAS = (
         "Place Carnot et médiathèque",
         ("ecological_transition",),
         cost="2400",
-        steps=(("review",),),
+        steps=(REVIEW,),
     ),
     DemoIdea(
         "Conte",
@@ -288,7 +358,7 @@ REVIEW_IDEAS = (
         "Square Ozanam",
         ("social_ties",),
         cost="4500",
-        steps=(("review",), ("retain", "4900", None)),
+        steps=(REVIEW, (A.RETAIN, {"final_cost": Decimal("4900")})),
     ),
     DemoIdea(
         "Viguier",
@@ -306,7 +376,7 @@ REVIEW_IDEAS = (
         "Parc Fleming",
         ("health", "education_youth"),
         cost="9500",
-        steps=(("review",),),
+        steps=(REVIEW,),
     ),
     DemoIdea(
         "Grazailles",
@@ -460,14 +530,7 @@ def _make_round(
     themes: list[Theme],
     staff: User | None,
 ) -> Round:
-    names = (
-        "submission_opens_at",
-        "submission_closes_at",
-        "review_closes_at",
-        "announcement_at",
-        "vote_opens_at",
-        "vote_closes_at",
-    )
+    names = services.CALENDAR
     # Round to the hour (Paris): deadlines at 18:00 read better than 14:37.
     dates = {
         name: (now + days * DAY)
@@ -504,53 +567,18 @@ def _make_round(
 
 
 def _apply_steps(
-    idea: Idea,
-    demo: DemoIdea,
-    staff: User | None,
-    by_title: dict[str, Idea],
-    start: datetime,
+    idea: Idea, demo: DemoIdea, by_title: dict[str, Idea], start: datetime
 ) -> None:
+    """Walk *idea* through its steps, then its follow-up, one a day, as the system."""
     moment = start
-    for step in demo.steps:
+    for action, arguments in demo.steps:
         moment += DAY
-        kind = step[0]
-        if kind == "review":
-            services.transition(idea, IdeaAction.START_REVIEW, staff, now=moment)
-        elif kind == "retain":
-            services.transition(
-                idea,
-                IdeaAction.RETAIN,
-                staff,
-                final_cost=Decimal(str(step[1])),
-                comment=step[2],
-                now=moment,
-            )
-        elif kind == "ineligible":
-            services.transition(
-                idea, IdeaAction.DECLARE_INELIGIBLE, staff, comment=step[1], now=moment
-            )
-        elif kind == "transfer":
-            services.transition(
-                idea,
-                IdeaAction.TRANSFER,
-                staff,
-                transfer_service=step[1],
-                comment=step[2],
-                now=moment,
-            )
-        elif kind == "merge":
-            services.transition(
-                idea,
-                IdeaAction.MERGE,
-                staff,
-                into=by_title[str(step[1])],
-                comment="Deux idées très proches, au même endroit : elles sont réunies",
-                now=moment,
-            )
-        elif kind == "hide":
-            services.transition(
-                idea, IdeaAction.HIDE, staff, comment=step[1], now=moment
-            )
+        if "into" in arguments:  # a merge names its target by its title
+            arguments = {**arguments, "into": by_title[arguments["into"]]}
+        services.transition(idea, action, SYSTEM, now=moment, **arguments)
+    for follow_up, arguments in demo.follow_up:
+        moment += 3 * DAY
+        services.update_transfer(idea, follow_up, SYSTEM, now=moment, **arguments)
 
 
 def _add_ideas(
@@ -558,7 +586,6 @@ def _add_ideas(
     ideas: tuple[DemoIdea, ...],
     qpv: dict[str, Territory],
     authors: list[User],
-    staff: User | None,
     relay: User | None,
     managed: User | None,
     photos: dict[str, str],
@@ -606,7 +633,7 @@ def _add_ideas(
         )
         by_title[demo.title] = idea
         review_start = max(submitted_at, round_.submission_closes_at)
-        _apply_steps(idea, demo, staff, by_title, review_start)
+        _apply_steps(idea, demo, by_title, review_start)
 
 
 def _qpv_by_key() -> dict[str, Territory]:
@@ -658,18 +685,16 @@ def load() -> None:
         themes,
         staff,
     )
-    _add_ideas(announced, ANNOUNCED_IDEAS, qpv, authors, staff, relay, managed, photos)
+    _add_ideas(announced, ANNOUNCED_IDEAS, qpv, authors, relay, managed, photos)
     in_review = _make_round(now, (-40, -5, 15, 20, 30, 44), now, qpv, themes, staff)
     in_review.previous_round = announced
-    _add_ideas(in_review, REVIEW_IDEAS, qpv, authors, staff, relay, managed, photos)
+    _add_ideas(in_review, REVIEW_IDEAS, qpv, authors, relay, managed, photos)
     in_submission = _make_round(
         services.add_months(now, 3), (-10, 20, 50, 60, 70, 84), now, qpv, themes, staff
     )
     in_submission.previous_round = in_review
-    _add_ideas(
-        in_submission, SUBMISSION_IDEAS, qpv, authors, staff, relay, managed, photos
-    )
+    _add_ideas(in_submission, SUBMISSION_IDEAS, qpv, authors, relay, managed, photos)
     db.session.flush()
     for round_ in (in_review, in_submission):
-        services.refresh_carry_over(round_, staff)
+        services.refresh_carry_over(round_, SYSTEM)
     db.session.flush()

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.money import Money
 from ..core.time import UTCDateTime, utcnow
+from ..core.workflow import HistoryMixin
 from ..extensions import Base
-from .states import IdeaAction, IdeaState, RoundPhase, TransferStatus
+from .states import IdeaAction, IdeaState, RoundPhase, TransferAction, TransferStatus
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -272,7 +273,8 @@ class Idea(Base):
     merged_into_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("idea.id", ondelete="SET NULL"), index=True
     )
-    #: Competent service the idea was sent to, and its follow-up (staff update it).
+    #: Competent service the idea was sent to, and its follow-up (its own workflow,
+    #: ``services.transfer``; the history is ``transfer_history``).
     transfer_service: Mapped[str | None] = mapped_column(sa.String(120))
     transfer_status: Mapped[TransferStatus | None]
     transfer_status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -305,6 +307,11 @@ class Idea(Base):
         back_populates="idea",
         cascade="all, delete-orphan",
         order_by="IdeaStateChange.id",
+    )
+    transfer_history: Mapped[list[IdeaTransferChange]] = relationship(
+        back_populates="idea",
+        cascade="all, delete-orphan",
+        order_by="IdeaTransferChange.id",
     )
     merged_into: Mapped[Idea | None] = relationship(
         remote_side=[id], foreign_keys=[merged_into_id], back_populates="merged_ideas"
@@ -419,25 +426,40 @@ class IdeaCoAuthor(Base):
     __table_args__ = (sa.UniqueConstraint("idea_id", "user_id"),)
 
 
-class IdeaStateChange(Base):
-    """One dated step of an idea's public history."""
+class IdeaStateChange(HistoryMixin, Base):
+    """One dated step of an idea's public history (written by the workflow applier).
+
+    ``actor_id`` (the mixin's) is None for the system (vote results, CLI) and never
+    shown publicly; ``comment`` is the public comment or reason, in plain language.
+    """
 
     __tablename__ = "idea_state_change"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(
         sa.ForeignKey("idea.id", ondelete="CASCADE"), index=True
     )
     action: Mapped[IdeaAction]
     from_state: Mapped[IdeaState]
     to_state: Mapped[IdeaState]
-    #: Who acted; None for the system (vote results, CLI). Not shown publicly.
-    actor_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL")
-    )
-    #: Public comment or reason, in plain language.
-    comment: Mapped[str | None] = mapped_column(sa.Text)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     idea: Mapped[Idea] = relationship(back_populates="history")
     actor: Mapped[User | None] = relationship()
+
+
+class IdeaTransferChange(HistoryMixin, Base):
+    """One dated step of the follow-up of a transferred idea, shown on its page.
+
+    The first row of a follow-up is the sending (``from_state`` None, or the
+    previous follow-up's last state when the idea is transferred again).
+    """
+
+    __tablename__ = "idea_transfer_change"
+
+    idea_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("idea.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[TransferAction]
+    from_state: Mapped[TransferStatus | None]
+    to_state: Mapped[TransferStatus]
+
+    idea: Mapped[Idea] = relationship(back_populates="transfer_history")

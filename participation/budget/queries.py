@@ -15,7 +15,7 @@ from ..core.permissions import is_staff
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind, Theme
 from .models import Envelope, Idea, IdeaCoAuthor, Round, idea_theme
-from .states import IdeaState
+from .states import MERGE_TARGET_STATES, IdeaState
 
 #: Ideas per page of the public list.
 IDEAS_PER_PAGE = 20
@@ -249,9 +249,7 @@ def merge_candidates(idea: Idea) -> list[Idea]:
                 Idea.round_id == idea.round_id,
                 Idea.territory_id == idea.territory_id,
                 Idea.id != idea.id,
-                Idea.state.in_(
-                    [IdeaState.SUBMITTED, IdeaState.IN_REVIEW, IdeaState.ELIGIBLE]
-                ),
+                Idea.state.in_(MERGE_TARGET_STATES),
             )
             .order_by(Idea.title, Idea.id)
         )

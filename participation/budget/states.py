@@ -2,86 +2,49 @@
 
 Idea workflow (PRODUCT.md §3.3). Anything not in ``TRANSITIONS`` is illegal.
 Who may do what is the second small table, ``AUTHOR_ACTIONS`` / ``STAFF_ACTIONS``;
-phase rules (deadline, vote) live in ``services.can_perform``.
+phase rules (deadline, vote) live in ``services.permissions.check_can_perform``.
+The follow-up of a transferred idea is a second workflow, ``TRANSFER_TRANSITIONS``.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from flask_babel import lazy_gettext as _l
 
+from ..core.enums import LabelledEnum
 
-class IdeaState(StrEnum):
+
+class IdeaState(LabelledEnum):
     """Where an idea stands. Codes in English, labels translated (French first)."""
 
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    IN_REVIEW = "in_review"
-    ELIGIBLE = "eligible"
-    INELIGIBLE = "ineligible"
-    TRANSFERRED = "transferred"
-    MERGED = "merged"
-    WITHDRAWN = "withdrawn"
-    HIDDEN = "hidden"
-    SELECTED = "selected"
-    NOT_SELECTED = "not_selected"
-
-    @property
-    def label(self) -> str:
-        return str(IDEA_STATE_LABELS[self])
+    DRAFT = "draft", _l("Draft")
+    SUBMITTED = "submitted", _l("Submitted")
+    IN_REVIEW = "in_review", _l("Under review")
+    ELIGIBLE = "eligible", _l("Retained for the vote")
+    INELIGIBLE = "ineligible", _l("Ineligible")
+    TRANSFERRED = "transferred", _l("Transferred to the competent service")
+    MERGED = "merged", _l("Merged")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
+    HIDDEN = "hidden", _l("Hidden by moderation")
+    SELECTED = "selected", _l("Winning project")
+    NOT_SELECTED = "not_selected", _l("Not selected by the vote")
 
 
-IDEA_STATE_LABELS = {
-    IdeaState.DRAFT: _l("Draft"),
-    IdeaState.SUBMITTED: _l("Submitted"),
-    IdeaState.IN_REVIEW: _l("Under review"),
-    IdeaState.ELIGIBLE: _l("Retained for the vote"),
-    IdeaState.INELIGIBLE: _l("Ineligible"),
-    IdeaState.TRANSFERRED: _l("Transferred to the competent service"),
-    IdeaState.MERGED: _l("Merged"),
-    IdeaState.WITHDRAWN: _l("Withdrawn"),
-    IdeaState.HIDDEN: _l("Hidden by moderation"),
-    IdeaState.SELECTED: _l("Winning project"),
-    IdeaState.NOT_SELECTED: _l("Not selected by the vote"),
-}
-
-
-class IdeaAction(StrEnum):
+class IdeaAction(LabelledEnum):
     """What can happen to an idea."""
 
-    SUBMIT = "submit"
-    WITHDRAW = "withdraw"
-    START_REVIEW = "start_review"
-    RETAIN = "retain"
-    DECLARE_INELIGIBLE = "declare_ineligible"
-    TRANSFER = "transfer"
-    MERGE = "merge"
-    HIDE = "hide"
-    UNHIDE = "unhide"
-    REOPEN = "reopen"
-    SELECT = "select"
-    NOT_SELECT = "not_select"
+    SUBMIT = "submit", _l("Submit")
+    WITHDRAW = "withdraw", _l("Withdraw")
+    START_REVIEW = "start_review", _l("Start the review")
+    RETAIN = "retain", _l("Retain for the vote")
+    DECLARE_INELIGIBLE = "declare_ineligible", _l("Declare ineligible")
+    TRANSFER = "transfer", _l("Transfer to the competent service")
+    MERGE = "merge", _l("Merge into another idea")
+    HIDE = "hide", _l("Hide")
+    UNHIDE = "unhide", _l("Show again")
+    REOPEN = "reopen", _l("Reopen the review")
+    SELECT = "select", _l("Mark as winning project")
+    NOT_SELECT = "not_select", _l("Mark as not selected")
 
-    @property
-    def label(self) -> str:
-        return str(IDEA_ACTION_LABELS[self])
-
-
-IDEA_ACTION_LABELS = {
-    IdeaAction.SUBMIT: _l("Submit"),
-    IdeaAction.WITHDRAW: _l("Withdraw"),
-    IdeaAction.START_REVIEW: _l("Start the review"),
-    IdeaAction.RETAIN: _l("Retain for the vote"),
-    IdeaAction.DECLARE_INELIGIBLE: _l("Declare ineligible"),
-    IdeaAction.TRANSFER: _l("Transfer to the competent service"),
-    IdeaAction.MERGE: _l("Merge into another idea"),
-    IdeaAction.HIDE: _l("Hide"),
-    IdeaAction.UNHIDE: _l("Show again"),
-    IdeaAction.REOPEN: _l("Reopen the review"),
-    IdeaAction.SELECT: _l("Mark as winning project"),
-    IdeaAction.NOT_SELECT: _l("Mark as not selected"),
-}
 
 S = IdeaState
 A = IdeaAction
@@ -129,62 +92,67 @@ CONTENT_HIDDEN_STATES = frozenset({S.DRAFT, S.HIDDEN})
 EDITABLE_STATES = frozenset({S.DRAFT, S.SUBMITTED})
 #: States that need a final cost (CHECK constraint on the idea table).
 COSTED_STATES = frozenset({S.ELIGIBLE, S.SELECTED, S.NOT_SELECTED})
+#: States of an idea that can receive a merge (the one it is merged into).
+MERGE_TARGET_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.ELIGIBLE})
 #: States shown on the announcement page, with their reason when not retained.
 ANNOUNCED_STATES = frozenset({S.ELIGIBLE, S.INELIGIBLE, S.TRANSFERRED})
 
 
-class TransferStatus(StrEnum):
+class TransferStatus(LabelledEnum):
     """Follow-up of an idea sent to the competent service (voirie, bailleur...)."""
 
-    SENT = "sent"
-    ACKNOWLEDGED = "acknowledged"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    DECLINED = "declined"
-
-    @property
-    def label(self) -> str:
-        return str(TRANSFER_STATUS_LABELS[self])
+    SENT = "sent", _l("Sent to the service")
+    ACKNOWLEDGED = "acknowledged", _l("Acknowledged by the service")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    DONE = "done", _l("Done")
+    DECLINED = "declined", _l("Declined by the service")
 
 
-TRANSFER_STATUS_LABELS = {
-    TransferStatus.SENT: _l("Sent to the service"),
-    TransferStatus.ACKNOWLEDGED: _l("Acknowledged by the service"),
-    TransferStatus.IN_PROGRESS: _l("In progress"),
-    TransferStatus.DONE: _l("Done"),
-    TransferStatus.DECLINED: _l("Declined by the service"),
+class TransferAction(LabelledEnum):
+    """What the competent service reports; staff record it on the idea."""
+
+    #: Entering the follow-up: the idea's TRANSFER action sends it (not in the table).
+    SEND = "send", _l("Send to the service")
+    ACKNOWLEDGE = "acknowledge", _l("The service acknowledged it")
+    START = "start", _l("The service started the work")
+    COMPLETE = "complete", _l("The service did it")
+    DECLINE = "decline", _l("The service declined it")
+
+
+T = TransferStatus
+TA = TransferAction
+
+#: The follow-up moves forward only, and may skip steps (a service that answers
+#: "done" straight away). Done and declined are final: a new transfer of the idea
+#: (after reopening its review) starts a new follow-up at "sent".
+TRANSFER_TRANSITIONS: dict[tuple[TransferStatus, TransferAction], TransferStatus] = {
+    (T.SENT, TA.ACKNOWLEDGE): T.ACKNOWLEDGED,
+    (T.SENT, TA.START): T.IN_PROGRESS,
+    (T.ACKNOWLEDGED, TA.START): T.IN_PROGRESS,
+    (T.SENT, TA.COMPLETE): T.DONE,
+    (T.ACKNOWLEDGED, TA.COMPLETE): T.DONE,
+    (T.IN_PROGRESS, TA.COMPLETE): T.DONE,
+    (T.SENT, TA.DECLINE): T.DECLINED,
+    (T.ACKNOWLEDGED, TA.DECLINE): T.DECLINED,
+    (T.IN_PROGRESS, TA.DECLINE): T.DECLINED,
 }
 
 
-class RoundPhase(StrEnum):
+class RoundPhase(LabelledEnum):
     """Where a round stands, derived from its dates (and the results publication)."""
 
-    DRAFT = "draft"  # not opened by staff yet: not public
-    UPCOMING = "upcoming"
-    SUBMISSION = "submission"  # dépôt des idées
-    REVIEW = "review"  # instruction
-    ANNOUNCEMENT = "announcement"  # annonce of the projects put to the vote
-    VOTE = "vote"
-    COUNTING = "counting"  # vote closed, results not published yet
-    RESULTS = "results"
-    DELIVERY = "delivery"  # réalisation
+    DRAFT = "draft", _l("Being prepared")  # not opened by staff yet: not public
+    UPCOMING = "upcoming", _l("Coming soon")
+    SUBMISSION = "submission", _l("Submission of ideas")  # dépôt des idées
+    REVIEW = "review", _l("Technical review")  # instruction
+    #: Annonce of the projects put to the vote.
+    ANNOUNCEMENT = "announcement", _l("Announcement of the projects")
+    VOTE = "vote", _l("Voting")
+    #: The vote is closed, the results are not published yet.
+    COUNTING = "counting", _l("Counting")
+    RESULTS = "results", _l("Results")
+    DELIVERY = "delivery", _l("Delivery of the projects")  # réalisation
 
-    @property
-    def label(self) -> str:
-        return str(ROUND_PHASE_LABELS[self])
-
-
-ROUND_PHASE_LABELS = {
-    RoundPhase.DRAFT: _l("Being prepared"),
-    RoundPhase.UPCOMING: _l("Coming soon"),
-    RoundPhase.SUBMISSION: _l("Submission of ideas"),
-    RoundPhase.REVIEW: _l("Technical review"),
-    RoundPhase.ANNOUNCEMENT: _l("Announcement of the projects"),
-    RoundPhase.VOTE: _l("Voting"),
-    RoundPhase.COUNTING: _l("Counting"),
-    RoundPhase.RESULTS: _l("Results"),
-    RoundPhase.DELIVERY: _l("Delivery of the projects"),
-}
 
 #: Phases in calendar order, for comparisons ("before the vote").
 PHASE_ORDER = tuple(RoundPhase)

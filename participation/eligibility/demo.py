@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ..core.actors import SYSTEM
 from ..extensions import db
 from .defaults import DEFAULT_GRID_NAME
 from .models import Grid, GridVersion
@@ -24,4 +25,4 @@ def demo_grid_version() -> GridVersion | None:
 def load() -> None:
     """Create the default grid (called once by participation.demo)."""
     if demo_grid() is None:
-        create_default_grid()
+        create_default_grid(actor=SYSTEM)

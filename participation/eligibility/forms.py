@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from .states import KIND_LABELS, CriterionKind
+from .states import CriterionKind
 
 
 class GridForm(FlaskForm):
@@ -46,7 +48,6 @@ class CriterionForm(FlaskForm):
     )
     kind = RadioField(
         _l("Kind of criterion"),
-        choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in CriterionKind],
         validators=[DataRequired()],
         default=CriterionKind.MANDATORY.value,
     )
@@ -59,6 +60,13 @@ class CriterionForm(FlaskForm):
     weight = StringField(
         _l("Weight (scored criteria only)"), validators=[Length(max=12)]
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built per form: the labels are translated in the reader's language.
+        self.kind.choices = [
+            SelectChoice(v, label) for v, label in CriterionKind.choices()
+        ]
 
 
 class ActionForm(FlaskForm):

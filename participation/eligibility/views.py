@@ -6,22 +6,20 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..core.decorators import require
-from ..core.errors import DomainError
-from ..core.forms import show_errors
+from ..core.web import submit
 from ..extensions import db
 from . import services
 from .defaults import translated_text
 from .forms import ActionForm, CopyGridForm, CriterionForm, GridForm
-from .models import Grid, GridVersion
-from .states import CHECK_LABELS, POINT_LABELS, CriterionKind
+from .models import Criterion, Grid, GridVersion
+from .states import CriterionKind
 
 bp = Blueprint("eligibility", __name__, url_prefix="/grids")
 
@@ -60,11 +58,6 @@ def grid_text_filter(text: str) -> str:
     return translated_text(text)
 
 
-def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Put a service's messages next to their fields (core.forms.show_errors)."""
-    show_errors(form, error)
-
-
 def _grid_or_404(grid_id: int) -> Grid:
     return db.get_or_404(Grid, grid_id)
 
@@ -79,8 +72,6 @@ def _version_context(grid: Grid, version: GridVersion) -> dict[str, Any]:
         "is_used": used,
         "read_only": version.is_frozen or used,
         "kinds": CriterionKind,
-        "check_labels": CHECK_LABELS,
-        "point_labels": POINT_LABELS,
     }
 
 
@@ -97,20 +88,19 @@ def grid_list() -> ResponseReturnValue:
 def grid_create() -> ResponseReturnValue:
     form = GridForm()
     if form.validate_on_submit():
-        try:
-            grid = services.create_grid(
+        response = submit(
+            lambda: services.create_grid(
                 name=form.name.data or "",
                 description=form.description.data or "",
                 threshold=form.threshold.data or "0",
                 actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The grid was created. Add its criteria now."), "success")
-            return redirect(url_for(".grid_detail", grid_id=grid.id))
+            ),
+            form=form,
+            success=_("The grid was created. Add its criteria now."),
+            redirect_to=lambda grid: url_for(".grid_detail", grid_id=grid.id),
+        )
+        if response is not None:
+            return response
     return render_template("eligibility/grid_form.html", form=form, grid=None)
 
 
@@ -143,21 +133,20 @@ def grid_edit(grid_id: int) -> ResponseReturnValue:
         form.description.data = grid.description
         form.threshold.data = str(grid.latest_version.threshold)
     if form.validate_on_submit():
-        try:
-            services.update_grid(
+        response = submit(
+            lambda: services.update_grid(
                 grid,
                 name=form.name.data or "",
                 description=form.description.data or "",
                 threshold=form.threshold.data or "",
                 actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The grid was saved."), "success")
-            return redirect(url_for(".grid_detail", grid_id=grid.id))
+            ),
+            form=form,
+            success=_("The grid was saved."),
+            redirect_to=url_for(".grid_detail", grid_id=grid.id),
+        )
+        if response is not None:
+            return response
     return render_template(
         "eligibility/grid_form.html",
         form=form,
@@ -176,17 +165,16 @@ def grid_copy(grid_id: int, number: int) -> ResponseReturnValue:
     if not form.is_submitted():
         form.name.data = _("Copy of %(name)s", name=grid.name)[:120]
     if form.validate_on_submit():
-        try:
-            copy = services.copy_grid(
+        response = submit(
+            lambda: services.copy_grid(
                 version, name=form.name.data or "", actor=current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The grid was copied."), "success")
-            return redirect(url_for(".grid_detail", grid_id=copy.id))
+            ),
+            form=form,
+            success=_("The grid was copied."),
+            redirect_to=lambda copy: url_for(".grid_detail", grid_id=copy.id),
+        )
+        if response is not None:
+            return response
     return render_template(
         "eligibility/grid_copy.html", form=form, grid=grid, version=version
     )
@@ -209,21 +197,33 @@ def _criterion_data(
     )
 
 
+def _edited_data(form: CriterionForm, criterion: Criterion) -> services.CriterionData:
+    """The typed criterion; a default text shown translated and left as it was stays
+    the default (so it keeps following the reader's language)."""
+    data = _criterion_data(form, code=criterion.code)
+    if data.label.strip() == criterion.public_label:
+        data = replace(data, label=criterion.label)
+    if data.help_text.strip() == criterion.public_help:
+        data = replace(data, help_text=criterion.help_text)
+    return data
+
+
 @bp.route("/<int:grid_id>/criteria/new", methods=["GET", "POST"])
 @require(services.can_manage_grids)
 def criterion_create(grid_id: int) -> ResponseReturnValue:
     grid = _grid_or_404(grid_id)
     form = CriterionForm()
     if form.validate_on_submit():
-        try:
-            services.add_criterion(grid, _criterion_data(form), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The criterion was added."), "success")
-            return redirect(url_for(".grid_detail", grid_id=grid.id))
+        response = submit(
+            lambda: services.add_criterion(
+                grid, _criterion_data(form), actor=current_user
+            ),
+            form=form,
+            success=_("The criterion was added."),
+            redirect_to=url_for(".grid_detail", grid_id=grid.id),
+        )
+        if response is not None:
+            return response
     return render_template(
         "eligibility/criterion_form.html",
         form=form,
@@ -250,20 +250,16 @@ def criterion_edit(grid_id: int, code: str) -> ResponseReturnValue:
         form.weight.data = "" if criterion.weight is None else str(criterion.weight)
     form.code.data = criterion.code  # the code never changes
     if form.validate_on_submit():
-        try:
-            data = _criterion_data(form, code=criterion.code)
-            if data.label.strip() == criterion.public_label:
-                data = replace(data, label=criterion.label)
-            if data.help_text.strip() == criterion.public_help:
-                data = replace(data, help_text=criterion.help_text)
-            services.update_criterion(grid, criterion.code, data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The criterion was saved."), "success")
-            return redirect(url_for(".grid_detail", grid_id=grid.id))
+        response = submit(
+            lambda: services.update_criterion(
+                grid, criterion.code, _edited_data(form, criterion), actor=current_user
+            ),
+            form=form,
+            success=_("The criterion was saved."),
+            redirect_to=url_for(".grid_detail", grid_id=grid.id),
+        )
+        if response is not None:
+            return response
     return render_template(
         "eligibility/criterion_form.html",
         form=form,
@@ -279,10 +275,13 @@ def criterion_delete(grid_id: int, code: str) -> ResponseReturnValue:
     grid = _grid_or_404(grid_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.remove_criterion(grid, code, actor=current_user)
-    db.session.commit()
-    flash(_("The criterion was removed."), "success")
-    return redirect(url_for(".grid_detail", grid_id=grid.id))
+    page = url_for(".grid_detail", grid_id=grid.id)
+    return submit(
+        lambda: services.remove_criterion(grid, code, actor=current_user),
+        success=_("The criterion was removed."),
+        redirect_to=page,
+        error_redirect=page,
+    ) or redirect(page)
 
 
 @bp.post("/<int:grid_id>/criteria/<code>/move/<any(up, down):direction>")
@@ -291,10 +290,11 @@ def criterion_move(grid_id: int, code: str, direction: str) -> ResponseReturnVal
     grid = _grid_or_404(grid_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.move_criterion(
-        grid, code, -1 if direction == "up" else 1, actor=current_user
-    )
-    db.session.commit()
-    return redirect(
-        url_for(".grid_detail", grid_id=grid.id, _anchor=f"criterion-{code}")
-    )
+    page = url_for(".grid_detail", grid_id=grid.id, _anchor=f"criterion-{code}")
+    return submit(
+        lambda: services.move_criterion(
+            grid, code, -1 if direction == "up" else 1, actor=current_user
+        ),
+        redirect_to=page,
+        error_redirect=page,
+    ) or redirect(page)

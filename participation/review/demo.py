@@ -1,7 +1,8 @@
 """Demo data of the review feature: the review of the announced and in-review rounds.
 
 Runs after the budget demo, which creates the rounds and, for the announced round,
-already took the decisions through ``budget.services.transition``. Here:
+already took the decisions through ``budget.services.transition``. Here, as the
+system (``SYSTEM``) for what staff do:
 
 - each round gets the demo grid (when the budget demo left it unset), and its
   review is started with ``start_review`` (the grid version is frozen);
@@ -16,6 +17,7 @@ already took the decisions through ``budget.services.transition``. Here:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,6 +29,7 @@ from ..accounts.states import Role
 from ..budget.models import Idea, Round
 from ..budget.states import IdeaState, RoundPhase
 from ..core import audit
+from ..core.actors import SYSTEM
 from ..core.time import utcnow
 from ..eligibility import services as eligibility
 from ..eligibility.demo import demo_grid_version
@@ -68,6 +71,54 @@ FEASIBLE = "Faisable par les services techniques en moins de trois mois."
 RETAINED = (
     "Le projet est utile au quartier, faisable et dans les limites du budget. "
     "Il sera soumis au vote des habitants."
+)
+
+
+@dataclass(frozen=True)
+class DemoReview:
+    """What a demo reviewer entered for one idea (saved by ``save_review``)."""
+
+    hand_in: bool
+    #: Mandatory criteria answered "not met"; the others pass.
+    failed: tuple[str, ...] = ()
+    #: Only the mandatory criteria answered (a draft begun).
+    mandatory_only: bool = False
+    #: Cost estimate when the idea has none (None: no estimate yet).
+    cost: Decimal | None = None
+    feasibility_note: str = ""
+    land_owner: str = ""
+    land_maintainer: str = ""
+    justification: str = ""
+
+
+#: The first reviewer (the demo login) handed one review in, waiting for the staff
+#: decision, and began a draft; each other reviewer handed in one that the grid
+#: finds ineligible.
+PLANS: tuple[tuple[DemoReview, ...], tuple[DemoReview, ...]] = (
+    (
+        DemoReview(
+            hand_in=True,
+            cost=Decimal("3000"),
+            feasibility_note=FEASIBLE,
+            land_owner="Ville de Carcassonne",
+            land_maintainer="Services techniques de la ville",
+            justification=RETAINED,
+        ),
+        DemoReview(hand_in=False, mandatory_only=True),
+    ),
+    (
+        DemoReview(
+            hand_in=True,
+            failed=("land_ownership",),
+            cost=Decimal("1500"),
+            land_owner="Bailleur social",
+            land_maintainer="Non défini",
+            justification=(
+                "Le lieu proposé appartient au bailleur, qui n'a pas donné son "
+                "accord : la ville ne peut pas y installer le projet."
+            ),
+        ),
+    ),
 )
 
 
@@ -130,16 +181,6 @@ def _reviewers() -> list[User]:
     return people
 
 
-def _first_staff() -> User | None:
-    return db.session.scalar(
-        sa.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.STAFF)
-        .order_by(User.id)
-        .limit(1)
-    )
-
-
 def _round_in(phase: RoundPhase, now: datetime) -> Round | None:
     for round_ in db.session.scalars(sa.select(Round).order_by(Round.id)):
         if round_.phase_at(now) is phase:
@@ -147,7 +188,7 @@ def _round_in(phase: RoundPhase, now: datetime) -> Round | None:
     return None
 
 
-def _start(round_: Round, version: GridVersion, staff: User | None) -> datetime:
+def _start(round_: Round, version: GridVersion) -> datetime:
     """Give the round the demo grid if it has none, and start its review."""
     if round_.grid_version_id is None:
         # The budget demo creates its rounds before any review exists; the grid is
@@ -155,14 +196,13 @@ def _start(round_: Round, version: GridVersion, staff: User | None) -> datetime:
         round_.grid_version_id = version.id
         db.session.flush()
     started_at = round_.submission_closes_at + DAY
-    services.start_review(round_, staff, now=started_at)
+    services.start_review(round_, SYSTEM, now=started_at)
     return started_at
 
 
 def _backfill_review(
     idea: Idea,
     reviewer: User,
-    staff: User | None,
     version: GridVersion,
     *,
     failed: Sequence[str],
@@ -184,7 +224,6 @@ def _backfill_review(
             idea_id=idea.id,
             reviewer_id=reviewer.id,
             assigned_at=at - 5 * DAY,
-            assigned_by_id=getattr(staff, "id", None),
             assessment=assessment,
             cost_estimate=cost,
             feasibility_note=FEASIBLE if not failed else "",
@@ -216,7 +255,7 @@ def _decision_time(idea: Idea) -> datetime:
 
 
 def _review_announced(
-    round_: Round, reviewers: list[User], staff: User | None, version: GridVersion
+    round_: Round, reviewers: list[User], version: GridVersion
 ) -> None:
     ideas = db.session.scalars(
         sa.select(Idea)
@@ -246,7 +285,6 @@ def _review_announced(
         _backfill_review(
             idea,
             reviewer,
-            staff,
             version,
             failed=failed,
             cost=cost,
@@ -258,7 +296,6 @@ def _review_announced(
 def _review_in_progress(
     round_: Round,
     reviewers: list[User],
-    staff: User | None,
     version: GridVersion,
     started_at: datetime,
 ) -> None:
@@ -271,7 +308,6 @@ def _review_in_progress(
         _backfill_review(
             idea,
             reviewers[0],
-            staff,
             version,
             failed=[],
             cost=idea.final_cost,
@@ -282,8 +318,8 @@ def _review_in_progress(
     for reviewer, codes in zip(reviewers, THEMES_BY_REVIEWER, strict=False):
         for code in codes:
             if code in themes:
-                services.set_theme_rule(round_, themes[code].id, reviewer.id, staff)
-    services.apply_theme_rules(round_, staff, now=started_at + DAY)
+                services.set_theme_rule(round_, themes[code].id, reviewer.id, SYSTEM)
+    services.apply_theme_rules(round_, SYSTEM, now=started_at + DAY)
     waiting = db.session.scalars(
         sa.select(Idea)
         .where(
@@ -295,7 +331,7 @@ def _review_in_progress(
     ).all()
     # All but one by hand: the overview then shows an idea still without reviewer.
     for idea in waiting[:-1]:
-        services.assign(idea, reviewers[0], staff, now=started_at + 2 * DAY)
+        services.assign(idea, reviewers[0], SYSTEM, now=started_at + 2 * DAY)
 
     reviews = db.session.scalars(
         sa.select(IdeaReview)
@@ -303,56 +339,39 @@ def _review_in_progress(
         .where(Idea.round_id == round_.id, Idea.state == IdeaState.IN_REVIEW)
         .order_by(Idea.id)
     ).all()
-    # What each reviewer has done: the first (the demo login) handed one in and has
-    # a draft and some still to do; the others handed in one found ineligible.
-    plans: dict[int, list[str]] = {}
-    for reviewer in reviewers:
-        plans[reviewer.id] = (
-            ["eligible", "draft"] if reviewer is reviewers[0] else ["ineligible"]
-        )
+    # What each reviewer has done, in the order of their ideas (PLANS); their
+    # other ideas are still to do.
+    plans = {
+        reviewer.id: list(PLANS[0] if reviewer is reviewers[0] else PLANS[1])
+        for reviewer in reviewers
+    }
     moment = started_at + 3 * DAY
     for review in reviews:
-        plan = plans.get(review.reviewer_id) or []
-        step = plan.pop(0) if plan else "todo"
-        _fill(review, step, version, moment)
+        plan = plans.get(review.reviewer_id)
+        if plan:
+            _fill(review, plan.pop(0), version, moment)
 
 
-def _fill(review: IdeaReview, step: str, version: GridVersion, at: datetime) -> None:
-    idea, reviewer = review.idea, review.reviewer
-    if step == "eligible":  # handed in: waiting for the staff decision
-        data = services.ReviewData(
-            answers=_answers(version, idea),
-            cost_estimate=idea.estimated_cost or Decimal("3000"),
-            feasibility_note=FEASIBLE,
-            land_owner="Ville de Carcassonne",
-            land_maintainer="Services techniques de la ville",
-            public_justification=RETAINED,
-        )
-        services.save_review(review, data, reviewer, submit=True, now=at)
-    elif step == "ineligible":  # handed in, the grid says ineligible
-        data = services.ReviewData(
-            answers=_answers(version, idea, ["land_ownership"]),
-            cost_estimate=idea.estimated_cost or Decimal("1500"),
-            land_owner="Bailleur social",
-            land_maintainer="Non défini",
-            public_justification=(
-                "Le lieu proposé appartient au bailleur, qui n'a pas donné son "
-                "accord : la ville ne peut pas y installer le projet."
-            ),
-        )
-        services.save_review(review, data, reviewer, submit=True, now=at)
-    elif step == "draft":  # the mandatory criteria answered, the rest to do
+def _fill(
+    review: IdeaReview, plan: DemoReview, version: GridVersion, at: datetime
+) -> None:
+    """Save what *plan* says the reviewer entered, through the review's service."""
+    idea = review.idea
+    answers = _answers(version, idea, plan.failed)
+    if plan.mandatory_only:
         mandatory = {
             c.code for c in version.criteria if c.kind is CriterionKind.MANDATORY
         }
-        answers = {
-            code: value
-            for code, value in _answers(version, idea).items()
-            if code in mandatory
-        }
-        services.save_review(
-            review, services.ReviewData(answers=answers), reviewer, submit=False, now=at
-        )
+        answers = {code: v for code, v in answers.items() if code in mandatory}
+    data = services.ReviewData(
+        answers=answers,
+        cost_estimate=(idea.estimated_cost or plan.cost) if plan.cost else None,
+        feasibility_note=plan.feasibility_note,
+        land_owner=plan.land_owner,
+        land_maintainer=plan.land_maintainer,
+        public_justification=plan.justification,
+    )
+    services.save_review(review, data, review.reviewer, submit=plan.hand_in, now=at)
 
 
 def load() -> None:
@@ -365,12 +384,11 @@ def load() -> None:
     in_review = _round_in(RoundPhase.REVIEW, now)
     if announced is None and in_review is None:
         return  # the budget demo did not run
-    staff = _first_staff()
     reviewers = _reviewers()
     if announced is not None:
-        _start(announced, version, staff)
-        _review_announced(announced, reviewers, staff, version)
+        _start(announced, version)
+        _review_announced(announced, reviewers, version)
     if in_review is not None:
-        started_at = _start(in_review, version, staff)
-        _review_in_progress(in_review, reviewers, staff, version, started_at)
+        started_at = _start(in_review, version)
+        _review_in_progress(in_review, reviewers, version, started_at)
     db.session.flush()

@@ -16,19 +16,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from ..budget.states import TRANSFER_STATUS_LABELS, TransferStatus
+from ..budget.states import TransferAction
 from ..core.money import to_money
 from ..eligibility.evaluate import AnswerValue
 from ..eligibility.models import GridVersion
-from ..eligibility.states import (
-    CHECK_LABELS,
-    POINT_LABELS,
-    POINTS,
-    Check,
-    CriterionKind,
-)
+from ..eligibility.states import POINT_LABELS, POINTS, Check, CriterionKind
 from .services import OTHER_SERVICE, TRANSFER_SERVICES, criterion_field
 
 
@@ -121,7 +115,7 @@ def review_form_class(version: GridVersion) -> type[ReviewForm]:
             field = RadioField(
                 label,
                 choices=[
-                    SelectChoice(check.value, CHECK_LABELS[check]) for check in Check
+                    SelectChoice(value, label) for value, label in Check.choices()
                 ],
                 validators=[_ChoiceOrNothing()],
                 validate_choice=False,
@@ -198,16 +192,47 @@ class MergeForm(FlaskForm):
     )
 
 
-class TransferStatusForm(FlaskForm):
-    """Follow-up of a transferred idea."""
+class TransferFollowUpForm(FlaskForm):
+    """Follow-up of a transferred idea: what the competent service reported."""
 
-    status = SelectField(
+    action = SelectField(
         _l("Follow-up by the service"),
-        choices=[
-            SelectChoice(s.value, TRANSFER_STATUS_LABELS[s]) for s in TransferStatus
-        ],
-        validators=[DataRequired()],
+        validators=[DataRequired(message=_l("Choose what the service reported."))],
     )
+    comment = TextAreaField(
+        _l("Public note (optional)"), validators=[Optional(), Length(max=2000)]
+    )
+
+    def offer(self, actions: list[TransferAction]) -> None:
+        """Offer the steps the follow-up may take now, in the reader's language."""
+        self.action.choices = [SelectChoice(a.value, a.label) for a in actions]
+
+
+def assignment_form_class(keys: list[str]) -> type[FlaskForm]:
+    """A form with one reviewer field (``idea_<id>``) per idea row posted.
+
+    A field holds a reviewer's id, or nothing to leave the idea as it is. The CSRF
+    token is checked by the page's ActionForm.
+    """
+
+    class AssignmentForm(FlaskForm):
+        class Meta:
+            csrf = False
+
+    for key in keys:
+        setattr(
+            AssignmentForm,
+            key,
+            StringField(
+                validators=[
+                    Optional(),
+                    Regexp(
+                        r"^\d{1,9}$", message=_l("Choose a reviewer from the list.")
+                    ),
+                ]
+            ),
+        )
+    return AssignmentForm
 
 
 class ThemeRuleForm(FlaskForm):

@@ -89,8 +89,79 @@ class Overview:
         return sum(self.counts.values())
 
 
+def _state_counts(
+    round_: Round,
+) -> tuple[dict[tuple[int, IdeaState], int], dict[IdeaState, int]]:
+    """Submitted ideas by (QPV, state), and by state (one query)."""
+    counts: dict[tuple[int, IdeaState], int] = {}
+    state_totals: dict[IdeaState, int] = defaultdict(int)
+    for territory_id, state, number in db.session.execute(
+        sa.select(Idea.territory_id, Idea.state, sa.func.count(Idea.id))
+        .where(Idea.round_id == round_.id, Idea.submitted_at.is_not(None))
+        .group_by(Idea.territory_id, Idea.state)
+    ):
+        if territory_id is None:  # only drafts lack a QPV, and drafts are excluded
+            continue
+        counts[(territory_id, state)] = number
+        state_totals[state] += number
+    return counts, dict(state_totals)
+
+
+def _reviewer_loads(round_: Round) -> list[ReviewerLoad]:
+    """Reviews handed in and waiting, per reviewer, by pseudonym (two queries)."""
+    pending = sa.and_(
+        IdeaReview.submitted_at.is_(None), Idea.state == IdeaState.IN_REVIEW
+    )
+    loads_rows = db.session.execute(
+        sa.select(
+            IdeaReview.reviewer_id,
+            sa.func.count(IdeaReview.submitted_at),
+            sa.func.count(sa.case((pending, 1))),
+        )
+        .join(Idea, Idea.id == IdeaReview.idea_id)
+        .where(Idea.round_id == round_.id)
+        .group_by(IdeaReview.reviewer_id)
+    ).all()
+    if not loads_rows:
+        return []
+    people = {
+        user.id: user
+        for user in db.session.scalars(
+            sa.select(User)
+            .where(User.id.in_([row[0] for row in loads_rows]))
+            .options(selectinload(User.roles))
+        )
+    }
+    return sorted(
+        (ReviewerLoad(people[rid], done, waiting) for rid, done, waiting in loads_rows),
+        key=lambda load: load.reviewer.pseudonym.lower(),
+    )
+
+
+def _envelope_uses(round_: Round, envelopes: list[Envelope]) -> list[EnvelopeUse]:
+    """What the retained ideas cost against each envelope (one query)."""
+    retained = {
+        territory_id: (number, total or ZERO)
+        for territory_id, number, total in db.session.execute(
+            sa.select(
+                Idea.territory_id, sa.func.count(Idea.id), sa.func.sum(Idea.final_cost)
+            )
+            .where(Idea.round_id == round_.id, Idea.state.in_(COSTED_STATES))
+            .group_by(Idea.territory_id)
+        )
+    }
+    return [
+        EnvelopeUse(
+            envelope=envelope,
+            retained=retained.get(envelope.territory_id, (0, ZERO))[0],
+            retained_cost=Decimal(retained.get(envelope.territory_id, (0, ZERO))[1]),
+        )
+        for envelope in envelopes
+    ]
+
+
 def overview(round_: Round) -> Overview:
-    """The round's review at a glance, in six queries whatever the number of ideas."""
+    """The round's review at a glance, in seven queries at most whatever the ideas."""
     started = db.session.scalar(
         sa.select(RoundReview)
         .where(RoundReview.round_id == round_.id)
@@ -105,47 +176,7 @@ def overview(round_: Round) -> Overview:
             .order_by(Territory.name)
         )
     )
-    counts: dict[tuple[int, IdeaState], int] = {}
-    state_totals: dict[IdeaState, int] = defaultdict(int)
-    for territory_id, state, number in db.session.execute(
-        sa.select(Idea.territory_id, Idea.state, sa.func.count(Idea.id))
-        .where(Idea.round_id == round_.id, Idea.submitted_at.is_not(None))
-        .group_by(Idea.territory_id, Idea.state)
-    ):
-        if territory_id is None:  # only drafts lack a QPV, and drafts are excluded
-            continue
-        counts[(territory_id, state)] = number
-        state_totals[state] += number
-
-    pending = sa.and_(
-        IdeaReview.submitted_at.is_(None), Idea.state == IdeaState.IN_REVIEW
-    )
-    loads_rows = db.session.execute(
-        sa.select(
-            IdeaReview.reviewer_id,
-            sa.func.count(IdeaReview.submitted_at),
-            sa.func.count(sa.case((pending, 1))),
-        )
-        .join(Idea, Idea.id == IdeaReview.idea_id)
-        .where(Idea.round_id == round_.id)
-        .group_by(IdeaReview.reviewer_id)
-    ).all()
-    people = (
-        {
-            user.id: user
-            for user in db.session.scalars(
-                sa.select(User)
-                .where(User.id.in_([row[0] for row in loads_rows]))
-                .options(selectinload(User.roles))
-            )
-        }
-        if loads_rows
-        else {}
-    )
-    loads = sorted(
-        (ReviewerLoad(people[rid], done, waiting) for rid, done, waiting in loads_rows),
-        key=lambda load: load.reviewer.pseudonym.lower(),
-    )
+    counts, state_totals = _state_counts(round_)
     unassigned = (
         db.session.scalar(
             sa.select(sa.func.count(Idea.id)).where(
@@ -156,37 +187,16 @@ def overview(round_: Round) -> Overview:
         )
         or 0
     )
-    retained = {
-        territory_id: (number, total or ZERO)
-        for territory_id, number, total in db.session.execute(
-            sa.select(
-                Idea.territory_id, sa.func.count(Idea.id), sa.func.sum(Idea.final_cost)
-            )
-            .where(Idea.round_id == round_.id, Idea.state.in_(COSTED_STATES))
-            .group_by(Idea.territory_id)
-        )
-    }
-    uses = [
-        EnvelopeUse(
-            envelope=envelope,
-            retained=retained.get(envelope.territory_id, (0, ZERO))[0],
-            retained_cost=Decimal(retained.get(envelope.territory_id, (0, ZERO))[1]),
-        )
-        for envelope in envelopes
-    ]
     return Overview(
         started=started,
         territories=[e.territory for e in envelopes],
         counts=counts,
-        state_totals=dict(state_totals),
+        state_totals=state_totals,
         states=tuple(s for s in OVERVIEW_STATES if state_totals.get(s))
-        or (
-            IdeaState.SUBMITTED,
-            IdeaState.IN_REVIEW,
-        ),
-        reviewer_loads=loads,
+        or (IdeaState.SUBMITTED, IdeaState.IN_REVIEW),
+        reviewer_loads=_reviewer_loads(round_),
         unassigned=unassigned,
-        envelopes=uses,
+        envelopes=_envelope_uses(round_, envelopes),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,13 +14,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from ..budget import queries as budget_queries
 from ..budget import services as budget_services
 from ..budget.models import Idea, Round
-from ..budget.states import IdeaAction, IdeaState, TransferStatus
+from ..budget.states import IdeaAction, IdeaState, TransferAction
 from ..core.decorators import require
-from ..core.errors import DomainError, FieldErrors
-from ..core.forms import show_errors
 from ..core.permissions import is_reviewer
+from ..core.web import submit
 from ..eligibility.states import Check, CriterionKind
 from ..extensions import db
 from ..territories.models import Theme
@@ -30,8 +31,9 @@ from .forms import (
     MergeForm,
     RetainForm,
     ThemeRuleForm,
+    TransferFollowUpForm,
     TransferForm,
-    TransferStatusForm,
+    assignment_form_class,
     review_form_class,
 )
 from .models import IdeaReview, ThemeRule
@@ -56,15 +58,26 @@ def review_public_outcome(idea: Idea) -> list[Any]:
     return queries.failed_criteria_by_idea([idea.id]).get(idea.id, [])
 
 
+def then(url: str, message: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A ``redirect_to`` for submit() whose success message tells the result."""
+
+    def redirect_to(result: Any) -> str:
+        flash(message(result), "success")
+        return url
+
+    return redirect_to
+
+
 def _round_or_404(round_id: int) -> Round:
     return db.get_or_404(Round, round_id)
 
 
-def _review_or_404(idea: Idea) -> IdeaReview:
-    review = services.review_of(idea)
-    if review is None:
-        abort(404)
-    return review
+def _confirmed_round(round_id: int) -> Round:
+    """The round of a button that changes it: 404, or 400 without the CSRF token."""
+    round_ = _round_or_404(round_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return round_
 
 
 # ---------------------------------------------------------------------------
@@ -104,31 +117,14 @@ def review_form(idea_id: int) -> ResponseReturnValue:
             land_maintainer=form.land_maintainer.data or "",
             public_justification=form.public_justification.data or "",
         )
-        submit = bool(form.hand_in.data)
-        try:
-            result = services.save_review(review, data, current_user, submit=submit)
-        except FieldErrors as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            if submit:
-                flash(
-                    _(
-                        "The review was handed in. The grid says: %(outcome)s.",
-                        outcome=result.outcome.label,
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".my_reviews"))
-            flash(
-                _(
-                    "The draft was saved. The grid says for now: %(outcome)s.",
-                    outcome=result.outcome.label,
-                ),
-                "success",
-            )
-            return redirect(url_for(".review_form", idea_id=idea.id))
+        hand_in = bool(form.hand_in.data)
+        response = submit(
+            lambda: services.save_review(review, data, current_user, submit=hand_in),
+            form=form,
+            redirect_to=_review_saved(idea, hand_in),
+        )
+        if response is not None:
+            return response
     return render_template(
         "review/review_form.html",
         idea=idea,
@@ -138,6 +134,25 @@ def review_form(idea_id: int) -> ResponseReturnValue:
         editable=editable,
         kinds=CriterionKind,
         field_name=services.criterion_field,
+    )
+
+
+def _review_saved(idea: Idea, hand_in: bool) -> Callable[[Any], str]:
+    """Where a saved review leads, with the grid's outcome in the message."""
+    if hand_in:
+        return then(
+            url_for(".my_reviews"),
+            lambda result: _(
+                "The review was handed in. The grid says: %(outcome)s.",
+                outcome=result.outcome.label,
+            ),
+        )
+    return then(
+        url_for(".review_form", idea_id=idea.id),
+        lambda result: _(
+            "The draft was saved. The grid says for now: %(outcome)s.",
+            outcome=result.outcome.label,
+        ),
     )
 
 
@@ -187,25 +202,20 @@ def round_overview(round_id: int) -> ResponseReturnValue:
 @bp.post("/rounds/<int:round_id>/start")
 @require(services.can_manage_review)
 def round_start(round_id: int) -> ResponseReturnValue:
-    round_ = _round_or_404(round_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        moved = services.start_review(round_, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for(".round_overview", round_id=round_.id))
-    db.session.commit()
-    flash(
-        ngettext(
-            "The review has started: %(num)d idea is now under review.",
-            "The review has started: %(num)d ideas are now under review.",
-            moved,
+    round_ = _confirmed_round(round_id)
+    overview = url_for(".round_overview", round_id=round_.id)
+    return submit(
+        lambda: services.start_review(round_, current_user),
+        redirect_to=then(
+            url_for(".round_assignments", round_id=round_.id),
+            lambda moved: ngettext(
+                "The review has started: %(num)d idea is now under review.",
+                "The review has started: %(num)d ideas are now under review.",
+                moved,
+            ),
         ),
-        "success",
-    )
-    return redirect(url_for(".round_assignments", round_id=round_.id))
+        error_redirect=overview,
+    ) or redirect(overview)
 
 
 def _assignment_page(
@@ -254,41 +264,37 @@ def round_assignments(round_id: int) -> ResponseReturnValue:
 @bp.post("/rounds/<int:round_id>/assignments")
 @require(services.can_manage_review)
 def round_assignments_save(round_id: int) -> ResponseReturnValue:
-    round_ = _round_or_404(round_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    choices: dict[int, int | None] = {}
-    errors: dict[str, str] = {}
-    for key, value in request.form.items():
-        if not key.startswith("idea_"):
-            continue
-        idea_part = key.removeprefix("idea_")
-        if not idea_part.isdigit():
-            continue
-        if not value:
-            choices[int(idea_part)] = None
-        elif value.isdigit():
-            choices[int(idea_part)] = int(value)
-        else:
-            errors[key] = _("Choose a reviewer from the list.")
-    if not errors:
-        try:
-            changed = services.assign_many(round_, choices, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            errors = {
-                name or "": str(message)
-                for name, message in error.messages_by_field().items()
-            }
-        else:
-            db.session.commit()
-            flash(
-                ngettext(
+    round_ = _confirmed_round(round_id)
+    keys = [
+        key
+        for key in request.form
+        if key.startswith("idea_") and key.removeprefix("idea_").isdigit()
+    ]
+    form = assignment_form_class(keys)()
+    if form.validate():
+        choices = {
+            int(key.removeprefix("idea_")): int(form[key].data)
+            if form[key].data
+            else None
+            for key in keys
+        }
+        response = submit(
+            lambda: services.assign_many(round_, choices, current_user),
+            form=form,
+            redirect_to=then(
+                url_for(".round_assignments", round_id=round_.id),
+                lambda changed: ngettext(
                     "%(num)d assignment saved.", "%(num)d assignments saved.", changed
                 ),
-                "success",
-            )
-            return redirect(url_for(".round_assignments", round_id=round_.id))
+            ),
+        )
+        if response is not None:
+            return response
+    errors = {
+        name: field.errors[0] for name, field in form._fields.items() if field.errors
+    }
+    if form.form_errors:
+        errors[""] = form.form_errors[0]
     return _assignment_page(round_, errors=errors, chosen=dict(request.form.items()))
 
 
@@ -299,17 +305,16 @@ def rule_create(round_id: int) -> ResponseReturnValue:
     form = ThemeRuleForm()
     _rule_choices(form, round_, services.reviewers())
     if form.validate_on_submit():
-        try:
-            services.set_theme_rule(
+        response = submit(
+            lambda: services.set_theme_rule(
                 round_, form.theme_id.data, form.reviewer_id.data, current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The rule was saved."), "success")
-            return redirect(url_for(".round_assignments", round_id=round_.id))
+            ),
+            form=form,
+            success=_("The rule was saved."),
+            redirect_to=url_for(".round_assignments", round_id=round_.id),
+        )
+        if response is not None:
+            return response
     return _assignment_page(round_, rule_form=form)
 
 
@@ -319,34 +324,32 @@ def rule_delete(round_id: int, rule_id: int) -> ResponseReturnValue:
     rule = db.get_or_404(ThemeRule, rule_id)
     if rule.round_id != round_id or not ActionForm().validate_on_submit():
         abort(404)
-    services.delete_theme_rule(rule, current_user)
-    db.session.commit()
-    flash(_("The rule was removed."), "success")
-    return redirect(url_for(".round_assignments", round_id=round_id))
+    page = url_for(".round_assignments", round_id=round_id)
+    return submit(
+        lambda: services.delete_theme_rule(rule, current_user),
+        success=_("The rule was removed."),
+        redirect_to=page,
+        error_redirect=page,
+    ) or redirect(page)
 
 
 @bp.post("/rounds/<int:round_id>/rules/apply")
 @require(services.can_manage_review)
 def rules_apply(round_id: int) -> ResponseReturnValue:
-    round_ = _round_or_404(round_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        assigned = services.apply_theme_rules(round_, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(
-            ngettext(
+    round_ = _confirmed_round(round_id)
+    page = url_for(".round_assignments", round_id=round_.id)
+    return submit(
+        lambda: services.apply_theme_rules(round_, current_user),
+        redirect_to=then(
+            page,
+            lambda assigned: ngettext(
                 "%(num)d idea assigned by theme.",
                 "%(num)d ideas assigned by theme.",
                 assigned,
             ),
-            "success",
-        )
-    return redirect(url_for(".round_assignments", round_id=round_.id))
+        ),
+        error_redirect=page,
+    ) or redirect(page)
 
 
 # ---------------------------------------------------------------------------
@@ -361,15 +364,14 @@ def _decision_forms(idea: Idea, review: IdeaReview | None) -> dict[str, FlaskFor
     merge = MergeForm(prefix="merge")
     merge.into.choices = [SelectChoice(0, _("Choose an idea"))] + [
         SelectChoice(target.id, f"#{target.id} — {target.title}")
-        for target in services.merge_targets(idea)
+        for target in budget_queries.merge_candidates(idea)
     ]
     if not retain.is_submitted() and review is not None:
         if review.cost_estimate is not None:
             retain.final_cost.data = str(review.cost_estimate)
         ineligible.comment.data = review.public_justification
-    status = TransferStatusForm(prefix="status")
-    if idea.transfer_status is not None and not status.is_submitted():
-        status.status.data = idea.transfer_status.value
+    status = TransferFollowUpForm(prefix="status")
+    status.offer(budget_services.transfer_actions(idea))
     return {
         "retain": retain,
         "ineligible": ineligible,
@@ -424,6 +426,32 @@ def idea_review(idea_id: int) -> ResponseReturnValue:
     return _idea_page(idea)
 
 
+def _decide(idea: Idea, decision: str, form: Any) -> Callable[[], IdeaState]:
+    """The service call behind each decision form."""
+    if decision == "retain":
+        return lambda: services.retain(
+            idea,
+            current_user,
+            final_cost=form.final_cost.amount,
+            comment=form.comment.data,
+        )
+    if decision == "ineligible":
+        return lambda: services.declare_ineligible(
+            idea, current_user, comment=form.comment.data
+        )
+    if decision == "transfer":
+        return lambda: services.transfer(
+            idea,
+            current_user,
+            service=form.transfer_service.data,
+            other_name=form.other_service.data,
+            comment=form.comment.data,
+        )
+    return lambda: services.merge(
+        idea, current_user, into_id=form.into.data or None, comment=form.comment.data
+    )
+
+
 @bp.post(
     "/ideas/<int:idea_id>/decide/<any(retain, ineligible, transfer, merge):decision>"
 )
@@ -433,42 +461,16 @@ def idea_decide(idea_id: int, decision: str) -> ResponseReturnValue:
     forms = _decision_forms(idea, services.review_of(idea))
     form: Any = forms[decision]
     if form.validate_on_submit():
-        try:
-            if decision == "retain":
-                services.retain(
-                    idea,
-                    current_user,
-                    final_cost=form.final_cost.amount,
-                    comment=form.comment.data,
-                )
-            elif decision == "ineligible":
-                services.declare_ineligible(
-                    idea, current_user, comment=form.comment.data
-                )
-            elif decision == "transfer":
-                services.transfer(
-                    idea,
-                    current_user,
-                    service=form.transfer_service.data,
-                    other_name=form.other_service.data,
-                    comment=form.comment.data,
-                )
-            else:
-                services.merge(
-                    idea,
-                    current_user,
-                    into_id=form.into.data or None,
-                    comment=form.comment.data,
-                )
-        except DomainError as error:
-            db.session.rollback()
-            if not isinstance(error, FieldErrors) and error.status_code in (403, 404):
-                abort(error.status_code)
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Decision recorded: %(state)s.", state=idea.state.label), "success")
-            return redirect(url_for(".idea_review", idea_id=idea.id))
+        response = submit(
+            _decide(idea, decision, form),
+            form=form,
+            redirect_to=then(
+                url_for(".idea_review", idea_id=idea.id),
+                lambda state: _("Decision recorded: %(state)s.", state=state.label),
+            ),
+        )
+        if response is not None:
+            return response
     return _idea_page(idea, forms)
 
 
@@ -479,17 +481,19 @@ def idea_transfer_status(idea_id: int) -> ResponseReturnValue:
     forms = _decision_forms(idea, services.review_of(idea))
     form: Any = forms["status"]
     if form.validate_on_submit():
-        try:
-            services.set_transfer_status(
-                idea, TransferStatus(form.status.data), current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The follow-up was updated."), "success")
-            return redirect(url_for(".idea_review", idea_id=idea.id))
+        response = submit(
+            lambda: budget_services.update_transfer(
+                idea,
+                TransferAction(form.action.data),
+                current_user,
+                comment=form.comment.data,
+            ),
+            form=form,
+            success=_("The follow-up was updated."),
+            redirect_to=url_for(".idea_review", idea_id=idea.id),
+        )
+        if response is not None:
+            return response
     return _idea_page(idea, forms)
 
 
@@ -499,7 +503,10 @@ def idea_reopen(idea_id: int) -> ResponseReturnValue:
     idea = db.get_or_404(Idea, idea_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.reopen(idea, current_user)
-    db.session.commit()
-    flash(_("The review of the idea is open again."), "success")
-    return redirect(url_for(".idea_review", idea_id=idea.id))
+    page = url_for(".idea_review", idea_id=idea.id)
+    return submit(
+        lambda: services.reopen(idea, current_user),
+        success=_("The review of the idea is open again."),
+        redirect_to=page,
+        error_redirect=page,
+    ) or redirect(page)

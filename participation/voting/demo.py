@@ -29,6 +29,7 @@ from ..accounts.states import Role, Sex, VerificationLevel, VerificationMethod
 from ..budget import services as budget_services
 from ..budget.models import Envelope, Idea, Round
 from ..budget.states import IdeaAction
+from ..core.actors import SYSTEM
 from ..core.time import PARIS, utcnow
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind
@@ -230,12 +231,12 @@ def _retain(
                 now=submitted_at + n * timedelta(minutes=7),
             )
             budget_services.transition(
-                idea, IdeaAction.START_REVIEW, staff, now=reviewed_at
+                idea, IdeaAction.START_REVIEW, staff or SYSTEM, now=reviewed_at
             )
             budget_services.transition(
                 idea,
                 IdeaAction.RETAIN,
-                staff,
+                staff or SYSTEM,
                 final_cost=Decimal(item.cost),
                 comment="Projet faisable, chiffré par les services techniques.",
                 now=reviewed_at + DAY,
@@ -372,7 +373,7 @@ def load() -> None:
     if announced is not None:
         announced.previous_round = finished
         db.session.flush()
-        budget_services.refresh_carry_over(announced, staff)
+        budget_services.refresh_carry_over(announced, staff or SYSTEM)
 
     # A vote in progress: Amina and Samir can vote; a few neighbours already did.
     open_round = _make_round(

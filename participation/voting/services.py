@@ -47,6 +47,7 @@ from ..budget import services as budget_services
 from ..budget.models import Envelope, Idea, Round
 from ..budget.states import IdeaAction, IdeaState, RoundPhase
 from ..core import audit
+from ..core.actors import SYSTEM
 from ..core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from ..core.permissions import is_staff
 from ..core.time import PARIS, utcnow
@@ -1195,7 +1196,7 @@ def transition_result(
             budget_services.transition(
                 idea,
                 IdeaAction.SELECT if str(idea.id) in chosen else IdeaAction.NOT_SELECT,
-                actor,
+                actor or SYSTEM,
                 now=now,
             )
     db.session.flush()
@@ -1219,7 +1220,7 @@ def transition_result(
             )
         )
         if published == len(round_.envelopes) and round_.results_published_at is None:
-            budget_services.mark_results_published(round_, actor, now)
+            budget_services.mark_results_published(round_, actor or SYSTEM, now)
     return result.state
 
 

@@ -67,14 +67,7 @@ PHASE_DATES = {
     RoundPhase.REVIEW: (-20, -0.01, 10, 20, 30, 40),
     RoundPhase.ANNOUNCEMENT: (-30, -20, -10, -0.01, 10, 20),
 }
-DATE_NAMES = (
-    "submission_opens_at",
-    "submission_closes_at",
-    "review_closes_at",
-    "announcement_at",
-    "vote_opens_at",
-    "vote_closes_at",
-)
+DATE_NAMES = services.CALENDAR
 
 
 def _password(login: str) -> str:

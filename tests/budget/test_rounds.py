@@ -12,10 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from participation.budget import services
 from participation.budget.models import Envelope, Round
 from participation.budget.states import IdeaState, RoundPhase
-from participation.core.errors import Conflict, PermissionDenied
+from participation.core.errors import Conflict, FieldErrors, PermissionDenied
 from participation.core.time import PARIS, utcnow
-
-from .conftest import DAY, round_dates
+from tests.conftest import DAY, round_dates
 
 
 @pytest.mark.parametrize(
@@ -98,14 +97,14 @@ def test_a_resident_cannot_create_a_round(db, resident):
 def test_dates_out_of_order_are_refused_by_field(db, staff):
     now = utcnow()
 
-    with pytest.raises(services.FieldErrors) as caught:
+    with pytest.raises(FieldErrors) as caught:
         services.create_round(_data(vote_closes_at=now - 100 * DAY), staff)
 
     assert "vote_closes_at" in caught.value.errors
 
 
 def test_max_cost_below_min_cost_is_refused(db, staff):
-    with pytest.raises(services.FieldErrors) as caught:
+    with pytest.raises(FieldErrors) as caught:
         services.create_round(
             _data(min_cost=Decimal("500"), max_cost=Decimal("100")), staff
         )
@@ -121,7 +120,7 @@ def test_grid_is_frozen_once_the_review_started(db, make_round, staff):
 
     services.update_round(round_, data, staff)  # same grid: fine
     data.grid_version_id = 12345
-    with pytest.raises(services.FieldErrors) as caught:
+    with pytest.raises(FieldErrors) as caught:
         services.update_round(round_, data, staff)
 
     assert "grid_version_id" in caught.value.errors
@@ -141,7 +140,7 @@ def test_envelopes_are_set_per_qpv_and_never_negative(
         t2.id: Decimal("4500.50"),
     }
 
-    with pytest.raises(services.FieldErrors):
+    with pytest.raises(FieldErrors):
         services.set_envelopes(round_, {t1.id: Decimal("-1")}, staff)
 
 
@@ -165,7 +164,7 @@ def test_a_qpv_with_ideas_keeps_its_envelope(db, staff, make_round, make_idea):
     round_ = make_round("submission")
     make_idea(round_)
 
-    with pytest.raises(services.FieldErrors):
+    with pytest.raises(FieldErrors):
         services.set_envelopes(round_, {round_.envelopes[0].territory_id: None}, staff)
 
 

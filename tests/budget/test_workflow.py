@@ -1,4 +1,5 @@
-"""Idea workflow: every (state, action) pair, rights, phases, history, audit, mail."""
+"""Idea workflow and transfer follow-up: every (state, action) pair, rights, phases,
+history, audit, mail."""
 
 from __future__ import annotations
 
@@ -9,16 +10,21 @@ import sqlalchemy as sa
 
 from participation.accounts.states import Role
 from participation.budget import services
-from participation.budget.models import Idea, IdeaStateChange
+from participation.budget.models import Idea, IdeaCoAuthor, IdeaStateChange
 from participation.budget.states import (
     AUTHOR_ACTIONS,
     STAFF_ACTIONS,
+    TRANSFER_TRANSITIONS,
     TRANSITIONS,
     IdeaAction,
     IdeaState,
+    TransferAction,
+    TransferStatus,
 )
-from participation.core.errors import Conflict, PermissionDenied
+from participation.core.actors import SYSTEM
+from participation.core.errors import Conflict, FieldErrors, PermissionDenied
 from participation.core.models import AuditEntry, OutboxMessage
+from participation.core.time import utcnow
 
 from .conftest import history_actions
 
@@ -150,10 +156,23 @@ def test_someone_else_cannot_withdraw_an_idea(db, make_round, make_idea, make_us
 def test_the_system_may_take_staff_actions(db, make_round, make_idea):
     idea = make_idea(make_round("counting"), state=IdeaState.ELIGIBLE)
 
-    services.transition(idea, IdeaAction.SELECT, None)
+    services.transition(idea, IdeaAction.SELECT, SYSTEM)
 
     assert idea.state is IdeaState.SELECTED
     assert idea.history[-1].actor_id is None
+
+
+def test_no_actor_is_not_the_system(db, make_round, make_idea):
+    round_ = make_round("counting")
+    idea = make_idea(round_, state=IdeaState.ELIGIBLE)
+
+    with pytest.raises(PermissionDenied):
+        services.transition(idea, IdeaAction.SELECT, None)
+    with pytest.raises(PermissionDenied):
+        services.mark_results_published(round_, None)
+
+    assert idea.state is IdeaState.ELIGIBLE
+    assert round_.results_published_at is None
 
 
 def test_submission_after_the_deadline_is_refused(db, make_round, make_idea):
@@ -200,7 +219,7 @@ def test_retaining_needs_a_cost_within_the_round_bounds(
         make_round("review"), state=IdeaState.IN_REVIEW, estimated_cost=None
     )
 
-    with pytest.raises(services.FieldErrors) as caught:
+    with pytest.raises(FieldErrors) as caught:
         services.transition(
             idea, IdeaAction.RETAIN, staff, final_cost=Decimal(cost) if cost else None
         )
@@ -222,7 +241,7 @@ def test_hiding_needs_a_public_reason_and_showing_again_restarts(
     db, make_round, make_idea, staff
 ):
     idea = make_idea(make_round("review"), state=IdeaState.INELIGIBLE)
-    with pytest.raises(services.FieldErrors):
+    with pytest.raises(FieldErrors):
         services.transition(idea, IdeaAction.HIDE, staff, comment="  ")
 
     services.transition(idea, IdeaAction.HIDE, staff, comment="Propos injurieux.")
@@ -243,11 +262,116 @@ def test_transfer_names_the_service_and_follows_it_up(db, make_round, make_idea,
         transfer_service="Bailleur Alogea",
         comment="Entretien des halls : relève du bailleur.",
     )
-    services.set_transfer_status(idea, services.TransferStatus.IN_PROGRESS, staff)
+    services.update_transfer(idea, TransferAction.START, staff, comment="Devis reçu.")
 
     assert idea.state is IdeaState.TRANSFERRED
     assert idea.transfer_service == "Bailleur Alogea"
-    assert idea.transfer_status is services.TransferStatus.IN_PROGRESS
+    assert idea.transfer_status is TransferStatus.IN_PROGRESS
+    steps = [(c.action, c.from_state, c.to_state) for c in idea.transfer_history]
+    assert steps == [
+        (TransferAction.SEND, None, TransferStatus.SENT),
+        (TransferAction.START, TransferStatus.SENT, TransferStatus.IN_PROGRESS),
+    ]
+    assert idea.transfer_history[-1].comment == "Devis reçu."
+    assert idea.transfer_history[-1].actor_id == staff.id
+    audit_actions = db.session.scalars(
+        sa.select(AuditEntry.action).where(AuditEntry.object_id == str(idea.id))
+    ).all()
+    assert audit_actions == ["idea.transfer", "idea_transfer.start"]
+
+
+@pytest.mark.parametrize("status", list(TransferStatus), ids=lambda s: s.value)
+def test_every_follow_up_action_from_each_status(
+    status, db, make_round, make_idea, staff
+):
+    round_ = make_round("counting")  # the follow-up goes on after the vote
+    for action in TransferAction:
+        idea = make_idea(
+            round_,
+            state=IdeaState.TRANSFERRED,
+            transfer_service="Voirie",
+            transfer_status=status,
+        )
+        expected = TRANSFER_TRANSITIONS.get((status, action))
+
+        if expected is None:
+            with pytest.raises(Conflict):
+                services.update_transfer(idea, action, staff)
+            assert idea.transfer_status is status, action
+            assert idea.transfer_history == []
+        else:
+            assert services.update_transfer(idea, action, staff) is expected, action
+            db.session.refresh(idea)
+            assert idea.transfer_status is expected, action
+            change = idea.transfer_history[-1]
+            assert (change.from_state, change.action, change.to_state) == (
+                status,
+                action,
+                expected,
+            )
+
+
+def test_follow_up_table_reaches_every_status_and_ends_at_done_or_declined():
+    reachable = {TransferStatus.SENT}
+    for _ in TransferStatus:
+        reachable |= {
+            to for (frm, _a), to in TRANSFER_TRANSITIONS.items() if frm in reachable
+        }
+    assert reachable == set(TransferStatus)
+    assert {frm for frm, _a in TRANSFER_TRANSITIONS} == set(TransferStatus) - {
+        TransferStatus.DONE,
+        TransferStatus.DECLINED,
+    }
+    assert TransferAction.SEND not in {a for _s, a in TRANSFER_TRANSITIONS}
+
+
+@pytest.mark.parametrize(
+    "state", [s for s in IdeaState if s is not IdeaState.TRANSFERRED]
+)
+def test_follow_up_needs_a_transferred_idea(state, db, make_round, make_idea, staff):
+    idea = make_idea(make_round("review"), state=state)
+
+    with pytest.raises(Conflict):
+        services.update_transfer(idea, TransferAction.COMPLETE, staff)
+
+    assert idea.transfer_status is None
+    assert idea.transfer_history == []
+
+
+def test_only_staff_or_the_system_follow_up_a_transfer(
+    db, make_round, make_idea, make_user
+):
+    idea = make_idea(make_round("review"), state=IdeaState.TRANSFERRED)
+
+    for person in (idea.author, make_user(roles=(Role.REVIEWER,))):
+        with pytest.raises(PermissionDenied):
+            services.update_transfer(idea, TransferAction.COMPLETE, person)
+    assert idea.transfer_status is TransferStatus.SENT
+
+    services.update_transfer(idea, TransferAction.COMPLETE, SYSTEM)
+    assert idea.transfer_status is TransferStatus.DONE
+    assert idea.transfer_history[-1].actor_id is None
+
+
+def test_a_new_transfer_starts_a_new_follow_up(db, make_round, make_idea, staff):
+    idea = make_idea(make_round("review"))
+    services.transition(idea, IdeaAction.TRANSFER, staff, transfer_service="Voirie")
+    services.update_transfer(idea, TransferAction.DECLINE, staff)
+
+    services.transition(idea, IdeaAction.REOPEN, staff)
+    services.transition(
+        idea, IdeaAction.TRANSFER, staff, transfer_service="Bailleur social"
+    )
+
+    assert (idea.transfer_service, idea.transfer_status) == (
+        "Bailleur social",
+        TransferStatus.SENT,
+    )
+    assert [(c.action, c.from_state) for c in idea.transfer_history] == [
+        (TransferAction.SEND, None),
+        (TransferAction.DECLINE, TransferStatus.SENT),
+        (TransferAction.SEND, TransferStatus.DECLINED),
+    ]
 
 
 def test_merge_keeps_every_author_on_the_target(
@@ -259,7 +383,7 @@ def test_merge_keeps_every_author_on_the_target(
     original = make_idea(
         round_, title="Un potager collectif", association_name="Les Jardins"
     )
-    original.co_authors.append(services.IdeaCoAuthor(user_id=co_author.id))
+    original.co_authors.append(IdeaCoAuthor(user_id=co_author.id))
     db.session.flush()
 
     services.transition(
@@ -286,7 +410,7 @@ def test_merge_refuses_a_wrong_target(
         "other_qpv": make_idea(round_, territory_id=t2.id),
     }[where]
 
-    with pytest.raises(services.FieldErrors):
+    with pytest.raises(FieldErrors):
         services.transition(idea, IdeaAction.MERGE, staff, into=target)
 
     assert idea.state is IdeaState.SUBMITTED
@@ -317,7 +441,7 @@ def test_managed_account_without_email_gets_no_message(
         make_round("review"),
         author=person,
         submitted_on_behalf_by_id=relay.id,
-        consent_recorded_at=services.utcnow(),
+        consent_recorded_at=utcnow(),
     )
 
     services.transition(idea, IdeaAction.START_REVIEW, staff)
@@ -326,18 +450,20 @@ def test_managed_account_without_email_gets_no_message(
     assert idea.state is IdeaState.IN_REVIEW
 
 
-def test_only_transition_assigns_the_state():
+def test_only_the_workflows_assign_the_states():
     import pathlib
     import re
 
-    assignment = re.compile(r"\bidea\.state\s*=(?!=)")
-    package = pathlib.Path(services.__file__).resolve().parent.parent
+    assignment = re.compile(r"\b(idea|self)\.(state|transfer_status)\s*=(?!=)")
+    package = pathlib.Path(services.__file__).resolve().parent.parent.parent
     offenders = [
         str(path.relative_to(package))
         for path in package.rglob("*.py")
         if assignment.search(path.read_text(encoding="utf-8"))
     ]
-    assert offenders == ["budget/services.py"]
+    # The applier (core.workflow) sets them; entering the follow-up is its first
+    # state, set where the idea is sent to the service.
+    assert offenders == ["budget/services/transfer.py"]
 
 
 def test_database_refuses_incoherent_ideas(db, make_round, make_idea):

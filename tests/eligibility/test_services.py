@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from participation.accounts.states import Role
+from participation.core.actors import SYSTEM
 from participation.core.errors import PermissionDenied
 from participation.core.models import AuditEntry
 from participation.eligibility import services
@@ -21,11 +22,6 @@ from participation.eligibility.models import (
 )
 from participation.eligibility.services import CriterionData, GridError
 from participation.eligibility.states import Check, CriterionKind, Outcome
-
-
-@pytest.fixture
-def staff(make_user):
-    return make_user(roles=(Role.STAFF,))
 
 
 @pytest.fixture
@@ -204,6 +200,18 @@ def test_services_refuse_people_without_the_staff_role(db, make_user, grid):
     assert len(grid.latest_version.criteria) == 2
 
 
+def test_no_actor_is_not_the_system(db, grid):
+    for call in (
+        lambda: services.create_default_grid(actor=None),
+        lambda: services.freeze_version(grid.latest_version, actor=None, reason="x"),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+
+    assert not grid.latest_version.is_frozen
+    assert services.create_default_grid(actor=SYSTEM).created_by_id is None
+
+
 def test_every_edit_is_audited(db, staff, grid):
     services.move_criterion(grid, "social", -1, actor=staff)
     services.remove_criterion(grid, "social", actor=staff)
@@ -214,7 +222,7 @@ def test_every_edit_is_audited(db, staff, grid):
 
 
 def test_default_grid_has_the_criteria_of_the_product(db):
-    grid = services.create_default_grid()
+    grid = services.create_default_grid(actor=SYSTEM)
 
     version = grid.latest_version
     kinds = [c.kind for c in version.criteria]
@@ -228,7 +236,7 @@ def test_default_grid_has_the_criteria_of_the_product(db):
 
 
 def test_save_assessment_stores_what_evaluate_computed(db, staff):
-    version = services.create_default_grid().latest_version
+    version = services.create_default_grid(actor=SYSTEM).latest_version
     answers = {
         d.code: Check.PASS
         for d in DEFAULT_CRITERIA
@@ -265,7 +273,7 @@ def test_save_assessment_stores_what_evaluate_computed(db, staff):
 
 
 def test_saving_again_updates_the_same_rows(db, staff):
-    version = services.create_default_grid().latest_version
+    version = services.create_default_grid(actor=SYSTEM).latest_version
     answers = {
         d.code: Check.PASS
         for d in DEFAULT_CRITERIA

@@ -8,19 +8,15 @@ import pytest
 import sqlalchemy as sa
 
 from participation.accounts.states import Role
+from participation.core.actors import SYSTEM
 from participation.core.models import AuditEntry
 from participation.eligibility import services
 from participation.eligibility.models import Grid
 
 
 @pytest.fixture
-def staff(make_user):
-    return make_user(roles=(Role.STAFF,))
-
-
-@pytest.fixture
 def grid(db):
-    grid = services.create_default_grid()
+    grid = services.create_default_grid(actor=SYSTEM)
     db.session.commit()
     return grid
 
@@ -107,7 +103,7 @@ def test_bad_threshold_is_shown_next_to_the_field_and_the_name_kept(
 def test_editing_a_frozen_grid_through_the_pages_makes_a_new_version(
     db, client, login_as, staff, grid
 ):
-    services.freeze_version(grid.latest_version, actor=None, reason="test")
+    services.freeze_version(grid.latest_version, actor=SYSTEM, reason="test")
     db.session.commit()
     login_as(staff)
 

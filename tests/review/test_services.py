@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from participation.budget.states import IdeaState, TransferStatus
+from participation.budget import services as budget_services
+from participation.budget.states import IdeaState, TransferAction, TransferStatus
 from participation.core.errors import Conflict, FieldErrors, PermissionDenied
 from participation.core.models import AuditEntry, OutboxMessage
 from participation.eligibility import services as eligibility
@@ -77,8 +78,10 @@ def test_editing_the_grid_after_the_start_leaves_the_round_on_its_version(
     assert frozen.criterion("maintenance") is not None
 
 
-def test_review_cannot_start_while_ideas_can_still_be_submitted(db, make_round, staff):
-    round_ = make_round(phase="submission")
+def test_review_cannot_start_while_ideas_can_still_be_submitted(
+    db, make_round, grid, staff
+):
+    round_ = make_round("submission", grid_version_id=grid.latest_version.id)
 
     with pytest.raises(Conflict):
         services.start_review(round_, staff)
@@ -87,7 +90,8 @@ def test_review_cannot_start_while_ideas_can_still_be_submitted(db, make_round, 
 
 
 def test_review_cannot_start_without_a_grid(db, make_round, staff):
-    round_ = make_round(grid_version_id=None)
+    round_ = make_round("review")
+    assert round_.grid_version_id is None
 
     with pytest.raises(Conflict):
         services.start_review(round_, staff)
@@ -147,7 +151,8 @@ def test_ideas_cannot_be_assigned_before_the_review_starts(
 def test_theme_rules_assign_only_unassigned_ideas_by_their_first_ruled_theme(
     db, review_round, make_idea, make_theme, started, staff, reviewer, other_reviewer
 ):
-    gardens, lighting, sport = make_theme(), make_theme(), make_theme()
+    # The themes' order is their position: sport, lighting, then gardens.
+    gardens, lighting, sport = (make_theme(position=p) for p in (30, 20, 10))
     garden_idea = make_idea(review_round, themes=[gardens])
     both = make_idea(review_round, themes=[sport, lighting, gardens])
     nothing = make_idea(review_round, themes=[sport])
@@ -374,7 +379,7 @@ def test_transfer_to_a_named_service_then_follow_it_up(db, assigned, staff):
     assert idea.transfer_service == "Voirie"
     assert idea.transfer_status is TransferStatus.SENT
 
-    services.set_transfer_status(idea, TransferStatus.ACKNOWLEDGED, staff)
+    budget_services.update_transfer(idea, TransferAction.ACKNOWLEDGE, staff)
 
     assert idea.transfer_status is TransferStatus.ACKNOWLEDGED
 

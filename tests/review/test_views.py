@@ -285,7 +285,7 @@ def test_transfer_then_update_the_follow_up(db, client, login_as, assigned, staf
     )
     follow = client.post(
         f"/review/ideas/{assigned.idea_id}/transfer-status",
-        data={"status-status": "done"},
+        data={"status-action": "complete", "status-comment": "Halls repeints."},
     )
 
     assert missing.status_code == 200
@@ -295,6 +295,36 @@ def test_transfer_then_update_the_follow_up(db, client, login_as, assigned, staf
     idea = db.session.get(IdeaReview, assigned.id).idea
     assert idea.transfer_service == "Bailleur social"
     assert idea.transfer_status.value == "done"
+    public = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    history = public.split('id="transfer-history"')[1].split("</ol>")[0]
+    assert "Sent to the service" in history
+    assert "Done</strong>: Halls repeints." in history
+
+
+def test_follow_up_offers_only_what_the_table_allows(
+    db, client, login_as, assigned, staff
+):
+    login_as(staff)
+    url = f"/review/ideas/{assigned.idea_id}/transfer-status"
+    client.post(
+        f"/review/ideas/{assigned.idea_id}/decide/transfer",
+        data={"transfer-transfer_service": "voirie"},
+    )
+
+    forged = client.post(url, data={"status-action": "send"})
+    declined = client.post(url, data={"status-action": "decline"})
+    after_the_end = client.post(url, data={"status-action": "complete"})
+    page = client.get(f"/review/ideas/{assigned.idea_id}").get_data(as_text=True)
+
+    assert forged.status_code == 200
+    assert b'id="status-action-error"' in forged.data
+    assert declined.status_code == 302
+    assert after_the_end.status_code == 200
+    db.session.expire_all()
+    idea = db.session.get(IdeaReview, assigned.id).idea
+    assert idea.transfer_status.value == "declined"
+    assert [c.action.value for c in idea.transfer_history] == ["send", "decline"]
+    assert "The follow-up is finished." in page
 
 
 def test_staff_idea_page_shows_the_review_and_the_decisions(

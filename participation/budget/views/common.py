@@ -1,0 +1,85 @@
+"""The budget blueprint, its request hook and what every budget page shares."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ...core.errors import Conflict, PermissionDenied
+from ...core.uploads import UPLOAD_REQUEST_LIMIT
+from .. import queries, services
+from ..forms import ConfirmForm
+from ..models import Idea, Round
+from ..states import IdeaAction
+
+bp = Blueprint("budget", __name__)
+
+#: Views whose form carries a photo: their request limit is raised so that an
+#: oversized photo reaches the view and gets a message by its field.
+UPLOAD_ENDPOINTS = frozenset({"budget.idea_create", "budget.idea_edit"})
+
+
+@bp.record_once
+def _install_upload_limit(state: BlueprintSetupState) -> None:
+    def raise_upload_limit() -> None:
+        if request.endpoint in UPLOAD_ENDPOINTS:
+            request.max_content_length = UPLOAD_REQUEST_LIMIT
+
+    # First of the app's hooks: CSRFProtect's hook reads the body, and would
+    # otherwise answer 413 before the view can explain the problem by the field.
+    state.app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
+
+
+def round_or_404(round_id: int) -> Round:
+    round_ = queries.load_round(round_id)
+    if round_ is None or not services.can_view_round(current_user, round_):
+        abort(404)
+    return round_
+
+
+def idea_or_404(idea_id: int) -> Idea:
+    idea = queries.load_idea(idea_id)
+    if idea is None or not services.can_view_idea(current_user, idea):
+        abort(404)
+    return idea
+
+
+def require_staff() -> None:
+    if not services.can_manage_rounds(current_user):
+        abort(403)
+
+
+def confirmed_staff_round(round_id: int) -> Round:
+    """The round of a staff button: 403 for others, 404, 400 without the token."""
+    require_staff()
+    round_ = round_or_404(round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return round_
+
+
+def arg_int(name: str) -> int | None:
+    """A small whole number from the query string, or None."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def idea_page(idea: Idea) -> str:
+    return url_for("budget.idea_detail", idea_id=idea.id)
+
+
+def unless_possible(idea: Idea, action: IdeaAction) -> Response | None:
+    """403 without the right; back to the idea with the reason when not possible now.
+
+    None when the current person may apply *action* to *idea* now.
+    """
+    try:
+        services.check_can_perform(idea, action, current_user)
+    except PermissionDenied:
+        abort(403)
+    except Conflict as error:
+        flash(str(error), "error")
+        return redirect(idea_page(idea))
+    return None
