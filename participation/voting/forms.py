@@ -7,6 +7,8 @@ confirmation token.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -16,17 +18,16 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..accounts.states import VERIFICATION_LABELS, VerificationLevel
-from .states import (
-    BALLOT_TYPE_LABELS,
-    COUNTING_RULE_LABELS,
-    TIE_BREAK_LABELS,
-    BallotType,
-    CountingRule,
-    TieBreak,
-)
+from ..accounts.states import VerificationLevel
+from .states import BallotType, CountingRule, TieBreak
 
 _WHOLE = _l("Type a whole number.")
+
+
+def _options(enum: type[Enum]) -> Callable[[], list[SelectChoice]]:
+    """A select's options from an enum whose members carry a ``label``, built when
+    the form is shown (so in the reader's language)."""
+    return lambda: [SelectChoice(member.value, member.label) for member in enum]
 
 
 class RulesForm(FlaskForm):
@@ -34,7 +35,7 @@ class RulesForm(FlaskForm):
 
     ballot_type = SelectField(
         _l("Ballot"),
-        choices=[SelectChoice(k.value, v) for k, v in BALLOT_TYPE_LABELS.items()],
+        choices=_options(BallotType),
         validators=[InputRequired()],
     )
     min_projects = IntegerField(
@@ -66,14 +67,14 @@ class RulesForm(FlaskForm):
     )
     required_level = SelectField(
         _l("Residence check required"),
-        choices=[SelectChoice(k.value, v) for k, v in VERIFICATION_LABELS.items()],
+        choices=_options(VerificationLevel),
         default=VerificationLevel.VERIFIED.value,
     )
     is_online_enabled = BooleanField(_l("Vote online"), default=True)
     is_paper_enabled = BooleanField(_l("Vote on paper at a polling desk"), default=True)
     counting_rule = SelectField(
         _l("Counting rule"),
-        choices=[SelectChoice(k.value, v) for k, v in COUNTING_RULE_LABELS.items()],
+        choices=_options(CountingRule),
     )
     threshold = IntegerField(
         _l("Minimum support of a funded project (rule with a threshold)"),
@@ -82,7 +83,7 @@ class RulesForm(FlaskForm):
     )
     tie_break = SelectField(
         _l("Tie-break"),
-        choices=[SelectChoice(k.value, v) for k, v in TIE_BREAK_LABELS.items()],
+        choices=_options(TieBreak),
         default=TieBreak.SUPPORT_COST_ORDER.value,
     )
 

@@ -1042,9 +1042,9 @@ def count_envelope(envelope: Envelope, rules: VoteRules) -> dict[str, Any]:
         items,
         ballots,
         envelope.total,
-        tally.Rule(rules.counting_rule.value),
+        rules.counting_rule,
         threshold=threshold,
-        tie_break=tally.TieBreak(rules.tie_break.value),
+        tie_break=rules.tie_break,
     )
     participation = participation_of(envelope)
     return {

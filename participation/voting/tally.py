@@ -1,4 +1,4 @@
-"""Count a participatory-budget vote (pure: plain data in and out, no Flask, no DB).
+"""Count a participatory-budget vote (pure: plain data in and out, no app, no DB).
 
 Input: the projects (id, cost, submission order), the ballots, the budget, the rule and
 its parameters. Output: the winners in selection order, their total cost and a
@@ -9,7 +9,8 @@ cumulative ballot is a mapping ``{project_id: points}``. Identical ballots are g
 before counting, so the cost grows with the number of *distinct* ballots (Łódź 2022:
 23,571 for 90,494 voters).
 
-Rules (the vocabulary of pabulib and of the reference library ``pabutools``):
+Rules (``counting.CountingRule``, the vocabulary of pabulib and of the reference
+library ``pabutools``):
 
 ``greedy``
     Projects by decreasing support (number of approvals, or sum of points), each taken
@@ -64,10 +65,10 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
-from enum import StrEnum
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
+from .counting import CountingRule, Outcome, Phase, TieBreak
 from .pabulib import POINT_VOTE_TYPES, gc_paused
 
 if TYPE_CHECKING:
@@ -79,39 +80,6 @@ ENGINE_VERSION = "1.0"
 COUNTABLE_VOTE_TYPES = ("approval", "choose-1", "cumulative")
 
 _CENT = Decimal("0.01")
-
-
-class Rule(StrEnum):
-    GREEDY = "greedy"
-    GREEDY_THRESHOLD = "greedy-threshold"
-    MES = "mes"
-    MES_GREEDY = "mes-greedy"
-
-
-class TieBreak(StrEnum):
-    #: More support, then lower cost, then earlier submission (then the project id).
-    SUPPORT_COST_ORDER = "support-cost-order"
-    #: pabutools' ``lexico_tie_breaking``: the smaller project id, compared as text.
-    PABUTOOLS = "pabutools"
-
-
-class Phase(StrEnum):
-    GREEDY = "greedy"
-    MES = "mes"
-    #: The greedy pass that completes MES in ``mes-greedy``.
-    COMPLETION = "completion"
-
-
-class Outcome(StrEnum):
-    SELECTED = "selected"
-    #: Greedy: its cost is more than what is left of the budget.
-    OVER_BUDGET = "over-budget"
-    #: Greedy with threshold: its support is below the threshold.
-    BELOW_THRESHOLD = "below-threshold"
-    #: MES: what its supporters have left cannot pay for it.
-    UNAFFORDABLE = "unaffordable"
-    #: MES: nobody supports it, or it costs nothing (no cost satisfaction): left out.
-    NOT_IN_MES = "not-in-mes"
 
 
 class TallyError(ValueError):
@@ -169,7 +137,7 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class TallyResult:
-    rule: Rule
+    rule: CountingRule
     tie_break: TieBreak
     threshold: int
     budget: Decimal
@@ -563,15 +531,15 @@ def tally(
     projects: Sequence[Project],
     ballots: Iterable[Collection[str]],
     budget: Decimal | int,
-    rule: Rule | str = Rule.GREEDY,
+    rule: CountingRule | str = CountingRule.GREEDY,
     *,
     threshold: int = 0,
     tie_break: TieBreak | str = TieBreak.SUPPORT_COST_ORDER,
 ) -> TallyResult:
     """Count *ballots* (collections of ids, or ``{id: points}``) under *rule*."""
-    rule = Rule(rule)
+    rule = CountingRule(rule)
     tie_break = TieBreak(tie_break)
-    if rule is not Rule.GREEDY_THRESHOLD:
+    if rule is not CountingRule.GREEDY_THRESHOLD:
         if threshold:
             raise TallyError("a threshold only applies to the greedy-threshold rule")
     elif threshold < 0:
@@ -581,11 +549,11 @@ def tally(
     with gc_paused():
         count = _Count(projects, ballots, budget, tie_break)
         trace = _Trace(count)
-        if rule in (Rule.GREEDY, Rule.GREEDY_THRESHOLD):
+        if rule in (CountingRule.GREEDY, CountingRule.GREEDY_THRESHOLD):
             _greedy(trace, Phase.GREEDY, threshold)
         else:
             _mes(trace)
-            if rule is Rule.MES_GREEDY:
+            if rule is CountingRule.MES_GREEDY:
                 _greedy(trace, Phase.COMPLETION, 0)
     winners = tuple(count.projects[p].id for p in trace.winners)
     return TallyResult(
@@ -619,7 +587,7 @@ def election_input(election: PbElection) -> tuple[list[Project], list[Collection
 
 def tally_election(
     election: PbElection,
-    rule: Rule | str,
+    rule: CountingRule | str,
     *,
     threshold: int | None = None,
     tie_break: TieBreak | str = TieBreak.SUPPORT_COST_ORDER,
@@ -629,7 +597,7 @@ def tally_election(
     For ``greedy-threshold`` without an explicit *threshold*, META's
     ``min_project_score_threshold`` is used (0 when absent).
     """
-    rule = Rule(rule)
+    rule = CountingRule(rule)
     if election.vote_type not in COUNTABLE_VOTE_TYPES:
         raise TallyError(
             f"vote_type {election.vote_type!r} cannot be counted "
@@ -637,7 +605,7 @@ def tally_election(
         )
     if threshold is None:
         threshold = 0
-        if rule is Rule.GREEDY_THRESHOLD:
+        if rule is CountingRule.GREEDY_THRESHOLD:
             threshold = int(election.meta.get("min_project_score_threshold", "0") or 0)
     projects, ballots = election_input(election)
     return tally(
