@@ -2,13 +2,15 @@
 
 Import (``import_election``) creates, in the caller's transaction (all or nothing):
 a round whose calendar ends with the file's dates, one envelope holding the budget,
-one retained idea per project (through budget's workflow, dated in the past, by a
-system author "pabulib archive"), frozen vote rules taken from META, then every vote
-as a ballot in the ballot box, bulk-inserted. There is no sign-in list: the voters of
-an archive are not people of this site (the file's voter ids are dropped, not stored).
-Finally the election is counted, certified and published by the system; the ideas'
-final states follow the file's ``selected`` column when it has one (the official
-outcome), the count otherwise; the count and any disagreement stay on the result.
+one retained idea per project (submitted by a system author "pabulib archive", then
+reviewed and retained by the system through budget's workflow, at past dates), frozen
+vote rules taken from META, then every vote as a ballot in the ballot box,
+bulk-inserted. There is no sign-in list: the voters of an archive are not people of
+this site (the file's voter ids are dropped, not stored). Finally the election is
+counted, certified and published by the system (``core.actors.SYSTEM``, through the
+result's workflow); the ideas' final states follow the file's ``selected`` column
+when it has one (the official outcome), the count otherwise; the count and any
+disagreement stay on the result.
 
 Export (``export_envelope``) writes what pabulib publishes and ``pabulib-checker``
 accepts: one line per ballot in random order with random voter ids, no other voter data.
@@ -31,16 +33,19 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
 from ..accounts.states import VerificationLevel
-from ..budget.models import Envelope, Idea, IdeaStateChange, Round
-from ..budget.states import IdeaAction, IdeaState
+from ..budget import services as budget_services
+from ..budget.models import Envelope, Idea, Round
+from ..budget.states import IdeaAction
 from ..core import audit
+from ..core.actors import SYSTEM
 from ..core.errors import Conflict
 from ..core.time import PARIS, utcnow
 from ..extensions import db
 from ..territories.models import Commune, Territory, TerritoryKind
 from . import pabulib, services
+from .counting import CountingRule, TieBreak
 from .models import VoteResult, VoteRules
-from .states import BallotType, Channel, CountingRule, ResultAction, TieBreak
+from .states import BallotType, Channel, ResultAction
 
 #: Pseudonym of the system author of imported projects.
 ARCHIVE_AUTHOR = "archives-pabulib"
@@ -259,9 +264,9 @@ def import_election(
         file_selected = tuple(
             pid for pid, p in election.projects.items() if (p.selected or 0) >= 1
         )
-    result = services.compute_result(envelope, None, now, seal=False)
+    result = services.compute_result(envelope, SYSTEM, now, seal=False)
     services.transition_result(
-        result, ResultAction.CERTIFY, None, now=now, verify_box=False
+        result, ResultAction.CERTIFY, SYSTEM, now=now, verify_box=False
     )
     winners = (
         [str(ideas[pid].id) for pid in file_selected]
@@ -277,7 +282,12 @@ def import_election(
         result.params = params
         db.session.flush()
     services.transition_result(
-        result, ResultAction.PUBLISH, None, now=now, winners=winners, verify_box=False
+        result,
+        ResultAction.PUBLISH,
+        SYSTEM,
+        now=now,
+        winners=winners,
+        verify_box=False,
     )
     return ImportReport(
         round_id=round_.id,
@@ -297,24 +307,18 @@ def _import_projects(
     author: User,
     dates: dict[str, datetime],
 ) -> dict[str, Idea]:
-    """One retained idea per project, with its (past) public history.
+    """One retained idea per project, walked through budget's workflow at past dates.
 
-    Archive ideas are created as they ended the review, with the three history steps
-    dated in the past, rather than walked through ``budget.transition`` one by one
-    (three audited flushes per project, most of an import's time for 160 projects);
-    the import itself is one audit entry. Their final state after the vote does go
-    through ``budget.transition`` (``transition_result``).
+    Each is created as a draft, submitted by the archive's author, reviewed and
+    retained by the system (``budget.services.transition``: its state, history and
+    audit entries); their final state after the vote comes with the publication.
     """
     ideas: dict[str, Idea] = {}
     submit_at = dates["submission_opens_at"] + timedelta(hours=1)
     review_at = dates["submission_closes_at"] + timedelta(hours=1)
     decided_at = dates["announcement_at"] - timedelta(hours=1)
     note = str(_l("Imported from a pabulib archive."))
-    steps = (
-        (IdeaAction.SUBMIT, IdeaState.DRAFT, IdeaState.SUBMITTED),
-        (IdeaAction.START_REVIEW, IdeaState.SUBMITTED, IdeaState.IN_REVIEW),
-        (IdeaAction.RETAIN, IdeaState.IN_REVIEW, IdeaState.ELIGIBLE),
-    )
+    system = services.results.for_budget(SYSTEM)
     for n, (pid, project) in enumerate(election.projects.items()):
         title = (project.name or "").strip() or str(_l("Project %(id)s", id=pid))
         # Submission order = file order: the tie-break's "earlier submission".
@@ -327,29 +331,23 @@ def _import_projects(
             description=project.extra.get("description", "") or title,
             place=str(_l("pabulib project %(id)s", id=pid))[:200],
             accepted_rules_at=submitted,
-            submitted_at=submitted,
             created_at=submitted,
-            decided_at=decided_at,
-            state_changed_at=decided_at,
-            final_cost=project.cost,
-            state=IdeaState.ELIGIBLE,
-            public_reason=note,
+            state_changed_at=submitted,
+            estimated_cost=project.cost,
         )
-        idea.history = [
-            IdeaStateChange(
-                action=action,
-                from_state=old,
-                to_state=new,
-                comment=note if action is IdeaAction.RETAIN else None,
-                changed_at=at,
-            )
-            for (action, old, new), at in zip(
-                steps, (submitted, review_at, decided_at), strict=True
-            )
-        ]
         db.session.add(idea)
+        db.session.flush()
+        budget_services.transition(idea, IdeaAction.SUBMIT, author, now=submitted)
+        budget_services.transition(idea, IdeaAction.START_REVIEW, system, now=review_at)
+        budget_services.transition(
+            idea,
+            IdeaAction.RETAIN,
+            system,
+            final_cost=project.cost,
+            comment=note,
+            now=decided_at,
+        )
         ideas[pid] = idea
-    db.session.flush()
     return ideas
 
 

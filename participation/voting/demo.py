@@ -9,8 +9,10 @@
 - When ``../shared/`` is present, the Toulouse 2022 Mirail-Université pabulib file as an
   archive round (never copied into the repository).
 
-Dates are relative to now. Ideas go through budget's services at past dates. Demo
-content is data (French), not translatable text.
+Dates are relative to now. Ideas go through budget's services at past dates; the
+vote's rules, counts and publications are made by the system actor
+(``core.actors.SYSTEM``) through the voting services. Demo content is data (French),
+not translatable text.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from ..accounts.states import Role, Sex, VerificationLevel, VerificationMethod
 from ..budget import services as budget_services
 from ..budget.models import Envelope, Idea, Round
 from ..budget.states import IdeaAction
+from ..core.actors import SYSTEM
 from ..core.time import PARIS, utcnow
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind
 from . import archive, pabulib, services
+from .counting import CountingRule
 from .models import VoteRules
-from .states import BallotType, CountingRule, ResultAction
+from .states import BallotType, ResultAction
 
 DAY = timedelta(days=1)
 
@@ -293,7 +297,7 @@ def _qpv() -> dict[str, Territory] | None:
     return {"main": main, "conte": conte}
 
 
-def _set_rules(round_: Round, staff: User | None) -> None:
+def _set_rules(round_: Round) -> None:
     services.save_rules(
         round_,
         services.RulesData(
@@ -304,7 +308,7 @@ def _set_rules(round_: Round, staff: User | None) -> None:
             required_level=VerificationLevel.VERIFIED,
             counting_rule=CountingRule.GREEDY,
         ),
-        staff,
+        SYSTEM,
     )
 
 
@@ -352,15 +356,15 @@ def load() -> None:
         now,
     )
     ideas = _retain(finished, FINISHED, qpv, authors, staff)
-    _set_rules(finished, staff)
+    _set_rules(finished)
     during = finished.vote_opens_at + DAY
     for key, ballots in FINISHED_BALLOTS.items():
         for person, indexes in zip(neighbours[key], ballots, strict=False):
             choices = [(ideas[key][i].id, 1) for i in indexes]
             services.cast_ballot(person, finished, choices, now=during)
-    for result in services.compute_round(finished, staff, now):
-        services.transition_result(result, ResultAction.CERTIFY, staff, now=now)
-        services.transition_result(result, ResultAction.PUBLISH, staff, now=now)
+    for result in services.compute_round(finished, SYSTEM, now):
+        services.transition_result(result, ResultAction.CERTIFY, SYSTEM, now=now)
+        services.transition_result(result, ResultAction.PUBLISH, SYSTEM, now=now)
 
     # The budget demo's announced round continues this one: its carry-over shows.
     announced = db.session.scalar(
@@ -382,7 +386,7 @@ def load() -> None:
         now,
     )
     open_ideas = _retain(open_round, OPEN, qpv, authors, staff)
-    _set_rules(open_round, staff)
+    _set_rules(open_round)
     for key, ballots in OPEN_BALLOTS.items():
         voters = neighbours[key][-len(ballots) :]
         for person, indexes in zip(voters, ballots, strict=True):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..budget.models import Envelope, Idea, Round
 from ..core.time import utcnow
 from ..extensions import db
+from .counting import Outcome
 from .models import Ballot, SignIn, VoteResult, VoteRules
 from .services import VOTED_STATES
 
@@ -116,7 +117,8 @@ class ProjectLine:
     cost: Decimal
     support: int
     won: bool
-    outcome: str
+    #: Why it finally won or lost (None: no step of the count names it).
+    outcome: Outcome | None
     step: dict[str, Any] | None
 
 
@@ -139,7 +141,7 @@ def project_lines(result: VoteResult, ideas: dict[int, Idea]) -> list[ProjectLin
                 cost=Decimal(step["cost"]) if step else Decimal(0),
                 support=int(support),
                 won=project_id in winners,
-                outcome=step["outcome"] if step else "",
+                outcome=Outcome(step["outcome"]) if step else None,
                 step=step,
             )
         )

@@ -1,4 +1,10 @@
-"""Pages of the polling desks (paper voting): desks, walk-in sign-ins, paper batches."""
+"""Pages of the polling desks (paper voting): desks, walk-in sign-ins, paper batches.
+
+Every writing page goes through ``core.web.submit``: the service's messages land
+next to the form's fields (or in a flash), the transaction commits once, then the
+person is redirected. Where the message after a success depends on what the
+service did (a batch's number, a keying's outcome), the redirect target flashes it.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +24,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from ...accounts import queries as account_queries
@@ -28,11 +34,11 @@ from ...accounts.forms import optional_int, optional_sex
 from ...accounts.models import User
 from ...budget.models import Round
 from ...core.decorators import require
-from ...core.errors import Conflict, DomainError, PermissionDenied
-from ...core.forms import show_errors
+from ...core.errors import DomainError
 from ...core.time import today_paris
+from ...core.web import submit
 from ...extensions import db
-from ..models import PollingDesk
+from ..models import PollingDesk, SignIn
 from . import queries, services
 from .forms import (
     ActionForm,
@@ -46,7 +52,7 @@ from .forms import (
     keying_form_class,
 )
 from .models import PaperBatch, PaperKeying
-from .states import MAX_BATCH_SIZE, BatchAction, BatchState
+from .states import MAX_BATCH_SIZE, BatchState
 
 bp = Blueprint("desks", __name__, url_prefix="/desks")
 
@@ -71,18 +77,18 @@ def _require(allowed: bool) -> None:
         abort(403)
 
 
-def _show_errors(form: FlaskForm, error: DomainError) -> None:
-    """Put a service's messages next to their fields (core.forms.show_errors)."""
-    db.session.rollback()
-    show_errors(form, error)
-
-
 def _desk_or_404(desk_id: int) -> PollingDesk:
     return db.get_or_404(PollingDesk, desk_id)
 
 
 def _batch_or_404(batch_id: int) -> PaperBatch:
     return db.get_or_404(PaperBatch, batch_id)
+
+
+def _done(url: str, message: str, category: str = "success") -> str:
+    """Flash *message* once the change is committed; *url* is where to go."""
+    flash(message, category)
+    return url
 
 
 # ---------------------------------------------------------------------------
@@ -126,20 +132,20 @@ def desk_create(round_id: int) -> ResponseReturnValue:
         if len(round_.envelopes) == 1:
             form.territory.data = str(round_.envelopes[0].territory_id)
     if form.validate_on_submit():
-        try:
-            desk = services.open_desk(
+        response = submit(
+            lambda: services.open_desk(
                 round_,
                 _me(),
                 territory_id=optional_int(form.territory.data),
                 place=form.place.data or "",
                 opens_on=form.opens_on.data,
-            )
-        except DomainError as error:
-            _show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The desk is open."), "success")
-            return redirect(url_for(".desk_detail", desk_id=desk.id))
+            ),
+            form=form,
+            success=_("The desk is open."),
+            redirect_to=lambda desk: url_for(".desk_detail", desk_id=desk.id),
+        )
+        if response is not None:
+            return response
     return render_template("voting/desks/desk_form.html", round=round_, form=form)
 
 
@@ -168,18 +174,15 @@ def desk_detail(desk_id: int) -> ResponseReturnValue:
 @require(services.can_run_desks)
 def desk_close(desk_id: int) -> ResponseReturnValue:
     desk = _desk_or_404(desk_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        services.close_desk(desk, _me())
-    except Conflict as error:
-        db.session.rollback()
-        flash(str(error), "info")
-    else:
-        db.session.commit()
-        flash(_("The desk is closed. Count its paper ballots in batches."), "success")
-    return redirect(url_for(".desk_detail", desk_id=desk.id))
+    here = url_for(".desk_detail", desk_id=desk.id)
+    return submit(
+        lambda: services.close_desk(desk, _me()),
+        success=_("The desk is closed. Count its paper ballots in batches."),
+        redirect_to=here,
+        error_redirect=here,
+    ) or redirect(here)
 
 
 # ---------------------------------------------------------------------------
@@ -224,22 +227,19 @@ def voter_sign_in(desk_id: int, person_id: int) -> ResponseReturnValue:
     form = SignInForm()
     if form.validate_on_submit():
         _require(services.can_sign_in_at(current_user, desk))
-        try:
-            services.sign_in_at_desk(
+        response = submit(
+            lambda: services.sign_in_at_desk(
                 desk, person, _me(), proof_checked=bool(form.proof_checked.data)
-            )
-        except DomainError as error:
-            _show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(name)s is signed in: give them a paper ballot and an envelope.",
-                    name=person.pseudonym,
-                ),
-                "success",
-            )
-            return redirect(url_for(".desk_detail", desk_id=desk.id))
+            ),
+            form=form,
+            success=_(
+                "%(name)s is signed in: give them a paper ballot and an envelope.",
+                name=person.pseudonym,
+            ),
+            redirect_to=url_for(".desk_detail", desk_id=desk.id),
+        )
+        if response is not None:
+            return response
     existing = queries.sign_ins_of_people(desk.round_id, [person]).get(person.id)
     return render_template(
         "voting/desks/voter_sign_in.html",
@@ -252,6 +252,37 @@ def voter_sign_in(desk_id: int, person_id: int) -> ResponseReturnValue:
     )
 
 
+def _walk_in_data(form: WalkInForm) -> services.WalkIn:
+    return services.WalkIn(
+        pseudonym=form.pseudonym.data or "",
+        real_name=form.real_name.data,
+        birth_year=optional_int(form.birth_year.data),
+        sex=optional_sex(form.sex.data),
+        locale=form.locale.data or "fr",
+        consent=bool(form.consent.data),
+        proof_checked=bool(form.proof_checked.data),
+    )
+
+
+def _after_walk_in(desk: PollingDesk, created: tuple[User, str, SignIn]) -> str:
+    """Keep the one-time setup code for the desk's page, say who is signed in."""
+    person, code, _sign_in = created
+    session[NEW_ACCOUNT_KEY] = {
+        "desk_id": desk.id,
+        "person_id": person.id,
+        "pseudonym": person.pseudonym,
+        "code": code,
+    }
+    return _done(
+        url_for(".desk_detail", desk_id=desk.id),
+        _(
+            "The account is created and %(name)s is signed in: give them a"
+            " paper ballot and an envelope.",
+            name=person.pseudonym,
+        ),
+    )
+
+
 @bp.route("/<int:desk_id>/voters/new", methods=["GET", "POST"])
 @require(services.can_run_desks)
 def walk_in(desk_id: int) -> ResponseReturnValue:
@@ -261,36 +292,14 @@ def walk_in(desk_id: int) -> ResponseReturnValue:
         form.locale.data = str(get_locale())
     if form.validate_on_submit():
         _require(services.can_sign_in_at(current_user, desk))
-        data = services.WalkIn(
-            pseudonym=form.pseudonym.data or "",
-            real_name=form.real_name.data,
-            birth_year=optional_int(form.birth_year.data),
-            sex=optional_sex(form.sex.data),
-            locale=form.locale.data or "fr",
-            consent=bool(form.consent.data),
-            proof_checked=bool(form.proof_checked.data),
+        data = _walk_in_data(form)
+        response = submit(
+            lambda: services.sign_in_walk_in(desk, _me(), data),
+            form=form,
+            redirect_to=lambda created: _after_walk_in(desk, created),
         )
-        try:
-            person, code, _sign_in = services.sign_in_walk_in(desk, _me(), data)
-        except DomainError as error:
-            _show_errors(form, error)
-        else:
-            db.session.commit()
-            session[NEW_ACCOUNT_KEY] = {
-                "desk_id": desk.id,
-                "person_id": person.id,
-                "pseudonym": person.pseudonym,
-                "code": code,
-            }
-            flash(
-                _(
-                    "The account is created and %(name)s is signed in: give them a"
-                    " paper ballot and an envelope.",
-                    name=person.pseudonym,
-                ),
-                "success",
-            )
-            return redirect(url_for(".desk_detail", desk_id=desk.id))
+        if response is not None:
+            return response
     return render_template(
         "voting/desks/walk_in.html",
         desk=desk,
@@ -312,19 +321,21 @@ def batch_create(desk_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.form_token.data = secrets.token_urlsafe(24)
     if form.validate_on_submit():
-        try:
-            batch = services.create_batch(
+        response = submit(
+            lambda: services.create_batch(
                 desk,
                 _me(),
                 declared_count=form.declared_count.data,
                 form_token=(form.form_token.data or "")[:64] or None,
-            )
-        except DomainError as error:
-            _show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Batch n° %(n)d is registered.", n=batch.number), "success")
-            return redirect(url_for(".batch_detail", batch_id=batch.id))
+            ),
+            form=form,
+            redirect_to=lambda batch: _done(
+                url_for(".batch_detail", batch_id=batch.id),
+                _("Batch n° %(n)d is registered.", n=batch.number),
+            ),
+        )
+        if response is not None:
+            return response
     return render_template(
         "voting/desks/batch_form.html",
         desk=desk,
@@ -348,8 +359,8 @@ def batch_detail(batch_id: int) -> ResponseReturnValue:
         action_form=ActionForm(),
         can_key=services.can_key(current_user, batch),
         can_view_mismatches=services.can_view_mismatches(current_user, batch),
-        can_deposit=services.can_perform(current_user, batch, BatchAction.DEPOSIT),
-        can_cancel=services.can_perform(current_user, batch, BatchAction.CANCEL),
+        can_deposit=services.can_deposit(current_user, batch),
+        can_cancel=services.can_cancel(current_user, batch),
     )
 
 
@@ -359,15 +370,14 @@ def keying_start(batch_id: int) -> ResponseReturnValue:
     batch = _batch_or_404(batch_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        # PermissionDenied (the other pass is yours) goes to the 403 page with its text.
-        keying = services.start_keying(batch, _me())
-    except Conflict as error:
-        db.session.rollback()
-        flash(str(error), "info")
-        return redirect(url_for(".batch_detail", batch_id=batch.id))
-    db.session.commit()
-    return redirect(url_for(".keying_form", batch_id=batch.id, keying_id=keying.id))
+    back = url_for(".batch_detail", batch_id=batch.id)
+    return submit(
+        lambda: services.start_keying(batch, _me()),
+        redirect_to=lambda keying: url_for(
+            ".keying_form", batch_id=batch.id, keying_id=keying.id
+        ),
+        error_redirect=back,
+    ) or redirect(back)
 
 
 def _keying_or_404(batch: PaperBatch, keying_id: int) -> PaperKeying:
@@ -375,6 +385,56 @@ def _keying_or_404(batch: PaperBatch, keying_id: int) -> PaperKeying:
     if keying.batch_id != batch.id:
         abort(404)
     return keying
+
+
+#: What the keyer reads once their pass is finished, by the batch's state then.
+_FINISHED: dict[BatchState, tuple[Any, str]] = {
+    BatchState.RECONCILED: (
+        _l("Your keying is finished. The two keyings agree: the batch is reconciled."),
+        "success",
+    ),
+    BatchState.SECOND_KEYED: (
+        _l(
+            "Your keying is finished. The two keyings differ on some ballots: a third"
+            " person settles them."
+        ),
+        "info",
+    ),
+    BatchState.FIRST_KEYED: (
+        _l("Your keying is finished. Another person now keys the same batch."),
+        "success",
+    ),
+}
+
+
+def _after_keying(
+    batch: PaperBatch, keying: PaperKeying, saved: services.KeyingSaved
+) -> str:
+    """Where a saved grid leads, with what was done: the batch, or the grid again."""
+    if saved.finished is not None:
+        message, category = _FINISHED[saved.finished]
+        return _done(
+            url_for(".batch_detail", batch_id=batch.id), str(message), category
+        )
+    return _done(
+        url_for(".keying_form", batch_id=batch.id, keying_id=keying.id),
+        ngettext(
+            "Saved: %(count)d of %(num)d ballot keyed.",
+            "Saved: %(count)d of %(num)d ballots keyed.",
+            batch.declared_count,
+            count=saved.keyed,
+        ),
+    )
+
+
+def _typed_grid(form: Any, size: int) -> dict[int, services.Typed]:
+    return {
+        n: services.Typed(
+            choices=form[f"b{n}_choices"].data or "",
+            mark=form[f"b{n}_mark"].data or "",
+        )
+        for n in range(1, size + 1)
+    }
 
 
 @bp.route("/batches/<int:batch_id>/keyings/<int:keying_id>", methods=["GET", "POST"])
@@ -390,88 +450,52 @@ def keying_form(batch_id: int, keying_id: int) -> ResponseReturnValue:
         BatchState.OPEN,
         BatchState.FIRST_KEYED,
     )
-    state: BatchState | None = None
-    if request.method == "POST":
-        if not editable:
-            abort(409)
-        if form.validate_on_submit():
-            typed = {
-                n: services.Typed(
-                    choices=form[f"b{n}_choices"].data or "",
-                    mark=form[f"b{n}_mark"].data or "",
-                )
-                for n in range(1, batch.declared_count + 1)
-            }
-            try:
-                count = services.save_readings(keying, _me(), typed, context)
-                if form.finish.data:
-                    state = services.finish_keying(keying, _me())
-            except services.ReadingsInvalid as invalid:
-                db.session.rollback()
-                for position, messages in invalid.errors.items():
-                    field = form[f"b{position}_choices"]
-                    field.errors = [*field.errors, *messages]
-            except DomainError as error:
-                _show_errors(form, error)
-            else:
-                db.session.commit()
-                if form.finish.data:
-                    if state is BatchState.RECONCILED:
-                        flash(
-                            _(
-                                "Your keying is finished. The two keyings agree: the"
-                                " batch is reconciled."
-                            ),
-                            "success",
-                        )
-                    elif state is BatchState.SECOND_KEYED:
-                        flash(
-                            _(
-                                "Your keying is finished. The two keyings differ on"
-                                " some ballots: a third person settles them."
-                            ),
-                            "info",
-                        )
-                    else:
-                        flash(
-                            _(
-                                "Your keying is finished. Another person now keys"
-                                " the same batch."
-                            ),
-                            "success",
-                        )
-                    return redirect(url_for(".batch_detail", batch_id=batch.id))
-                flash(
-                    ngettext(
-                        "Saved: %(count)d of %(num)d ballot keyed.",
-                        "Saved: %(count)d of %(num)d ballots keyed.",
-                        batch.declared_count,
-                        count=count,
-                    ),
-                    "success",
-                )
-                return redirect(
-                    url_for(".keying_form", batch_id=batch.id, keying_id=keying.id)
-                )
-    else:
+    if request.method == "POST" and not editable:
+        abort(409)
+    if form.validate_on_submit():
+        typed = _typed_grid(form, batch.declared_count)
+        finish = bool(form.finish.data)
+        response = submit(
+            lambda: services.key_ballots(
+                keying, _me(), typed, finish=finish, context=context
+            ),
+            form=form,
+            redirect_to=lambda saved: _after_keying(batch, keying, saved),
+        )
+        if response is not None:
+            return response
+    elif request.method == "GET":
         for position, reading in services.readings_of(keying).items():
             form[f"b{position}_choices"].data = reading.typed
             form[f"b{position}_mark"].data = reading.form_value
-    rows = [
-        (n, form[f"b{n}_choices"], form[f"b{n}_mark"])
-        for n in range(1, batch.declared_count + 1)
-    ]
     return render_template(
         "voting/desks/keying_form.html",
         batch=batch,
         desk=batch.desk,
         keying=keying,
         form=form,
-        rows=rows,
+        rows=[
+            (n, form[f"b{n}_choices"], form[f"b{n}_mark"])
+            for n in range(1, batch.declared_count + 1)
+        ],
         context=context,
         editable=editable,
-        cumulative=services.is_cumulative(context),
+        cumulative=context.is_cumulative,
     )
+
+
+def _label_sources(
+    form: ResolveForm, mismatch: services.Mismatch, titles: dict[int, str]
+) -> None:
+    form.source.choices = [
+        SelectChoice(
+            "first", _("Pass 1: %(r)s", r=services.describe(mismatch.first, titles))
+        ),
+        SelectChoice(
+            "second", _("Pass 2: %(r)s", r=services.describe(mismatch.second, titles))
+        ),
+        SelectChoice("other", _("Neither: what I read on the paper, below")),
+    ]
 
 
 def _resolve_forms(
@@ -492,20 +516,6 @@ def _resolve_forms(
                 form.mark.data = mismatch.settled.form_value
         forms[mismatch.position] = form
     return forms
-
-
-def _label_sources(
-    form: ResolveForm, mismatch: services.Mismatch, titles: dict[int, str]
-) -> None:
-    form.source.choices = [
-        SelectChoice(
-            "first", _("Pass 1: %(r)s", r=services.describe(mismatch.first, titles))
-        ),
-        SelectChoice(
-            "second", _("Pass 2: %(r)s", r=services.describe(mismatch.second, titles))
-        ),
-        SelectChoice("other", _("Neither: what I read on the paper, below")),
-    ]
 
 
 def _render_reconciliation(
@@ -533,9 +543,7 @@ def _render_reconciliation(
             describe=services.describe,
             action_form=ActionForm(),
             can_resolve=services.can_resolve(current_user, batch),
-            can_reconcile=services.can_perform(
-                current_user, batch, BatchAction.RECONCILE
-            )
+            can_reconcile=services.can_reconcile(current_user, batch)
             and all(m.is_resolved for m in mismatches),
         ),
         status,
@@ -559,27 +567,21 @@ def resolve(batch_id: int, position: int) -> ResponseReturnValue:
     if not any(m.position == position for m in services.mismatches(batch)):
         abort(404)
     if form.validate_on_submit():
-        try:
-            services.resolve_position(
-                batch,
-                position,
-                _me(),
-                source=form.source.data or "",
-                typed=services.Typed(
-                    choices=form.choices.data or "", mark=form.mark.data or ""
-                ),
-            )
-        except services.ReadingInvalid as invalid:
-            db.session.rollback()
-            form.choices.errors = [*form.choices.errors, *invalid.messages]
-        except DomainError as error:
-            _show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Ballot n° %(n)d is settled.", n=position), "success")
-            return redirect(
-                url_for(".reconciliation", batch_id=batch.id, _anchor=f"p{position}")
-            )
+        typed = services.Typed(
+            choices=form.choices.data or "", mark=form.mark.data or ""
+        )
+        response = submit(
+            lambda: services.resolve_position(
+                batch, position, _me(), source=form.source.data or "", typed=typed
+            ),
+            form=form,
+            success=_("Ballot n° %(n)d is settled.", n=position),
+            redirect_to=url_for(
+                ".reconciliation", batch_id=batch.id, _anchor=f"p{position}"
+            ),
+        )
+        if response is not None:
+            return response
     return _render_reconciliation(batch, (position, form), 400)
 
 
@@ -587,17 +589,10 @@ def _batch_action(batch_id: int, run: Any, success: str) -> ResponseReturnValue:
     batch = _batch_or_404(batch_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        run(batch)
-    except PermissionDenied:
-        raise  # the 403 page, with the service's message
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
-    return redirect(url_for(".batch_detail", batch_id=batch.id))
+    here = url_for(".batch_detail", batch_id=batch.id)
+    return submit(
+        lambda: run(batch), success=success, redirect_to=here, error_redirect=here
+    ) or redirect(here)
 
 
 @bp.post("/batches/<int:batch_id>/reconcile")
@@ -624,17 +619,17 @@ def batch_deposit(batch_id: int) -> ResponseReturnValue:
 @require(services.can_run_desks)
 def batch_cancel(batch_id: int) -> ResponseReturnValue:
     batch = _batch_or_404(batch_id)
-    _require(services.can_perform(current_user, batch, BatchAction.CANCEL))
+    _require(services.can_cancel(current_user, batch))
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            services.cancel_batch(batch, _me(), form.reason.data or "")
-        except DomainError as error:
-            _show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("The batch is cancelled."), "success")
-            return redirect(url_for(".desk_detail", desk_id=batch.desk_id))
+        response = submit(
+            lambda: services.cancel_batch(batch, _me(), form.reason.data or ""),
+            form=form,
+            success=_("The batch is cancelled."),
+            redirect_to=url_for(".desk_detail", desk_id=batch.desk_id),
+        )
+        if response is not None:
+            return response
     return render_template(
         "voting/desks/batch_cancel.html", batch=batch, desk=batch.desk, form=form
     )
