@@ -174,10 +174,10 @@ def _rules_from_meta(
         counting = CountingRule.GREEDY_THRESHOLD
     if counting is not CountingRule.GREEDY_THRESHOLD:
         threshold = 0
-    max_length = pabulib._optional_int(meta.get("max_length"))
+    max_length = pabulib.optional_int(meta.get("max_length"))
     if election.vote_type == "choose-1":
         max_length = 1
-    min_length = pabulib._optional_int(meta.get("min_length")) or 0
+    min_length = pabulib.optional_int(meta.get("min_length")) or 0
     if max_length is not None and max_length < max(min_length, 1):
         max_length = None
     fields: dict[str, Any] = {
@@ -192,8 +192,8 @@ def _rules_from_meta(
     if cumulative:
         sums = [sum(v.points or ()) for v in election.votes] or [1]
         peaks = [max(v.points or (0,)) for v in election.votes] or [1]
-        total = pabulib._optional_int(meta.get("max_sum_points")) or max(sums)
-        cap = pabulib._optional_int(meta.get("max_points")) or max(peaks)
+        total = pabulib.optional_int(meta.get("max_sum_points")) or max(sums)
+        cap = pabulib.optional_int(meta.get("max_points")) or max(peaks)
         total = max(total, 1)
         fields["total_points"] = total
         fields["max_points_per_project"] = min(max(cap, 1), total)
@@ -218,10 +218,37 @@ def import_election(
     """
     started = utcnow()
     now = now or started
+    territory = territory or archive_territory(election.meta)
+    dates = _calendar(election.meta, now)
+    round_ = _archive_round(election, territory, title, dates)
+    envelope = round_.envelopes[0]
+    ideas = _import_projects(election, round_, territory, archive_author(), dates)
+    rules_fields = _rules_from_meta(election, rule, threshold, tie_break)
+    db.session.add(
+        VoteRules(round_id=round_.id, frozen_at=dates["vote_opens_at"], **rules_fields)
+    )
+    db.session.flush()
+    _insert_ballots(election, envelope, ideas, progress)
+    counted, file_selected = _count_and_publish(election, envelope, ideas, now)
+    return ImportReport(
+        round_id=round_.id,
+        envelope_id=envelope.id,
+        projects=len(ideas),
+        ballots=len(election.votes),
+        winners=counted,
+        file_selected=file_selected,
+        seconds=(utcnow() - started).total_seconds(),
+    )
+
+
+def _archive_round(
+    election: pabulib.PbElection,
+    territory: Territory,
+    title: str | None,
+    dates: dict[str, datetime],
+) -> Round:
+    """The closed round of an archive, with one envelope holding the file's budget."""
     meta = election.meta
-    territory = territory or archive_territory(meta)
-    author = archive_author()
-    dates = _calendar(meta, now)
     costs = [p.cost for p in election.projects.values()]
     round_ = Round(
         title=(title or meta.get("description") or f"{meta.get('unit', '')}")[:200],
@@ -240,7 +267,6 @@ def import_election(
     round_.envelopes = [Envelope(territory=territory, amount=election.budget)]
     db.session.add(round_)
     db.session.flush()
-    envelope = round_.envelopes[0]
     audit.record(
         "round.import_pabulib",
         obj=round_,
@@ -248,17 +274,20 @@ def import_election(
         instance=meta.get("instance"),
         votes=len(election.votes),
     )
+    return round_
 
-    ideas = _import_projects(election, round_, territory, author, dates)
-    rules_fields = _rules_from_meta(election, rule, threshold, tie_break)
-    rules = VoteRules(
-        round_id=round_.id, frozen_at=dates["vote_opens_at"], **rules_fields
-    )
-    db.session.add(rules)
-    db.session.flush()
 
-    _insert_ballots(election, envelope, ideas, progress)
+def _count_and_publish(
+    election: pabulib.PbElection,
+    envelope: Envelope,
+    ideas: dict[str, Idea],
+    now: datetime,
+) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+    """Count, certify and publish as the system; (counted winners, file's selection).
 
+    The projects' final states follow the file's ``selected`` column when it has
+    one; whether the count agrees is kept in the result's parameters.
+    """
     file_selected: tuple[str, ...] | None = None
     if "selected" in (election.project_columns or []):
         file_selected = tuple(
@@ -268,18 +297,16 @@ def import_election(
     services.transition_result(
         result, ResultAction.CERTIFY, SYSTEM, now=now, verify_box=False
     )
-    winners = (
-        [str(ideas[pid].id) for pid in file_selected]
-        if file_selected is not None
-        else None
-    )
     by_idea = {str(idea.id): pid for pid, idea in ideas.items()}
     counted = tuple(by_idea[w] for w in result.winners)
+    winners = None
     if file_selected is not None:
-        params = dict(result.params)
-        params["file_selected"] = sorted(str(ideas[p].id) for p in file_selected)
-        params["matches_file"] = set(counted) == set(file_selected)
-        result.params = params
+        winners = [str(ideas[pid].id) for pid in file_selected]
+        result.params = {
+            **result.params,
+            "file_selected": sorted(winners),
+            "matches_file": set(counted) == set(file_selected),
+        }
         db.session.flush()
     services.transition_result(
         result,
@@ -289,15 +316,7 @@ def import_election(
         winners=winners,
         verify_box=False,
     )
-    return ImportReport(
-        round_id=round_.id,
-        envelope_id=envelope.id,
-        projects=len(ideas),
-        ballots=len(election.votes),
-        winners=counted,
-        file_selected=file_selected,
-        seconds=(utcnow() - started).total_seconds(),
-    )
+    return counted, file_selected
 
 
 def _import_projects(

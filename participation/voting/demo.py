@@ -312,21 +312,8 @@ def _set_rules(round_: Round) -> None:
     )
 
 
-def load() -> None:
-    """Add the voting demo (called once by participation.demo, after budget)."""
-    if db.session.scalar(sa.select(sa.func.count(VoteRules.id))):
-        return
-    qpv = _qpv()
-    if qpv is None:
-        return  # the territories demo did not run
-    now = utcnow()
-    staff = db.session.scalar(sa.select(User).where(User.email == STAFF_EMAIL))
-    relay = db.session.scalar(
-        sa.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.RELAY)
-        .limit(1)
-    )
+def _neighbours(qpv: dict[str, Territory], relay: User | None) -> dict[str, list[User]]:
+    """Twelve verified neighbours per QPV, and Samir (the demo home page's voter)."""
     neighbours = {
         key: [
             _voter(f"Voisin·e {label} {n:02d}", territory, relay, 1950 + 3 * n)
@@ -346,9 +333,17 @@ def load() -> None:
         password=CONTE_VOTER_PASSWORD,
     )
     db.session.flush()
-    authors = {key: people[0] for key, people in neighbours.items()}
+    return neighbours
 
-    # A finished vote, published.
+
+def _finished_vote(
+    qpv: dict[str, Territory],
+    neighbours: dict[str, list[User]],
+    staff: User | None,
+    now: datetime,
+) -> Round:
+    """A vote that ended, counted, certified and published by the system."""
+    authors = {key: people[0] for key, people in neighbours.items()}
     finished = _make_round(
         "Budget participatif — vote terminé (démo)",
         (-130, -110, -100, -90, -80, -73),
@@ -365,20 +360,17 @@ def load() -> None:
     for result in services.compute_round(finished, SYSTEM, now):
         services.transition_result(result, ResultAction.CERTIFY, SYSTEM, now=now)
         services.transition_result(result, ResultAction.PUBLISH, SYSTEM, now=now)
+    return finished
 
-    # The budget demo's announced round continues this one: its carry-over shows.
-    announced = db.session.scalar(
-        sa.select(Round)
-        .where(Round.vote_opens_at > now, Round.previous_round_id.is_(None))
-        .order_by(Round.vote_opens_at)
-        .limit(1)
-    )
-    if announced is not None:
-        announced.previous_round = finished
-        db.session.flush()
-        budget_services.refresh_carry_over(announced, staff)
 
-    # A vote in progress: Amina and Samir can vote; a few neighbours already did.
+def _open_vote(
+    qpv: dict[str, Territory],
+    neighbours: dict[str, list[User]],
+    staff: User | None,
+    now: datetime,
+) -> None:
+    """A vote in progress: Amina and Samir can vote; a few neighbours already did."""
+    authors = {key: people[0] for key, people in neighbours.items()}
     open_round = _make_round(
         "Budget participatif — vote en cours (démo)",
         (-50, -30, -20, -10, -2, 5),
@@ -394,6 +386,36 @@ def load() -> None:
             services.cast_ballot(person, open_round, choices, now=now)
     # Amina (accounts demo, verified in the main QPV) has not voted: she votes herself.
 
+
+def load() -> None:
+    """Add the voting demo (called once by participation.demo, after budget)."""
+    if db.session.scalar(sa.select(sa.func.count(VoteRules.id))):
+        return
+    qpv = _qpv()
+    if qpv is None:
+        return  # the territories demo did not run
+    now = utcnow()
+    staff = db.session.scalar(sa.select(User).where(User.email == STAFF_EMAIL))
+    relay = db.session.scalar(
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.RELAY)
+        .limit(1)
+    )
+    neighbours = _neighbours(qpv, relay)
+    finished = _finished_vote(qpv, neighbours, staff, now)
+    # The budget demo's announced round continues this one: its carry-over shows.
+    announced = db.session.scalar(
+        sa.select(Round)
+        .where(Round.vote_opens_at > now, Round.previous_round_id.is_(None))
+        .order_by(Round.vote_opens_at)
+        .limit(1)
+    )
+    if announced is not None:
+        announced.previous_round = finished
+        db.session.flush()
+        budget_services.refresh_carry_over(announced, staff)
+    _open_vote(qpv, neighbours, staff, now)
     # The Toulouse archive, when the shared data is beside the checkout.
     path = SHARED_DIR / TOULOUSE_FILE
     if path.exists():
