@@ -17,6 +17,7 @@ not translatable text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -336,54 +337,68 @@ def _neighbours(qpv: dict[str, Territory], relay: User | None) -> dict[str, list
     return neighbours
 
 
-def _finished_vote(
-    qpv: dict[str, Territory],
-    neighbours: dict[str, list[User]],
-    staff: User | None,
-    now: datetime,
+@dataclass(frozen=True)
+class _Demo:
+    """What every demo round shares: the two QPV, the projects' authors, staff, now."""
+
+    qpv: dict[str, Territory]
+    authors: dict[str, User]
+    staff: User | None
+    now: datetime
+
+
+def _vote(
+    demo: _Demo,
+    title: str,
+    offsets: tuple[int, ...],
+    projects: dict[str, tuple[DemoProject, ...]],
+    ballots: dict[str, list[tuple[int, ...]]],
+    voters: dict[str, list[User]],
+    cast_at: Callable[[Round], datetime],
 ) -> Round:
+    """A round with its retained projects and rules; *voters* cast *ballots*."""
+    round_ = _make_round(title, offsets, demo.qpv, demo.now)
+    ideas = _retain(round_, projects, demo.qpv, demo.authors, demo.staff)
+    _set_rules(round_)
+    for key, choices_of in ballots.items():
+        for person, indexes in zip(voters[key], choices_of, strict=True):
+            choices = [(ideas[key][i].id, 1) for i in indexes]
+            services.cast_ballot(person, round_, choices, now=cast_at(round_))
+    return round_
+
+
+def _finished_vote(demo: _Demo, neighbours: dict[str, list[User]]) -> Round:
     """A vote that ended, counted, certified and published by the system."""
-    authors = {key: people[0] for key, people in neighbours.items()}
-    finished = _make_round(
+    finished = _vote(
+        demo,
         "Budget participatif — vote terminé (démo)",
         (-130, -110, -100, -90, -80, -73),
-        qpv,
-        now,
+        FINISHED,
+        FINISHED_BALLOTS,
+        {
+            key: people[: len(FINISHED_BALLOTS[key])]
+            for key, people in neighbours.items()
+        },
+        cast_at=lambda round_: round_.vote_opens_at + DAY,
     )
-    ideas = _retain(finished, FINISHED, qpv, authors, staff)
-    _set_rules(finished)
-    during = finished.vote_opens_at + DAY
-    for key, ballots in FINISHED_BALLOTS.items():
-        for person, indexes in zip(neighbours[key], ballots, strict=False):
-            choices = [(ideas[key][i].id, 1) for i in indexes]
-            services.cast_ballot(person, finished, choices, now=during)
-    for result in services.compute_round(finished, SYSTEM, now):
-        services.transition_result(result, ResultAction.CERTIFY, SYSTEM, now=now)
-        services.transition_result(result, ResultAction.PUBLISH, SYSTEM, now=now)
+    for result in services.compute_round(finished, SYSTEM, demo.now):
+        services.transition_result(result, ResultAction.CERTIFY, SYSTEM, now=demo.now)
+        services.transition_result(result, ResultAction.PUBLISH, SYSTEM, now=demo.now)
     return finished
 
 
-def _open_vote(
-    qpv: dict[str, Territory],
-    neighbours: dict[str, list[User]],
-    staff: User | None,
-    now: datetime,
-) -> None:
-    """A vote in progress: Amina and Samir can vote; a few neighbours already did."""
-    authors = {key: people[0] for key, people in neighbours.items()}
-    open_round = _make_round(
+def _open_vote(demo: _Demo, neighbours: dict[str, list[User]]) -> None:
+    """A vote in progress: Amina and Samir can vote; a few neighbours already did
+    (the last ones: the first ones author the projects)."""
+    _vote(
+        demo,
         "Budget participatif — vote en cours (démo)",
         (-50, -30, -20, -10, -2, 5),
-        qpv,
-        now,
+        OPEN,
+        OPEN_BALLOTS,
+        {key: people[-len(OPEN_BALLOTS[key]) :] for key, people in neighbours.items()},
+        cast_at=lambda _round: demo.now,
     )
-    open_ideas = _retain(open_round, OPEN, qpv, authors, staff)
-    _set_rules(open_round)
-    for key, ballots in OPEN_BALLOTS.items():
-        voters = neighbours[key][-len(ballots) :]
-        for person, indexes in zip(voters, ballots, strict=True):
-            choices = [(open_ideas[key][i].id, 1) for i in indexes]
-            services.cast_ballot(person, open_round, choices, now=now)
     # Amina (accounts demo, verified in the main QPV) has not voted: she votes herself.
 
 
@@ -403,7 +418,9 @@ def load() -> None:
         .limit(1)
     )
     neighbours = _neighbours(qpv, relay)
-    finished = _finished_vote(qpv, neighbours, staff, now)
+    authors = {key: people[0] for key, people in neighbours.items()}
+    demo = _Demo(qpv=qpv, authors=authors, staff=staff, now=now)
+    finished = _finished_vote(demo, neighbours)
     # The budget demo's announced round continues this one: its carry-over shows.
     announced = db.session.scalar(
         sa.select(Round)
@@ -415,7 +432,7 @@ def load() -> None:
         announced.previous_round = finished
         db.session.flush()
         budget_services.refresh_carry_over(announced, staff)
-    _open_vote(qpv, neighbours, staff, now)
+    _open_vote(demo, neighbours)
     # The Toulouse archive, when the shared data is beside the checkout.
     path = SHARED_DIR / TOULOUSE_FILE
     if path.exists():

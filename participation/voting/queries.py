@@ -14,7 +14,7 @@ from ..core.time import utcnow
 from ..extensions import db
 from .counting import Outcome
 from .models import Ballot, SignIn, VoteResult, VoteRules
-from .services import VOTED_STATES
+from .services import ballot_projects
 
 
 def rounds_in_vote() -> list[Round]:
@@ -95,16 +95,7 @@ def result_of(envelope_id: int) -> VoteResult | None:
 
 def projects_of(envelope: Envelope) -> dict[int, Idea]:
     """The projects put to the vote in *envelope*, by id (submission order)."""
-    ideas = db.session.scalars(
-        sa.select(Idea)
-        .where(
-            Idea.round_id == envelope.round_id,
-            Idea.territory_id == envelope.territory_id,
-            Idea.state.in_(VOTED_STATES),
-        )
-        .order_by(Idea.submitted_at, Idea.id)
-    )
-    return {idea.id: idea for idea in ideas}
+    return {idea.id: idea for idea in ballot_projects(envelope)}
 
 
 @dataclass
