@@ -47,6 +47,7 @@ def run(
 ) -> dict[str, Any]:
     """Time parsing and counting *path*; compare with pabutools unless told not to."""
     from participation.voting import pabulib, tally
+    from participation.voting.counting import CountingRule
 
     if not path.exists():
         return {"skipped": f"{path} is absent (no shared data beside this clone)"}
@@ -59,11 +60,11 @@ def run(
     figures.update(parse_cpu_s=cpu, parse_s=wall)
     figures.update(voters=len(election.votes), projects=len(election.projects))
     projects, ballots = tally.election_input(election)
-    rules = {"greedy": tally.Rule.GREEDY, "mes": tally.Rule.MES}
+    rules = {"greedy": CountingRule.GREEDY, "mes": CountingRule.MES}
     ours: dict[str, tuple[str, ...]] = {}
     for key, rule in rules.items():
 
-        def count(rule: tally.Rule = rule) -> tally.TallyResult:
+        def count(rule: CountingRule = rule) -> tally.TallyResult:
             return tally.tally(
                 projects, ballots, election.budget, rule, tie_break="pabutools"
             )

@@ -122,6 +122,7 @@ def _prepare_casting(
     from participation.accounts.states import Role, VerificationMethod
     from participation.budget.models import Envelope, Idea, Round
     from participation.budget.states import IdeaState
+    from participation.core.actors import SYSTEM
     from participation.core.time import utcnow
     from participation.extensions import db
     from participation.territories.models import Commune, Territory
@@ -176,7 +177,7 @@ def _prepare_casting(
         services.save_rules(
             round_,
             services.RulesData(ballot_type=BallotType.APPROVAL, max_projects=4),
-            None,
+            SYSTEM,
         )
         people = []
         for n in range(voters):

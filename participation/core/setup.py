@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import babel, csrf, db, limiter, login_manager, migrate
-from . import database, i18n
+from . import database, i18n  # noqa: F401 (database registers the engine hooks)
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -91,13 +91,6 @@ def init_app(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    @app.before_request
-    def transitional_write_lock() -> None:
-        # TRANSITIONAL (issue 7): removed once every writing view goes through
-        # core.web.submit() or calls core.database.write_lock() itself.
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            database.write_lock()
-
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers

@@ -2,13 +2,15 @@
 
 Import (``import_election``) creates, in the caller's transaction (all or nothing):
 a round whose calendar ends with the file's dates, one envelope holding the budget,
-one retained idea per project (through budget's workflow, dated in the past, by a
-system author "pabulib archive"), frozen vote rules taken from META, then every vote
-as a ballot in the ballot box, bulk-inserted. There is no sign-in list: the voters of
-an archive are not people of this site (the file's voter ids are dropped, not stored).
-Finally the election is counted, certified and published by the system; the ideas'
-final states follow the file's ``selected`` column when it has one (the official
-outcome), the count otherwise; the count and any disagreement stay on the result.
+one retained idea per project (submitted by a system author "pabulib archive", then
+reviewed and retained by the system through budget's workflow, at past dates), frozen
+vote rules taken from META, then every vote as a ballot in the ballot box,
+bulk-inserted. There is no sign-in list: the voters of an archive are not people of
+this site (the file's voter ids are dropped, not stored). Finally the election is
+counted, certified and published by the system (``core.actors.SYSTEM``, through the
+result's workflow); the ideas' final states follow the file's ``selected`` column
+when it has one (the official outcome), the count otherwise; the count and any
+disagreement stay on the result.
 
 Export (``export_envelope``) writes what pabulib publishes and ``pabulib-checker``
 accepts: one line per ballot in random order with random voter ids, no other voter data.
@@ -31,8 +33,9 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
 from ..accounts.states import VerificationLevel
-from ..budget.models import Envelope, Idea, IdeaStateChange, Round
-from ..budget.states import IdeaAction, IdeaState
+from ..budget import services as budget_services
+from ..budget.models import Envelope, Idea, Round
+from ..budget.states import IdeaAction
 from ..core import audit
 from ..core.actors import SYSTEM
 from ..core.errors import Conflict
@@ -40,8 +43,9 @@ from ..core.time import PARIS, utcnow
 from ..extensions import db
 from ..territories.models import Commune, Territory, TerritoryKind
 from . import pabulib, services
+from .counting import CountingRule, TieBreak
 from .models import VoteResult, VoteRules
-from .states import BallotType, Channel, CountingRule, ResultAction, TieBreak
+from .states import BallotType, Channel, ResultAction
 
 #: Pseudonym of the system author of imported projects.
 ARCHIVE_AUTHOR = "archives-pabulib"
@@ -170,10 +174,10 @@ def _rules_from_meta(
         counting = CountingRule.GREEDY_THRESHOLD
     if counting is not CountingRule.GREEDY_THRESHOLD:
         threshold = 0
-    max_length = pabulib._optional_int(meta.get("max_length"))
+    max_length = pabulib.optional_int(meta.get("max_length"))
     if election.vote_type == "choose-1":
         max_length = 1
-    min_length = pabulib._optional_int(meta.get("min_length")) or 0
+    min_length = pabulib.optional_int(meta.get("min_length")) or 0
     if max_length is not None and max_length < max(min_length, 1):
         max_length = None
     fields: dict[str, Any] = {
@@ -188,8 +192,8 @@ def _rules_from_meta(
     if cumulative:
         sums = [sum(v.points or ()) for v in election.votes] or [1]
         peaks = [max(v.points or (0,)) for v in election.votes] or [1]
-        total = pabulib._optional_int(meta.get("max_sum_points")) or max(sums)
-        cap = pabulib._optional_int(meta.get("max_points")) or max(peaks)
+        total = pabulib.optional_int(meta.get("max_sum_points")) or max(sums)
+        cap = pabulib.optional_int(meta.get("max_points")) or max(peaks)
         total = max(total, 1)
         fields["total_points"] = total
         fields["max_points_per_project"] = min(max(cap, 1), total)
@@ -214,10 +218,37 @@ def import_election(
     """
     started = utcnow()
     now = now or started
+    territory = territory or archive_territory(election.meta)
+    dates = _calendar(election.meta, now)
+    round_ = _archive_round(election, territory, title, dates)
+    envelope = round_.envelopes[0]
+    ideas = _import_projects(election, round_, territory, archive_author(), dates)
+    rules_fields = _rules_from_meta(election, rule, threshold, tie_break)
+    db.session.add(
+        VoteRules(round_id=round_.id, frozen_at=dates["vote_opens_at"], **rules_fields)
+    )
+    db.session.flush()
+    _insert_ballots(election, envelope, ideas, progress)
+    counted, file_selected = _count_and_publish(election, envelope, ideas, now)
+    return ImportReport(
+        round_id=round_.id,
+        envelope_id=envelope.id,
+        projects=len(ideas),
+        ballots=len(election.votes),
+        winners=counted,
+        file_selected=file_selected,
+        seconds=(utcnow() - started).total_seconds(),
+    )
+
+
+def _archive_round(
+    election: pabulib.PbElection,
+    territory: Territory,
+    title: str | None,
+    dates: dict[str, datetime],
+) -> Round:
+    """The closed round of an archive, with one envelope holding the file's budget."""
     meta = election.meta
-    territory = territory or archive_territory(meta)
-    author = archive_author()
-    dates = _calendar(meta, now)
     costs = [p.cost for p in election.projects.values()]
     round_ = Round(
         title=(title or meta.get("description") or f"{meta.get('unit', '')}")[:200],
@@ -236,7 +267,6 @@ def import_election(
     round_.envelopes = [Envelope(territory=territory, amount=election.budget)]
     db.session.add(round_)
     db.session.flush()
-    envelope = round_.envelopes[0]
     audit.record(
         "round.import_pabulib",
         actor=SYSTEM,
@@ -245,51 +275,49 @@ def import_election(
         instance=meta.get("instance"),
         votes=len(election.votes),
     )
+    return round_
 
-    ideas = _import_projects(election, round_, territory, author, dates)
-    rules_fields = _rules_from_meta(election, rule, threshold, tie_break)
-    rules = VoteRules(
-        round_id=round_.id, frozen_at=dates["vote_opens_at"], **rules_fields
-    )
-    db.session.add(rules)
-    db.session.flush()
 
-    _insert_ballots(election, envelope, ideas, progress)
+def _count_and_publish(
+    election: pabulib.PbElection,
+    envelope: Envelope,
+    ideas: dict[str, Idea],
+    now: datetime,
+) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+    """Count, certify and publish as the system; (counted winners, file's selection).
 
+    The projects' final states follow the file's ``selected`` column when it has
+    one; whether the count agrees is kept in the result's parameters.
+    """
     file_selected: tuple[str, ...] | None = None
     if "selected" in (election.project_columns or []):
         file_selected = tuple(
             pid for pid, p in election.projects.items() if (p.selected or 0) >= 1
         )
-    result = services.compute_result(envelope, None, now, seal=False)
+    result = services.compute_result(envelope, SYSTEM, now, seal=False)
     services.transition_result(
-        result, ResultAction.CERTIFY, None, now=now, verify_box=False
-    )
-    winners = (
-        [str(ideas[pid].id) for pid in file_selected]
-        if file_selected is not None
-        else None
+        result, ResultAction.CERTIFY, SYSTEM, now=now, verify_box=False
     )
     by_idea = {str(idea.id): pid for pid, idea in ideas.items()}
     counted = tuple(by_idea[w] for w in result.winners)
+    winners = None
     if file_selected is not None:
-        params = dict(result.params)
-        params["file_selected"] = sorted(str(ideas[p].id) for p in file_selected)
-        params["matches_file"] = set(counted) == set(file_selected)
-        result.params = params
+        winners = [str(ideas[pid].id) for pid in file_selected]
+        result.params = {
+            **result.params,
+            "file_selected": sorted(winners),
+            "matches_file": set(counted) == set(file_selected),
+        }
         db.session.flush()
     services.transition_result(
-        result, ResultAction.PUBLISH, None, now=now, winners=winners, verify_box=False
+        result,
+        ResultAction.PUBLISH,
+        SYSTEM,
+        now=now,
+        winners=winners,
+        verify_box=False,
     )
-    return ImportReport(
-        round_id=round_.id,
-        envelope_id=envelope.id,
-        projects=len(ideas),
-        ballots=len(election.votes),
-        winners=counted,
-        file_selected=file_selected,
-        seconds=(utcnow() - started).total_seconds(),
-    )
+    return counted, file_selected
 
 
 def _import_projects(
@@ -299,24 +327,18 @@ def _import_projects(
     author: User,
     dates: dict[str, datetime],
 ) -> dict[str, Idea]:
-    """One retained idea per project, with its (past) public history.
+    """One retained idea per project, walked through budget's workflow at past dates.
 
-    Archive ideas are created as they ended the review, with the three history steps
-    dated in the past, rather than walked through ``budget.transition`` one by one
-    (three audited flushes per project, most of an import's time for 160 projects);
-    the import itself is one audit entry. Their final state after the vote does go
-    through ``budget.transition`` (``transition_result``).
+    Each is created as a draft, submitted by the archive's author, reviewed and
+    retained by the system (``budget.services.transition``: its state, history and
+    audit entries); their final state after the vote comes with the publication.
     """
     ideas: dict[str, Idea] = {}
     submit_at = dates["submission_opens_at"] + timedelta(hours=1)
     review_at = dates["submission_closes_at"] + timedelta(hours=1)
     decided_at = dates["announcement_at"] - timedelta(hours=1)
     note = str(_l("Imported from a pabulib archive."))
-    steps = (
-        (IdeaAction.SUBMIT, IdeaState.DRAFT, IdeaState.SUBMITTED),
-        (IdeaAction.START_REVIEW, IdeaState.SUBMITTED, IdeaState.IN_REVIEW),
-        (IdeaAction.RETAIN, IdeaState.IN_REVIEW, IdeaState.ELIGIBLE),
-    )
+    system = SYSTEM
     for n, (pid, project) in enumerate(election.projects.items()):
         title = (project.name or "").strip() or str(_l("Project %(id)s", id=pid))
         # Submission order = file order: the tie-break's "earlier submission".
@@ -329,29 +351,23 @@ def _import_projects(
             description=project.extra.get("description", "") or title,
             place=str(_l("pabulib project %(id)s", id=pid))[:200],
             accepted_rules_at=submitted,
-            submitted_at=submitted,
             created_at=submitted,
-            decided_at=decided_at,
-            state_changed_at=decided_at,
-            final_cost=project.cost,
-            state=IdeaState.ELIGIBLE,
-            public_reason=note,
+            state_changed_at=submitted,
+            estimated_cost=project.cost,
         )
-        idea.history = [
-            IdeaStateChange(
-                action=action,
-                from_state=old,
-                to_state=new,
-                comment=note if action is IdeaAction.RETAIN else None,
-                changed_at=at,
-            )
-            for (action, old, new), at in zip(
-                steps, (submitted, review_at, decided_at), strict=True
-            )
-        ]
         db.session.add(idea)
+        db.session.flush()
+        budget_services.transition(idea, IdeaAction.SUBMIT, author, now=submitted)
+        budget_services.transition(idea, IdeaAction.START_REVIEW, system, now=review_at)
+        budget_services.transition(
+            idea,
+            IdeaAction.RETAIN,
+            system,
+            final_cost=project.cost,
+            comment=note,
+            now=decided_at,
+        )
         ideas[pid] = idea
-    db.session.flush()
     return ideas
 
 

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from . import pabulib, tally
 from .archive_cli import ARCHIVE_COMMANDS
+from .counting import CountingRule, TieBreak
 
 #: ``flask --app participation voting ...``; import-pb and export-pb join this group.
 voting = AppGroup("voting", help="Votes: count pabulib files, import and export them.")
@@ -26,8 +27,8 @@ def _number(value: Decimal) -> int | float:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--rule",
-    type=click.Choice([rule.value for rule in tally.Rule]),
-    default=tally.Rule.GREEDY.value,
+    type=click.Choice([rule.value for rule in CountingRule]),
+    default=CountingRule.GREEDY.value,
     show_default=True,
     help="Counting rule.",
 )
@@ -40,8 +41,8 @@ def _number(value: Decimal) -> int | float:
 )
 @click.option(
     "--tie-break",
-    type=click.Choice([mode.value for mode in tally.TieBreak]),
-    default=tally.TieBreak.SUPPORT_COST_ORDER.value,
+    type=click.Choice([mode.value for mode in TieBreak]),
+    default=TieBreak.SUPPORT_COST_ORDER.value,
     show_default=True,
     help="support-cost-order: more support, lower cost, earlier project; "
     "pabutools: pabutools' lexicographic order.",
@@ -51,7 +52,7 @@ def tally_pb(
     path: Path, rule: str, threshold: int | None, tie_break: str, as_json: bool
 ) -> None:
     """Count the pabulib file PATH with its META budget and print the winners."""
-    if threshold is not None and rule != tally.Rule.GREEDY_THRESHOLD:
+    if threshold is not None and rule != CountingRule.GREEDY_THRESHOLD:
         raise click.UsageError("--threshold only applies to --rule greedy-threshold")
     try:
         election = pabulib.read(path)

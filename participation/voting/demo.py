@@ -9,12 +9,15 @@
 - When ``../shared/`` is present, the Toulouse 2022 Mirail-Université pabulib file as an
   archive round (never copied into the repository).
 
-Dates are relative to now. Ideas go through budget's services at past dates. Demo
-content is data (French), not translatable text.
+Dates are relative to now. Ideas go through budget's services at past dates; the
+vote's rules, counts and publications are made by the system actor
+(``core.actors.SYSTEM``) through the voting services. Demo content is data (French),
+not translatable text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -34,8 +37,9 @@ from ..core.time import PARIS, utcnow
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind
 from . import archive, pabulib, services
+from .counting import CountingRule
 from .models import VoteRules
-from .states import BallotType, CountingRule, ResultAction
+from .states import BallotType, ResultAction
 
 DAY = timedelta(days=1)
 
@@ -294,7 +298,7 @@ def _qpv() -> dict[str, Territory] | None:
     return {"main": main, "conte": conte}
 
 
-def _set_rules(round_: Round, staff: User | None) -> None:
+def _set_rules(round_: Round) -> None:
     services.save_rules(
         round_,
         services.RulesData(
@@ -305,25 +309,12 @@ def _set_rules(round_: Round, staff: User | None) -> None:
             required_level=VerificationLevel.VERIFIED,
             counting_rule=CountingRule.GREEDY,
         ),
-        staff,
+        SYSTEM,
     )
 
 
-def load() -> None:
-    """Add the voting demo (called once by participation.demo, after budget)."""
-    if db.session.scalar(sa.select(sa.func.count(VoteRules.id))):
-        return
-    qpv = _qpv()
-    if qpv is None:
-        return  # the territories demo did not run
-    now = utcnow()
-    staff = db.session.scalar(sa.select(User).where(User.email == STAFF_EMAIL))
-    relay = db.session.scalar(
-        sa.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.RELAY)
-        .limit(1)
-    )
+def _neighbours(qpv: dict[str, Territory], relay: User | None) -> dict[str, list[User]]:
+    """Twelve verified neighbours per QPV, and Samir (the demo home page's voter)."""
     neighbours = {
         key: [
             _voter(f"Voisin·e {label} {n:02d}", territory, relay, 1950 + 3 * n)
@@ -343,26 +334,93 @@ def load() -> None:
         password=CONTE_VOTER_PASSWORD,
     )
     db.session.flush()
-    authors = {key: people[0] for key, people in neighbours.items()}
+    return neighbours
 
-    # A finished vote, published.
-    finished = _make_round(
+
+@dataclass(frozen=True)
+class _Demo:
+    """What every demo round shares: the two QPV, the projects' authors, staff, now."""
+
+    qpv: dict[str, Territory]
+    authors: dict[str, User]
+    staff: User | None
+    now: datetime
+
+
+def _vote(
+    demo: _Demo,
+    title: str,
+    offsets: tuple[int, ...],
+    projects: dict[str, tuple[DemoProject, ...]],
+    ballots: dict[str, list[tuple[int, ...]]],
+    voters: dict[str, list[User]],
+    cast_at: Callable[[Round], datetime],
+) -> Round:
+    """A round with its retained projects and rules; *voters* cast *ballots*."""
+    round_ = _make_round(title, offsets, demo.qpv, demo.now)
+    ideas = _retain(round_, projects, demo.qpv, demo.authors, demo.staff)
+    _set_rules(round_)
+    for key, choices_of in ballots.items():
+        for person, indexes in zip(voters[key], choices_of, strict=True):
+            choices = [(ideas[key][i].id, 1) for i in indexes]
+            services.cast_ballot(person, round_, choices, now=cast_at(round_))
+    return round_
+
+
+def _finished_vote(demo: _Demo, neighbours: dict[str, list[User]]) -> Round:
+    """A vote that ended, counted, certified and published by the system."""
+    finished = _vote(
+        demo,
         "Budget participatif — vote terminé (démo)",
         (-130, -110, -100, -90, -80, -73),
-        qpv,
-        now,
+        FINISHED,
+        FINISHED_BALLOTS,
+        {
+            key: people[: len(FINISHED_BALLOTS[key])]
+            for key, people in neighbours.items()
+        },
+        cast_at=lambda round_: round_.vote_opens_at + DAY,
     )
-    ideas = _retain(finished, FINISHED, qpv, authors, staff)
-    _set_rules(finished, staff)
-    during = finished.vote_opens_at + DAY
-    for key, ballots in FINISHED_BALLOTS.items():
-        for person, indexes in zip(neighbours[key], ballots, strict=False):
-            choices = [(ideas[key][i].id, 1) for i in indexes]
-            services.cast_ballot(person, finished, choices, now=during)
-    for result in services.compute_round(finished, staff, now):
-        services.transition_result(result, ResultAction.CERTIFY, staff, now=now)
-        services.transition_result(result, ResultAction.PUBLISH, staff, now=now)
+    for result in services.compute_round(finished, SYSTEM, demo.now):
+        services.transition_result(result, ResultAction.CERTIFY, SYSTEM, now=demo.now)
+        services.transition_result(result, ResultAction.PUBLISH, SYSTEM, now=demo.now)
+    return finished
 
+
+def _open_vote(demo: _Demo, neighbours: dict[str, list[User]]) -> None:
+    """A vote in progress: Amina and Samir can vote; a few neighbours already did
+    (the last ones: the first ones author the projects)."""
+    _vote(
+        demo,
+        "Budget participatif — vote en cours (démo)",
+        (-50, -30, -20, -10, -2, 5),
+        OPEN,
+        OPEN_BALLOTS,
+        {key: people[-len(OPEN_BALLOTS[key]) :] for key, people in neighbours.items()},
+        cast_at=lambda _round: demo.now,
+    )
+    # Amina (accounts demo, verified in the main QPV) has not voted: she votes herself.
+
+
+def load() -> None:
+    """Add the voting demo (called once by participation.demo, after budget)."""
+    if db.session.scalar(sa.select(sa.func.count(VoteRules.id))):
+        return
+    qpv = _qpv()
+    if qpv is None:
+        return  # the territories demo did not run
+    now = utcnow()
+    staff = db.session.scalar(sa.select(User).where(User.email == STAFF_EMAIL))
+    relay = db.session.scalar(
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.RELAY)
+        .limit(1)
+    )
+    neighbours = _neighbours(qpv, relay)
+    authors = {key: people[0] for key, people in neighbours.items()}
+    demo = _Demo(qpv=qpv, authors=authors, staff=staff, now=now)
+    finished = _finished_vote(demo, neighbours)
     # The budget demo's announced round continues this one: its carry-over shows.
     announced = db.session.scalar(
         sa.select(Round)
@@ -374,23 +432,7 @@ def load() -> None:
         announced.previous_round = finished
         db.session.flush()
         budget_services.refresh_carry_over(announced, staff or SYSTEM)
-
-    # A vote in progress: Amina and Samir can vote; a few neighbours already did.
-    open_round = _make_round(
-        "Budget participatif — vote en cours (démo)",
-        (-50, -30, -20, -10, -2, 5),
-        qpv,
-        now,
-    )
-    open_ideas = _retain(open_round, OPEN, qpv, authors, staff)
-    _set_rules(open_round, staff)
-    for key, ballots in OPEN_BALLOTS.items():
-        voters = neighbours[key][-len(ballots) :]
-        for person, indexes in zip(voters, ballots, strict=True):
-            choices = [(open_ideas[key][i].id, 1) for i in indexes]
-            services.cast_ballot(person, open_round, choices, now=now)
-    # Amina (accounts demo, verified in the main QPV) has not voted: she votes herself.
-
+    _open_vote(demo, neighbours)
     # The Toulouse archive, when the shared data is beside the checkout.
     path = SHARED_DIR / TOULOUSE_FILE
     if path.exists():

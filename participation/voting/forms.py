@@ -7,26 +7,42 @@ confirmation token.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..accounts.states import VerificationLevel
-from .states import (
-    BALLOT_TYPE_LABELS,
-    COUNTING_RULE_LABELS,
-    TIE_BREAK_LABELS,
-    BallotType,
-    CountingRule,
-    TieBreak,
-)
+from ..budget.models import Idea
+from .ballots import field_name
+from .states import BallotType, CountingRule, TieBreak
 
 _WHOLE = _l("Type a whole number.")
+
+
+class _Labelled(Protocol):
+    @property
+    def value(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+
+
+def _options(members: Iterable[_Labelled]) -> Callable[[], list[SelectChoice]]:
+    """A select's options from enum members that carry a ``label``, built when the
+    form is shown (so in the reader's language)."""
+    return lambda: [SelectChoice(member.value, member.label) for member in members]
 
 
 class RulesForm(FlaskForm):
@@ -34,7 +50,7 @@ class RulesForm(FlaskForm):
 
     ballot_type = SelectField(
         _l("Ballot"),
-        choices=[SelectChoice(k.value, v) for k, v in BALLOT_TYPE_LABELS.items()],
+        choices=_options(BallotType),
         validators=[InputRequired()],
     )
     min_projects = IntegerField(
@@ -66,14 +82,14 @@ class RulesForm(FlaskForm):
     )
     required_level = SelectField(
         _l("Residence check required"),
-        choices=VerificationLevel.choices,
+        choices=_options(VerificationLevel),
         default=VerificationLevel.VERIFIED.value,
     )
     is_online_enabled = BooleanField(_l("Vote online"), default=True)
     is_paper_enabled = BooleanField(_l("Vote on paper at a polling desk"), default=True)
     counting_rule = SelectField(
         _l("Counting rule"),
-        choices=[SelectChoice(k.value, v) for k, v in COUNTING_RULE_LABELS.items()],
+        choices=_options(CountingRule),
     )
     threshold = IntegerField(
         _l("Minimum support of a funded project (rule with a threshold)"),
@@ -82,7 +98,7 @@ class RulesForm(FlaskForm):
     )
     tie_break = SelectField(
         _l("Tie-break"),
-        choices=[SelectChoice(k.value, v) for k, v in TIE_BREAK_LABELS.items()],
+        choices=_options(TieBreak),
         default=TieBreak.SUPPORT_COST_ORDER.value,
     )
 
@@ -111,6 +127,24 @@ class BallotForm(FlaskForm):
     token = HiddenField()
 
 
+def ballot_form(projects: Sequence[Idea], **kwargs: Any) -> BallotForm:
+    """A BallotForm with one field per project (``idea-<id>``), never rendered as an
+    input: the place where ``core.forms.show_errors`` puts a project's messages."""
+    fields = {field_name(idea.id): Field() for idea in projects}
+    form_class = type("ProjectBallotForm", (BallotForm,), fields)
+    form: BallotForm = form_class(**kwargs)
+    return form
+
+
+def project_errors(form: FlaskForm) -> dict[str, list[str]]:
+    """The messages of each project's field of a :func:`ballot_form`, by field name."""
+    return {
+        name: list(field.errors)
+        for name, field in form._fields.items()
+        if name.startswith("idea-") and field.errors
+    }
+
+
 class ConfirmForm(FlaskForm):
     """A POST button with its CSRF token (count, certify, publish)."""
 
@@ -130,7 +164,8 @@ class ReceiptCheckForm(FlaskForm):
 def parse_choices(
     form: MultiDict[str, str], cumulative: bool
 ) -> tuple[list[tuple[int, int]], dict[str, str]]:
-    """Read the ballot fields of a POST: (idea id, points) pairs and typing errors.
+    """Read the ballot fields of a POST: (idea id, points) pairs and typing errors
+    (by field: ``idea-<id>``, or ``ballot`` for the ballot as a whole).
 
     Approval and knapsack ballots send ``project`` once per ticked box; cumulative
     ballots send ``points-<idea id>``. Anything else a forged request adds (an unknown
@@ -146,7 +181,7 @@ def parse_choices(
             for value in values:
                 text = value.strip()
                 if not raw_id.isdigit():
-                    errors["__all__"] = str(
+                    errors["ballot"] = str(
                         _l("A project on this ballot does not exist in this vote.")
                     )
                     continue
@@ -161,7 +196,7 @@ def parse_choices(
     else:
         for value in form.getlist("project"):
             if not value.strip().isdigit():
-                errors["__all__"] = str(
+                errors["ballot"] = str(
                     _l("A project on this ballot does not exist in this vote.")
                 )
                 continue

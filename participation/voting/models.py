@@ -37,8 +37,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.states import VerificationLevel
 from ..core.money import Money
 from ..core.time import UTCDateTime, utcnow
+from ..core.workflow import HistoryMixin
 from ..extensions import Base
-from .states import BallotType, Channel, CountingRule, ResultState, TieBreak
+from .counting import CountingRule, TieBreak
+from .states import BallotType, Channel, ResultAction, ResultState
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -322,7 +324,7 @@ class VoteResult(Base):
     winners: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     #: The engine's steps (``tally.Step.to_dict()``): the round-by-round table.
     trace: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
-    #: SHA-256 of the canonical ballot set (``services.canonical_ballot_set``).
+    #: SHA-256 of the canonical ballot set (``ballots.ballot_set_hash``).
     ballot_set_hash: Mapped[str] = mapped_column(sa.String(64))
     #: Sorted receipt hashes of the ballots counted.
     receipt_hashes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
@@ -343,6 +345,12 @@ class VoteResult(Base):
     envelope: Mapped[Envelope] = relationship()
     certified_by: Mapped[User | None] = relationship(foreign_keys=[certified_by_id])
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+    history: Mapped[list[VoteResultStateChange]] = relationship(
+        back_populates="result",
+        order_by="VoteResultStateChange.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -365,6 +373,21 @@ class VoteResult(Base):
 
     def __repr__(self) -> str:
         return f"<VoteResult envelope={self.envelope_id} {self.state.value}>"
+
+
+class VoteResultStateChange(HistoryMixin, Base):
+    """One step of a result's history: recounted, certified, published; by whom."""
+
+    __tablename__ = "vote_result_state_change"
+
+    result_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("vote_result.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[ResultAction]
+    from_state: Mapped[ResultState]
+    to_state: Mapped[ResultState]
+
+    result: Mapped[VoteResult] = relationship(back_populates="history")
 
 
 # ---------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..budget.models import Envelope, Idea, Round
 from ..core.time import utcnow
 from ..extensions import db
+from .counting import Outcome
 from .models import Ballot, SignIn, VoteResult, VoteRules
-from .services import VOTED_STATES
+from .services import ballot_projects
 
 
 def rounds_in_vote() -> list[Round]:
@@ -94,16 +95,7 @@ def result_of(envelope_id: int) -> VoteResult | None:
 
 def projects_of(envelope: Envelope) -> dict[int, Idea]:
     """The projects put to the vote in *envelope*, by id (submission order)."""
-    ideas = db.session.scalars(
-        sa.select(Idea)
-        .where(
-            Idea.round_id == envelope.round_id,
-            Idea.territory_id == envelope.territory_id,
-            Idea.state.in_(VOTED_STATES),
-        )
-        .order_by(Idea.submitted_at, Idea.id)
-    )
-    return {idea.id: idea for idea in ideas}
+    return {idea.id: idea for idea in ballot_projects(envelope)}
 
 
 @dataclass
@@ -116,7 +108,8 @@ class ProjectLine:
     cost: Decimal
     support: int
     won: bool
-    outcome: str
+    #: Why it finally won or lost (None: no step of the count names it).
+    outcome: Outcome | None
     step: dict[str, Any] | None
 
 
@@ -139,7 +132,7 @@ def project_lines(result: VoteResult, ideas: dict[int, Idea]) -> list[ProjectLin
                 cost=Decimal(step["cost"]) if step else Decimal(0),
                 support=int(support),
                 won=project_id in winners,
-                outcome=step["outcome"] if step else "",
+                outcome=Outcome(step["outcome"]) if step else None,
                 step=step,
             )
         )

@@ -1,4 +1,4 @@
-"""Count a participatory-budget vote (pure: plain data in and out, no Flask, no DB).
+"""Count a participatory-budget vote (pure: plain data in and out, no app, no DB).
 
 Input: the projects (id, cost, submission order), the ballots, the budget, the rule and
 its parameters. Output: the winners in selection order, their total cost and a
@@ -9,7 +9,8 @@ cumulative ballot is a mapping ``{project_id: points}``. Identical ballots are g
 before counting, so the cost grows with the number of *distinct* ballots (Łódź 2022:
 23,571 for 90,494 voters).
 
-Rules (the vocabulary of pabulib and of the reference library ``pabutools``):
+Rules (``counting.CountingRule``, the vocabulary of pabulib and of the reference
+library ``pabutools``):
 
 ``greedy``
     Projects by decreasing support (number of approvals, or sum of points), each taken
@@ -62,154 +63,53 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
-from enum import StrEnum
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
+from .counting import (
+    ENGINE_VERSION,
+    CountingRule,
+    Outcome,
+    Phase,
+    Project,
+    Step,
+    TallyError,
+    TallyResult,
+    TieBreak,
+)
 from .pabulib import POINT_VOTE_TYPES, gc_paused
 
 if TYPE_CHECKING:
     from .pabulib import PbElection
 
-#: Version of the counting engine, stored with every published result.
-ENGINE_VERSION = "1.0"
+__all__ = [
+    "COUNTABLE_VOTE_TYPES",
+    "ENGINE_VERSION",
+    "Project",
+    "Step",
+    "TallyError",
+    "TallyResult",
+    "election_input",
+    "tally",
+    "tally_election",
+]
+
 #: pabulib vote types this engine counts (``choose-1`` is approval of one project).
 COUNTABLE_VOTE_TYPES = ("approval", "choose-1", "cumulative")
 
 _CENT = Decimal("0.01")
 
 
-class Rule(StrEnum):
-    GREEDY = "greedy"
-    GREEDY_THRESHOLD = "greedy-threshold"
-    MES = "mes"
-    MES_GREEDY = "mes-greedy"
-
-
-class TieBreak(StrEnum):
-    #: More support, then lower cost, then earlier submission (then the project id).
-    SUPPORT_COST_ORDER = "support-cost-order"
-    #: pabutools' ``lexico_tie_breaking``: the smaller project id, compared as text.
-    PABUTOOLS = "pabutools"
-
-
-class Phase(StrEnum):
-    GREEDY = "greedy"
-    MES = "mes"
-    #: The greedy pass that completes MES in ``mes-greedy``.
-    COMPLETION = "completion"
-
-
-class Outcome(StrEnum):
-    SELECTED = "selected"
-    #: Greedy: its cost is more than what is left of the budget.
-    OVER_BUDGET = "over-budget"
-    #: Greedy with threshold: its support is below the threshold.
-    BELOW_THRESHOLD = "below-threshold"
-    #: MES: what its supporters have left cannot pay for it.
-    UNAFFORDABLE = "unaffordable"
-    #: MES: nobody supports it, or it costs nothing (no cost satisfaction): left out.
-    NOT_IN_MES = "not-in-mes"
-
-
-class TallyError(ValueError):
-    """Inputs the count cannot use (unknown project, negative cost or points...)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Project:
-    """A project put to the vote; ``order``: its submission rank (smaller = earlier)."""
-
-    id: str
-    cost: Decimal | int
-    order: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One line of the trace: a project considered, and what happened to it."""
-
-    number: int
-    phase: Phase
-    project_id: str
-    outcome: Outcome
-    #: Approvals, or sum of points for cumulative ballots.
-    support: int
-    #: Number of voters who support it (approve it, or give it points).
-    supporters: int
-    cost: Decimal
-    #: Budget not yet allocated, after this step.
-    budget_left: Decimal
-    #: MES: what each supporter pays at most (rounded to the cent).
-    rho: Decimal | None = None
-    #: MES: ``cost / rho``, the number of supporters who would pay the full ``rho``.
-    effective_votes: Decimal | None = None
-    #: MES: what the project's supporters still hold together, at this step (rounded).
-    available: Decimal | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "phase": self.phase.value,
-            "project_id": self.project_id,
-            "outcome": self.outcome.value,
-            "support": self.support,
-            "supporters": self.supporters,
-            "cost": str(self.cost),
-            "budget_left": str(self.budget_left),
-            "rho": None if self.rho is None else str(self.rho),
-            "effective_votes": None
-            if self.effective_votes is None
-            else str(self.effective_votes),
-            "available": None if self.available is None else str(self.available),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class TallyResult:
-    rule: Rule
-    tie_break: TieBreak
-    threshold: int
-    budget: Decimal
-    num_ballots: int
-    #: Winners in the order they were selected.
-    winners: tuple[str, ...]
-    total_cost: Decimal
-    #: Support of every project (approvals or points), in the order given.
-    support: Mapping[str, int]
-    steps: tuple[Step, ...]
-    engine_version: str = field(default=ENGINE_VERSION)
-
-    @property
-    def budget_left(self) -> Decimal:
-        return self.budget - self.total_cost
-
-    def final_steps(self) -> dict[str, Step]:
-        """The last step of each project: why it finally won or lost."""
-        return {step.project_id: step for step in self.steps}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule.value,
-            "tie_break": self.tie_break.value,
-            "threshold": self.threshold,
-            "budget": str(self.budget),
-            "num_ballots": self.num_ballots,
-            "winners": list(self.winners),
-            "total_cost": str(self.total_cost),
-            "budget_left": str(self.budget_left),
-            "support": dict(self.support),
-            "steps": [step.to_dict() for step in self.steps],
-            "engine_version": self.engine_version,
-        }
-
-
 def _money(value: Fraction) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
         _CENT, rounding=ROUND_HALF_EVEN
     )
+
+
+#: One group of identical ballots: the projects with points > 0 (indices), their
+#: points, and how many ballots are alike.
+_BallotGroup = tuple[tuple[int, ...], tuple[int, ...], int]
 
 
 class _Count:
@@ -223,73 +123,86 @@ class _Count:
         tie_break: TieBreak,
     ) -> None:
         self.projects = list(projects)
-        index: dict[str, int] = {}
-        for i, project in enumerate(self.projects):
-            if project.id in index:
-                raise TallyError(f"project {project.id!r} is given twice")
-            if project.cost < 0:
-                raise TallyError(f"project {project.id!r} has a negative cost")
-            index[project.id] = i
+        index = _index(self.projects)
         if budget < 0:
             raise TallyError("the budget is negative")
         self.budget_decimal = Decimal(budget)
         self.budget = Fraction(budget)
         self.costs = [Fraction(project.cost) for project in self.projects]
         self.cost_decimals = [Decimal(project.cost) for project in self.projects]
-        m = len(self.projects)
-
         approvals, points = _group(ballots)
         self.num_ballots = approvals.total() + points.total()
-
-        # groups[g] = (project indices with points > 0, their points, multiplicity)
-        self.groups: list[tuple[tuple[int, ...], tuple[int, ...], int]] = []
-        for approved, count in approvals.items():
-            try:
-                items = tuple(sorted(index[pid] for pid in approved))
-            except KeyError as error:
-                raise TallyError(
-                    f"a ballot names unknown project {error.args[0]!r}"
-                ) from None
-            self.groups.append((items, (1,) * len(items), count))
-        for pairs, count in points.items():
-            chosen: list[tuple[int, int]] = []
-            for pid, given in pairs:
-                if pid not in index:
-                    raise TallyError(f"a ballot names unknown project {pid!r}")
-                if not isinstance(given, int) or given < 0:
-                    raise TallyError(f"a ballot gives {given!r} points to {pid!r}")
-                if given > 0:
-                    chosen.append((index[pid], given))
-            chosen.sort()
-            self.groups.append(
-                (tuple(i for i, _ in chosen), tuple(g for _, g in chosen), count)
-            )
-
+        self.groups = _index_groups(index, approvals, points)
+        m = len(self.projects)
         self.support = [0] * m
         self.supporters = [0] * m
         for members, points_given, count in self.groups:
             for i, given in zip(members, points_given, strict=True):
                 self.support[i] += given * count
                 self.supporters[i] += count
-
         self.tie_break = tie_break
-        self.greedy_key: list[tuple[Any, ...]]
-        self.tie_key: list[tuple[Any, ...]]
+        self.greedy_key, self.tie_key = self._keys(tie_break)
+
+    def _keys(
+        self, tie_break: TieBreak
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The greedy order's sort keys, and those that break ties in MES."""
+        m = len(self.projects)
         if tie_break is TieBreak.PABUTOOLS:
             names = [project.id for project in self.projects]
             # pabutools' greedy ranks by satisfaction per unit of cost; with cost
             # satisfaction a project costing 0 has none: it comes last (taken anyway).
-            self.greedy_key = [
+            greedy: list[tuple[Any, ...]] = [
                 (-(self.support[i] if self.costs[i] > 0 else 0), names[i])
                 for i in range(m)
             ]
-            self.tie_key = [(names[i],) for i in range(m)]
-        else:
-            self.greedy_key = [
-                (-self.support[i], self.costs[i], project.order, project.id)
-                for i, project in enumerate(self.projects)
-            ]
-            self.tie_key = self.greedy_key
+            return greedy, [(names[i],) for i in range(m)]
+        greedy = [
+            (-self.support[i], self.costs[i], project.order, project.id)
+            for i, project in enumerate(self.projects)
+        ]
+        return greedy, greedy
+
+
+def _index(projects: Sequence[Project]) -> dict[str, int]:
+    """Each project id's index; refuses a project given twice or a negative cost."""
+    index: dict[str, int] = {}
+    for i, project in enumerate(projects):
+        if project.id in index:
+            raise TallyError(f"project {project.id!r} is given twice")
+        if project.cost < 0:
+            raise TallyError(f"project {project.id!r} has a negative cost")
+        index[project.id] = i
+    return index
+
+
+def _index_groups(
+    index: Mapping[str, int],
+    approvals: Counter[frozenset[str]],
+    points: Counter[frozenset[tuple[str, int]]],
+) -> list[_BallotGroup]:
+    """The groups of identical ballots with project indices; refuses unknown ids."""
+    groups: list[_BallotGroup] = []
+    for approved, count in approvals.items():
+        try:
+            items = tuple(sorted(index[pid] for pid in approved))
+        except KeyError as error:
+            raise TallyError(
+                f"a ballot names unknown project {error.args[0]!r}"
+            ) from None
+        groups.append((items, (1,) * len(items), count))
+    for pairs, count in points.items():
+        chosen: list[tuple[int, int]] = []
+        for pid, given in pairs:
+            if pid not in index:
+                raise TallyError(f"a ballot names unknown project {pid!r}")
+            if not isinstance(given, int) or given < 0:
+                raise TallyError(f"a ballot gives {given!r} points to {pid!r}")
+            if given > 0:
+                chosen.append((index[pid], given))
+        chosen.sort()
+        groups.append((tuple(i for i, _ in chosen), tuple(g for _, g in chosen), count))
+    return groups
 
 
 def _group(
@@ -563,15 +476,15 @@ def tally(
     projects: Sequence[Project],
     ballots: Iterable[Collection[str]],
     budget: Decimal | int,
-    rule: Rule | str = Rule.GREEDY,
+    rule: CountingRule | str = CountingRule.GREEDY,
     *,
     threshold: int = 0,
     tie_break: TieBreak | str = TieBreak.SUPPORT_COST_ORDER,
 ) -> TallyResult:
     """Count *ballots* (collections of ids, or ``{id: points}``) under *rule*."""
-    rule = Rule(rule)
+    rule = CountingRule(rule)
     tie_break = TieBreak(tie_break)
-    if rule is not Rule.GREEDY_THRESHOLD:
+    if rule is not CountingRule.GREEDY_THRESHOLD:
         if threshold:
             raise TallyError("a threshold only applies to the greedy-threshold rule")
     elif threshold < 0:
@@ -581,11 +494,11 @@ def tally(
     with gc_paused():
         count = _Count(projects, ballots, budget, tie_break)
         trace = _Trace(count)
-        if rule in (Rule.GREEDY, Rule.GREEDY_THRESHOLD):
+        if rule in (CountingRule.GREEDY, CountingRule.GREEDY_THRESHOLD):
             _greedy(trace, Phase.GREEDY, threshold)
         else:
             _mes(trace)
-            if rule is Rule.MES_GREEDY:
+            if rule is CountingRule.MES_GREEDY:
                 _greedy(trace, Phase.COMPLETION, 0)
     winners = tuple(count.projects[p].id for p in trace.winners)
     return TallyResult(
@@ -619,7 +532,7 @@ def election_input(election: PbElection) -> tuple[list[Project], list[Collection
 
 def tally_election(
     election: PbElection,
-    rule: Rule | str,
+    rule: CountingRule | str,
     *,
     threshold: int | None = None,
     tie_break: TieBreak | str = TieBreak.SUPPORT_COST_ORDER,
@@ -629,7 +542,7 @@ def tally_election(
     For ``greedy-threshold`` without an explicit *threshold*, META's
     ``min_project_score_threshold`` is used (0 when absent).
     """
-    rule = Rule(rule)
+    rule = CountingRule(rule)
     if election.vote_type not in COUNTABLE_VOTE_TYPES:
         raise TallyError(
             f"vote_type {election.vote_type!r} cannot be counted "
@@ -637,7 +550,7 @@ def tally_election(
         )
     if threshold is None:
         threshold = 0
-        if rule is Rule.GREEDY_THRESHOLD:
+        if rule is CountingRule.GREEDY_THRESHOLD:
             threshold = int(election.meta.get("min_project_score_threshold", "0") or 0)
     projects, ballots = election_input(election)
     return tally(

@@ -36,13 +36,24 @@ from flask_login import current_user, login_required
 
 from ..budget import queries as budget_queries
 from ..budget.models import Envelope, Round
-from ..core.errors import DomainError
+from ..core.errors import DomainError, FieldErrors
+from ..core.forms import show_errors
 from ..core.time import utcnow
+from ..core.web import submit
 from ..extensions import db, limiter
 from . import archive, queries, services
-from .forms import BallotForm, ConfirmForm, ReceiptCheckForm, RulesForm, parse_choices
-from .services import BallotInvalid, RefusalReason, VoteRefused
-from .states import BallotType, Channel, ResultAction, ResultState
+from .counting import Outcome, Phase
+from .forms import (
+    ConfirmForm,
+    ReceiptCheckForm,
+    RulesForm,
+    ballot_form,
+    parse_choices,
+    project_errors,
+)
+from .models import VoteRules
+from .services import RefusalReason, VoteRefused
+from .states import TRANSITIONS, BallotType, Channel, ResultAction, ResultState
 
 bp = Blueprint("voting", __name__)
 
@@ -51,8 +62,15 @@ RECEIPT_KEY = "_vote_receipt"
 
 
 @bp.app_context_processor
-def voting_helpers() -> dict[str, Any]:
-    return {"voting_can": services, "ResultState": ResultState}
+def voting_predicates() -> dict[str, Any]:
+    """The predicates the voting templates use to show staff buttons."""
+    return {
+        "can_count": services.can_count,
+        "can_recompute": services.can_recompute,
+        "can_certify": services.can_certify,
+        "can_publish": services.can_publish,
+        "ResultState": ResultState,
+    }
 
 
 def _round_or_404(round_id: int) -> Round:
@@ -83,6 +101,10 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+def _make(value: ResponseReturnValue) -> Response:
+    return current_app.make_response(value)
+
+
 # ---------------------------------------------------------------------------
 # Index
 # ---------------------------------------------------------------------------
@@ -111,20 +133,15 @@ def _render_ballot(
     *,
     refusal: VoteRefused | None = None,
     chosen: dict[int, int] | None = None,
-    errors: BallotInvalid | None = None,
-    typing_errors: dict[str, str] | None = None,
+    errors: DomainError | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
+    """The ballot page; *errors* go next to their projects, the others atop."""
     rules = services.get_rules(round_)
     projects = services.ballot_projects(envelope) if envelope is not None else []
-    by_field: dict[str, list[str]] = errors.by_field if errors else {}
-    general: list[str] = errors.general if errors else []
-    for name, message in (typing_errors or {}).items():
-        if name == "__all__":
-            general.append(message)
-        else:
-            by_field.setdefault(name, []).append(message)
-    form = BallotForm()
+    form = ballot_form(projects)
+    if errors is not None:
+        show_errors(form, errors)
     response = render_template(
         "voting/ballot_form.html",
         round=round_,
@@ -133,8 +150,8 @@ def _render_ballot(
         projects=projects,
         refusal=refusal,
         chosen=chosen or {},
-        by_field=by_field,
-        general=general,
+        by_field=project_errors(form),
+        general=list(form.form_errors),
         form=form,
         RefusalReason=RefusalReason,
         BallotType=BallotType,
@@ -143,10 +160,12 @@ def _render_ballot(
 
 
 def _choices_from_request(
-    rules: Any,
-) -> tuple[list[tuple[int, int]], dict[str, str]]:
+    rules: VoteRules | None,
+) -> tuple[list[tuple[int, int]], FieldErrors | None]:
+    """The (idea id, points) pairs of the POST, and what could not be read in it."""
     cumulative = rules is not None and rules.ballot_type is BallotType.CUMULATIVE
-    return parse_choices(request.form, cumulative)
+    pairs, errors = parse_choices(request.form, cumulative)
+    return pairs, FieldErrors(errors) if errors else None
 
 
 @bp.route("/rounds/<int:round_id>/vote", methods=["GET", "POST"])
@@ -160,15 +179,11 @@ def vote_ballot(round_id: int) -> ResponseReturnValue:
         return _render_ballot(round_, None, refusal=refusal, status=status)
     chosen: dict[int, int] = {}
     if request.method == "POST":
-        if not BallotForm().validate_on_submit():
+        if not ballot_form([]).validate_on_submit():
             abort(400)
         pairs, _errors = _choices_from_request(services.get_rules(round_))
         chosen = dict(pairs)
     return _no_store(_make(_render_ballot(round_, envelope, chosen=chosen)))
-
-
-def _make(value: ResponseReturnValue) -> Response:
-    return current_app.make_response(value)
 
 
 def _voter_key() -> str:
@@ -194,30 +209,22 @@ def _rate_limit(config_key: str, *, per_person: bool = True) -> Any:
 def vote_review(round_id: int) -> ResponseReturnValue:
     """Check the choices and show them for confirmation (nothing is stored yet)."""
     round_ = _round_or_404(round_id)
-    form = BallotForm()
-    if not form.validate_on_submit():
+    if not ballot_form([]).validate_on_submit():
         abort(400)
     try:
         envelope = services.check_can_vote(current_user, round_)
     except VoteRefused as refusal:
         return _render_ballot(round_, None, refusal=refusal, status=403)
     rules = services.get_rules(round_)
+    assert rules is not None  # check_can_vote refuses a vote without rules
     pairs, typing_errors = _choices_from_request(rules)
-    if typing_errors:
-        return _render_ballot(
-            round_,
-            envelope,
-            chosen=dict(pairs),
-            typing_errors=typing_errors,
-            status=400,
-        )
     try:
-        assert rules is not None
+        if typing_errors is not None:
+            raise typing_errors
         chosen = services.validate_choices(rules, envelope, pairs)
-    except BallotInvalid as invalid:
+    except FieldErrors as invalid:
         kept = {i: p for i, p in pairs if p >= 0}
         return _render_ballot(round_, envelope, chosen=kept, errors=invalid, status=400)
-    summary = services.summarise(envelope, chosen)
     return _no_store(
         _make(
             render_template(
@@ -225,12 +232,37 @@ def vote_review(round_id: int) -> ResponseReturnValue:
                 round=round_,
                 envelope=envelope,
                 rules=rules,
-                summary=summary,
+                summary=services.summarise(envelope, chosen),
                 chosen=chosen,
-                form=BallotForm(token=secrets.token_urlsafe(24)),
+                form=ballot_form([], token=secrets.token_urlsafe(24)),
                 BallotType=BallotType,
             )
         )
+    )
+
+
+def _show_receipt(round_: Round, code: str) -> ResponseReturnValue:
+    session[RECEIPT_KEY] = {"code": code, "round_id": round_.id}
+    return redirect(url_for(".vote_receipt", round_id=round_.id))
+
+
+def _confirmation_refused(
+    round_: Round, pairs: list[tuple[int, int]], code: str, error: DomainError
+) -> ResponseReturnValue:
+    """After a refused cast (rolled back): the receipt again, or the ballot page."""
+    envelope = services.envelope_of(round_, current_user.territory_id)
+    if isinstance(error, VoteRefused):
+        if (
+            error.reason is RefusalReason.ALREADY_VOTED
+            and envelope is not None
+            and services.ballot_with_receipt(envelope.id, code)
+        ):
+            # The same confirmation again: its ballot is in the box; show its receipt.
+            return _show_receipt(round_, code)
+        return _render_ballot(round_, None, refusal=error, status=409)
+    status = 400 if isinstance(error, FieldErrors) else 409
+    return _render_ballot(
+        round_, envelope, chosen=dict(pairs), errors=error, status=status
     )
 
 
@@ -238,56 +270,28 @@ def vote_review(round_id: int) -> ResponseReturnValue:
 @_rate_limit("RATELIMIT_VOTE")
 @login_required
 def vote_confirm(round_id: int) -> ResponseReturnValue:
-    """Cast the reviewed ballot, then show the receipt once (module docstring)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        # A fresh transaction that writes first (services.take_write_lock).
-        db.session.rollback()
-        try:
-            services.take_write_lock()
-        except DomainError as error:
-            flash(str(error), "error")
-            return redirect(url_for(".vote_ballot", round_id=round_id))
+    """Cast the reviewed ballot, then show the receipt once (module docstring).
+
+    Not ``core.web.submit``: a refusal shows the ballot or the receipt again, not a
+    form. The cast takes the database's write lock itself before it reads.
+    """
     round_ = db.session.get(Round, round_id)
     if round_ is None or not round_.is_published:
         abort(404)
-    form = BallotForm()
+    form = ballot_form([])
     if not form.validate_on_submit() or not form.token.data:
         abort(400)
     code = services.receipt_code_for(form.token.data, current_app.config["SECRET_KEY"])
-    rules = services.get_rules(round_)
-    pairs, typing_errors = _choices_from_request(rules)
+    pairs, typing_errors = _choices_from_request(services.get_rules(round_))
     try:
-        if typing_errors:
-            raise BallotInvalid([(None, next(iter(typing_errors.values())))])
+        if typing_errors is not None:
+            raise typing_errors
         receipt = services.cast_ballot(current_user, round_, pairs, receipt_code=code)
-    except VoteRefused as refusal:
-        db.session.rollback()
-        envelope = services.envelope_of(round_, current_user.territory_id)
-        if (
-            refusal.reason is RefusalReason.ALREADY_VOTED
-            and envelope is not None
-            and services.ballot_with_receipt(envelope.id, code)
-        ):
-            # The same confirmation again: its ballot is in the box; show its receipt.
-            session[RECEIPT_KEY] = {"code": code, "round_id": round_.id}
-            return redirect(url_for(".vote_receipt", round_id=round_.id))
-        return _render_ballot(round_, None, refusal=refusal, status=409)
-    except BallotInvalid as invalid:
-        db.session.rollback()
-        envelope = services.envelope_of(round_, current_user.territory_id)
-        return _render_ballot(
-            round_, envelope, chosen=dict(pairs), errors=invalid, status=400
-        )
     except DomainError as error:
         db.session.rollback()
-        envelope = services.envelope_of(round_, current_user.territory_id)
-        busy = BallotInvalid([(None, error.message)])
-        return _render_ballot(
-            round_, envelope, chosen=dict(pairs), errors=busy, status=409
-        )
+        return _confirmation_refused(round_, pairs, code, error)
     db.session.commit()
-    session[RECEIPT_KEY] = {"code": receipt.code, "round_id": round_.id}
-    return redirect(url_for(".vote_receipt", round_id=round_.id))
+    return _show_receipt(round_, receipt.code)
 
 
 @bp.get("/rounds/<int:round_id>/vote/receipt")
@@ -332,30 +336,25 @@ def rules_edit(round_id: int) -> ResponseReturnValue:
     if request.method == "GET" and rules is not None:
         for name in ("ballot_type", "required_level", "counting_rule", "tie_break"):
             form[name].data = getattr(rules, name).value
+    here = url_for(".rules_edit", round_id=round_.id)
     if rules is not None and rules.is_frozen:
         if request.method == "POST":
             flash(
                 _("The first ballot has been cast: the rules of this vote are frozen."),
                 "error",
             )
-            return redirect(url_for(".rules_edit", round_id=round_.id))
+            return redirect(here)
     elif form.validate_on_submit():
-        try:
-            services.save_rules(
+        response = submit(
+            lambda: services.save_rules(
                 round_, services.RulesData(**form.data_kwargs()), current_user
-            )
-        except DomainError as error:
-            db.session.rollback()
-            for name, message in getattr(error, "errors", {error.field: error}).items():
-                field = form[name] if name and name in form else None
-                if field is not None:
-                    field.errors = [*field.errors, str(message)]
-                else:
-                    form.form_errors.append(str(message))
-        else:
-            db.session.commit()
-            flash(_("The rules of the vote are saved."), "success")
-            return redirect(url_for(".rules_edit", round_id=round_.id))
+            ),
+            form=form,
+            success=_("The rules of the vote are saved."),
+            redirect_to=here,
+        )
+        if response is not None:
+            return response
     return render_template(
         "voting/rules_form.html", round=round_, rules=rules, form=form
     )
@@ -370,19 +369,23 @@ def rules_edit(round_id: int) -> ResponseReturnValue:
 def round_results(round_id: int) -> ResponseReturnValue:
     """The results of a round per QPV; staff also count, certify and publish here."""
     round_ = _round_or_404(round_id)
-    results = queries.results_by_envelope(round_)
     is_staff = services.can_manage_votes(current_user)
-    closed = utcnow() >= round_.vote_closes_at
     return render_template(
         "voting/round_results.html",
         round=round_,
-        results=results,
+        results=queries.results_by_envelope(round_),
         is_staff=is_staff,
-        closed=closed,
+        closed=utcnow() >= round_.vote_closes_at,
         rules=services.get_rules(round_),
         turnout=queries.turnout(round_) if is_staff else {},
         form=ConfirmForm(),
     )
+
+
+def _after_count(url: str) -> str:
+    """Once the count is committed, drop the sealed box's old row versions."""
+    services.vacuum_ballot_box()
+    return url
 
 
 @bp.post("/rounds/<int:round_id>/results/compute")
@@ -392,18 +395,13 @@ def results_compute(round_id: int) -> ResponseReturnValue:
     round_ = _round_or_404(round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.compute_round(round_, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        services.vacuum_ballot_box()
-        flash(
-            _("The votes are counted. Check each result, then certify it."), "success"
-        )
-    return redirect(url_for(".round_results", round_id=round_.id))
+    here = url_for(".round_results", round_id=round_.id)
+    return submit(
+        lambda: services.compute_round(round_, current_user),
+        success=_("The votes are counted. Check each result, then certify it."),
+        redirect_to=lambda _results: _after_count(here),
+        error_redirect=here,
+    ) or redirect(here)
 
 
 def _result_page(
@@ -430,6 +428,8 @@ def _result_page(
         is_staff=services.can_manage_votes(current_user),
         Channel=Channel,
         ResultAction=ResultAction,
+        Outcome=Outcome,
+        Phase=Phase,
     )
 
 
@@ -463,15 +463,17 @@ def result_transition(envelope_id: int, action: str) -> ResponseReturnValue:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        state = services.transition_result(result, ResultAction(action), current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("The result is now: %(state)s.", state=state.label), "success")
-    return redirect(url_for(".result_detail", envelope_id=envelope.id))
+    act = ResultAction(action)
+    target = TRANSITIONS.get((result.state, act))
+    here = url_for(".result_detail", envelope_id=envelope.id)
+    return submit(
+        lambda: services.transition_result(result, act, current_user),
+        success=_("The result is now: %(state)s.", state=target.label)
+        if target is not None
+        else None,
+        redirect_to=here,
+        error_redirect=here,
+    ) or redirect(here)
 
 
 def _exportable(envelope: Envelope) -> Any:

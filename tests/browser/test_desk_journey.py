@@ -27,6 +27,7 @@ from participation.accounts.demo import (
 from participation.accounts.models import User
 from participation.budget.models import Envelope, Idea, Round
 from participation.budget.states import IdeaState, RoundPhase
+from participation.core.actors import SYSTEM
 from participation.core.time import utcnow
 from participation.extensions import db
 from participation.territories.models import Territory, TerritoryKind
@@ -111,7 +112,7 @@ def _paper_vote(live_server) -> tuple[int, int, int]:
         )
         db.session.add(idea)
         db.session.flush()
-        voting.save_rules(round_, voting.RulesData(max_projects=2), None)
+        voting.save_rules(round_, voting.RulesData(max_projects=2), SYSTEM)
         db.session.commit()
         return round_.id, territory.id, idea.id
 

@@ -27,6 +27,7 @@ from participation.accounts.demo import (
 from participation.accounts.models import User
 from participation.budget.models import Envelope, Idea, Round
 from participation.budget.states import IdeaState
+from participation.core.actors import SYSTEM
 from participation.core.time import utcnow
 from participation.extensions import db
 from participation.territories.models import Territory
@@ -90,7 +91,7 @@ def _make_round(live_server, territory_name_like: str, ballot_type: BallotType):
         db.session.add_all(ideas)
         db.session.flush()
         services.save_rules(
-            round_, services.RulesData(ballot_type=ballot_type, max_projects=3), None
+            round_, services.RulesData(ballot_type=ballot_type, max_projects=3), SYSTEM
         )
         db.session.commit()
         ids = (round_.id, round_.envelopes[0].id, [i.id for i in ideas])

@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from participation.accounts.states import VerificationLevel
-from participation.core.errors import Conflict
+from participation.core.errors import Conflict, FieldErrors
 from participation.voting import services
 from participation.voting.models import Ballot, BallotChoice, SignIn, VoteRules
-from participation.voting.services import BallotInvalid, RefusalReason, VoteRefused
+from participation.voting.services import RefusalReason, VoteRefused, eligibility
 from participation.voting.states import BallotType, Channel
 
 from .conftest import DAY
@@ -60,7 +60,7 @@ def test_second_insert_hits_the_primary_key_even_past_the_check(
     services.cast_ballot(voter, vote.round, vote.ids(0))
     db.session.commit()
     # As if the two requests had both passed the check before either wrote.
-    monkeypatch.setattr(services, "find_sign_in", lambda *a: None)
+    monkeypatch.setattr(eligibility, "find_sign_in", lambda *a: None)
 
     with pytest.raises(VoteRefused) as refused:
         services.cast_ballot(voter, vote.round, vote.ids(1))
@@ -140,18 +140,25 @@ def test_the_age_counts_in_the_year_of_the_close(db, make_vote, make_voter):
 @pytest.mark.parametrize(
     ("forge", "field"),
     [
-        ("other_qpv", None),
-        ("not_retained", None),
-        ("unknown", None),
-        ("negative", "idea"),
-        ("duplicate", "idea"),
-        ("points_on_approval", "idea"),
-        ("too_many", None),
-        ("too_few", None),
+        ("other_qpv", "other"),
+        ("not_retained", "not_retained"),
+        ("unknown", "unknown"),
+        ("negative", "first"),
+        ("duplicate", "first"),
+        ("points_on_approval", "first"),
+        ("too_many", "count"),
+        ("too_few", "count"),
     ],
 )
 def test_forged_choices_are_refused_with_nothing_stored(db, vote, voter, forge, field):
     first = vote.projects[0].id
+    fields = {
+        "other": f"idea-{vote.other_project.id}",
+        "not_retained": f"idea-{vote.not_retained.id}",
+        "unknown": "idea-999999",
+        "first": f"idea-{first}",
+        "count": "count",
+    }
     choices = {
         "other_qpv": [(vote.other_project.id, 1)],
         "not_retained": [(vote.not_retained.id, 1)],
@@ -163,21 +170,17 @@ def test_forged_choices_are_refused_with_nothing_stored(db, vote, voter, forge, 
         "too_few": [],
     }[forge]
 
-    with pytest.raises(BallotInvalid) as invalid:
+    with pytest.raises(FieldErrors) as invalid:
         services.cast_ballot(voter, vote.round, choices)
     db.session.rollback()
 
-    fields = [f for f, _ in invalid.value.errors]
-    if field == "idea":
-        assert fields == [f"idea-{first}"]
-    else:
-        assert fields == [None]
+    assert list(invalid.value.errors) == [fields[field]]
     assert count(db, Ballot) == 0
     assert count(db, SignIn) == 0
 
 
 def test_project_of_another_qpv_is_named_in_the_message(vote, voter):
-    with pytest.raises(BallotInvalid) as invalid:
+    with pytest.raises(FieldErrors) as invalid:
         services.cast_ballot(voter, vote.round, [(vote.other_project.id, 1)])
 
     assert vote.other_project.title in str(invalid.value)
@@ -188,7 +191,7 @@ def test_knapsack_over_budget_is_explained(db, make_vote, make_voter):
     vote = make_vote(rules={"ballot_type": BallotType.KNAPSACK})
     person = make_voter(vote.here)
 
-    with pytest.raises(BallotInvalid) as invalid:
+    with pytest.raises(FieldErrors) as invalid:
         services.cast_ballot(person, vote.round, vote.ids(2, 3))  # 11,000 > 10,000
 
     assert "11" in str(invalid.value)
@@ -203,7 +206,7 @@ def test_knapsack_minimum_share_to_spend(make_vote, make_voter):
     )
     person = make_voter(vote.here)
 
-    with pytest.raises(BallotInvalid, match="at least"):
+    with pytest.raises(FieldErrors, match="at least"):
         services.cast_ballot(person, vote.round, vote.ids(0))  # 3,000 < 5,000
 
 
@@ -219,17 +222,17 @@ def test_cumulative_points_are_checked(db, make_vote, make_voter):
     person = make_voter(vote.here)
     first, second = vote.projects[0].id, vote.projects[1].id
 
-    with pytest.raises(BallotInvalid) as over_one:
+    with pytest.raises(FieldErrors) as over_one:
         services.cast_ballot(person, vote.round, [(first, 7)])
-    with pytest.raises(BallotInvalid) as over_all:
+    with pytest.raises(FieldErrors) as over_all:
         services.cast_ballot(person, vote.round, [(first, 6), (second, 5)])
     services.cast_ballot(
         person, vote.round, [(first, 6), (second, 4), (vote.projects[2].id, 0)]
     )
     db.session.commit()
 
-    assert [f for f, _ in over_one.value.errors] == [f"idea-{first}"]
-    assert [f for f, _ in over_all.value.errors] == [None]
+    assert list(over_one.value.errors) == [f"idea-{first}"]
+    assert list(over_all.value.errors) == ["points"]
     points = dict(
         db.session.execute(sa.select(BallotChoice.idea_id, BallotChoice.points)).all()
     )

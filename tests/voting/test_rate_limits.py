@@ -37,13 +37,16 @@ def test_the_vote_limit_counts_each_person_apart(
 ):
     limiter.reset()
     client = login_as(voter)
-    for _ in range(2):
-        _review(client, vote)
+    first = [_review(client, vote).status_code for _ in range(3)]
 
     other = app.test_client()
     with other.session_transaction() as session:
         session["_user_id"] = make_voter(voter.territory).get_id()
         session["_fresh"] = True
+    # Same address (the test client's), another person: a limit of their own.
+    second = [_review(other, vote).status_code for _ in range(3)]
 
-    # Same address (the test client's), another person: not limited.
-    assert _review(other, vote).status_code == 200
+    # The limit applies (the third review of each is refused), once per person: a
+    # limit shared by the address, or by everyone, would refuse all of the second's.
+    assert first == [200, 200, 429]
+    assert second == [200, 200, 429]

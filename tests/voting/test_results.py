@@ -10,9 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from participation.budget.states import IdeaState
+from participation.core.actors import SYSTEM
 from participation.core.errors import Conflict, PermissionDenied
+from participation.core.models import AuditEntry
 from participation.voting import pabulib, services
-from participation.voting.models import Ballot, VoteResult
+from participation.voting.models import Ballot, VoteResult, VoteResultStateChange
 from participation.voting.states import Channel, ResultAction, ResultState
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -190,7 +192,7 @@ def test_public_results_page_shows_everything(db, closed, client):
     for code in codes:
         assert services.receipt_hash(code) in html
     assert 'id="participation-by-channel"' in html
-    assert True
+    assert f'<th scope="row">{Channel.ONLINE.label}</th><td>4</td><td>4</td>' in html
     assert "in order of support" in html  # the rule in plain words
 
 
@@ -258,3 +260,80 @@ def test_pb_export_is_anonymous_accepted_by_the_checker_and_matches_the_hash(
     assert recomputed == result.ballot_set_hash
     report = Checker().process_files([text])
     assert report["metadata"]["valid"] == 1, report
+
+
+def _result_in(db, make_vote, make_voter, state: ResultState):
+    """A counted result of a closed vote, brought to *state* through the services."""
+    vote, _ = _closed_vote_with_ballots(db, make_vote, make_voter, [(0, 1)])
+    result = services.compute_result(vote.envelope, vote.staff)
+    if state is not ResultState.COMPUTED:
+        services.transition_result(result, ResultAction.CERTIFY, vote.staff)
+    if state is ResultState.PUBLISHED:
+        services.transition_result(result, ResultAction.PUBLISH, vote.staff)
+    db.session.commit()
+    return vote, result
+
+
+def _history(db, result: VoteResult) -> list[tuple[object, ...]]:
+    return [
+        (change.action, change.from_state, change.to_state, change.actor_id)
+        for change in db.session.scalars(
+            sa.select(VoteResultStateChange)
+            .where(VoteResultStateChange.result_id == result.id)
+            .order_by(VoteResultStateChange.id)
+        )
+    ]
+
+
+def _audited(db, result: VoteResult) -> list[str]:
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry.action)
+            .where(
+                AuditEntry.object_type == "vote_result",
+                AuditEntry.object_id == str(result.id),
+            )
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+@pytest.mark.parametrize("state", list(ResultState))
+@pytest.mark.parametrize("action", list(ResultAction))
+def test_every_result_state_and_action_pair(db, make_vote, make_voter, state, action):
+    """Legal pairs land where the table says, with history and audit; others raise."""
+    vote, result = _result_in(db, make_vote, make_voter, state)
+    history, audited = _history(db, result), _audited(db, result)
+    expected = services.RESULT_WORKFLOW.transitions.get((state, action))
+
+    if expected is None:
+        with pytest.raises(Conflict):
+            services.transition_result(result, action, vote.staff)
+        db.session.rollback()
+        assert db.session.get(VoteResult, result.id).state is state
+        assert _history(db, result) == history
+        assert _audited(db, result) == audited
+        return
+    assert services.transition_result(result, action, vote.staff) is expected
+    db.session.commit()
+
+    assert db.session.get(VoteResult, result.id).state is expected
+    assert _history(db, result) == [*history, (action, state, expected, vote.staff.id)]
+    assert _audited(db, result) == [*audited, f"vote_result.{action.value}"]
+
+
+def test_the_first_count_creates_the_result_and_the_system_can_count(
+    db, make_vote, make_voter
+):
+    vote, _ = _closed_vote_with_ballots(db, make_vote, make_voter, [(0,)])
+
+    result = services.compute_result(vote.envelope, SYSTEM)
+    services.transition_result(result, ResultAction.CERTIFY, SYSTEM)
+    db.session.commit()
+
+    assert result.state is ResultState.CERTIFIED
+    assert result.computed_by_id is None
+    assert _history(db, result) == [
+        (ResultAction.CERTIFY, ResultState.COMPUTED, ResultState.CERTIFIED, None)
+    ]
+    assert _audited(db, result) == ["vote_result.compute", "vote_result.certify"]

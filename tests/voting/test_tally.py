@@ -8,16 +8,8 @@ from decimal import Decimal
 import pytest
 
 from participation.voting import pabulib
-from participation.voting.tally import (
-    Outcome,
-    Phase,
-    Project,
-    Rule,
-    TallyError,
-    TieBreak,
-    tally,
-    tally_election,
-)
+from participation.voting.counting import CountingRule, Outcome, Phase, TieBreak
+from participation.voting.tally import Project, TallyError, tally, tally_election
 from tests.voting.test_pabulib_files import pabulib_path
 
 #: Pure computation, no database: run once, in the SQLite pass (see Makefile).
@@ -31,7 +23,7 @@ def projects(*specs: tuple[str, int]) -> list[Project]:
 def test_greedy_takes_by_support_and_skips_what_no_longer_fits() -> None:
     items = projects(("a", 60), ("b", 50), ("c", 30), ("d", 10))
     ballots = [{"a", "b"}, {"a", "b"}, {"a", "c"}, {"b"}, {"c", "d"}]
-    result = tally(items, ballots, 100, Rule.GREEDY)
+    result = tally(items, ballots, 100, CountingRule.GREEDY)
     # support a 3, b 3 (tie: lower cost first: b), c 2, d 1
     assert result.winners == ("b", "c", "d")
     assert result.total_cost == Decimal(90)
@@ -54,7 +46,7 @@ def test_default_tie_break_is_support_then_cost_then_submission_order() -> None:
         Project("dear", 50, 0),
     ]
     ballots = [{"late", "early", "dear"}]
-    result = tally(items, ballots, 40, Rule.GREEDY)
+    result = tally(items, ballots, 40, CountingRule.GREEDY)
     assert [s.project_id for s in result.steps] == ["early", "late", "dear"]
     assert result.winners == ("early",)
 
@@ -62,18 +54,23 @@ def test_default_tie_break_is_support_then_cost_then_submission_order() -> None:
 def test_pabutools_tie_break_takes_the_smaller_id_as_text() -> None:
     items = [Project("9", 40, order=0), Project("10", 40, order=1)]
     ballots = [{"9", "10"}]
-    assert tally(items, ballots, 40, Rule.GREEDY).winners == ("9",)
+    assert tally(items, ballots, 40, CountingRule.GREEDY).winners == ("9",)
     assert tally(
-        items, ballots, 40, Rule.GREEDY, tie_break=TieBreak.PABUTOOLS
+        items, ballots, 40, CountingRule.GREEDY, tie_break=TieBreak.PABUTOOLS
     ).winners == ("10",)
-    assert tally(items, ballots, 40, Rule.MES, tie_break="pabutools").winners == ("10",)
+    assert tally(
+        items, ballots, 40, CountingRule.MES, tie_break="pabutools"
+    ).winners == ("10",)
 
 
 def test_greedy_takes_an_unsupported_project_that_fits_unless_threshold_1() -> None:
     items = projects(("liked", 70), ("ignored", 20))
     ballots = [{"liked"}] * 3
-    assert tally(items, ballots, 100, Rule.GREEDY).winners == ("liked", "ignored")
-    result = tally(items, ballots, 100, Rule.GREEDY_THRESHOLD, threshold=1)
+    assert tally(items, ballots, 100, CountingRule.GREEDY).winners == (
+        "liked",
+        "ignored",
+    )
+    result = tally(items, ballots, 100, CountingRule.GREEDY_THRESHOLD, threshold=1)
     assert result.winners == ("liked",)
     assert result.final_steps()["ignored"].outcome is Outcome.BELOW_THRESHOLD
 
@@ -95,8 +92,8 @@ def test_mes_shares_the_budget_equally_and_reports_rho() -> None:
     # Three voters want x1 and x2, one wants y; budget 100, so 25 each.
     items = projects(("x1", 50), ("x2", 50), ("y", 25))
     ballots = [{"x1", "x2"}] * 3 + [{"y"}]
-    assert tally(items, ballots, 100, Rule.GREEDY).winners == ("x1", "x2")
-    result = tally(items, ballots, 100, Rule.MES)
+    assert tally(items, ballots, 100, CountingRule.GREEDY).winners == ("x1", "x2")
+    result = tally(items, ballots, 100, CountingRule.MES)
     assert result.winners == ("x1", "y")
     assert result.total_cost == Decimal(75)
     steps = result.final_steps()
@@ -118,7 +115,7 @@ def test_mes_poor_supporter_pays_what_is_left_and_the_others_share_the_rest() ->
     # of cost; r (40) for voters 1, 2, 3: 13.33 each, 1/3 per unit. q goes first.
     items = projects(("q", 72), ("r", 40))
     ballots = [{"q", "r"}, {"r"}, {"r"}, {"q"}, {"q"}, {"q"}]
-    result = tally(items, ballots, 120, Rule.MES)
+    result = tally(items, ballots, 120, CountingRule.MES)
     assert result.winners == ("q", "r")
     q, r = result.steps
     assert (q.project_id, q.rho, q.effective_votes, q.budget_left) == ("q", 18, 4, 48)
@@ -130,7 +127,7 @@ def test_mes_poor_supporter_pays_what_is_left_and_the_others_share_the_rest() ->
 def test_mes_greedy_completes_with_the_budget_left() -> None:
     items = projects(("x1", 50), ("x2", 50), ("y", 25), ("z", 20))
     ballots = [{"x1", "x2"}] * 3 + [{"y"}]
-    result = tally(items, ballots, 100, Rule.MES_GREEDY)
+    result = tally(items, ballots, 100, CountingRule.MES_GREEDY)
     # MES: x1, y (75); then greedy on 25 left: x2 (support 3) does not fit, z (0) fits.
     assert result.winners == ("x1", "y", "z")
     completion = [s for s in result.steps if s.phase is Phase.COMPLETION]
@@ -144,11 +141,11 @@ def test_mes_greedy_completes_with_the_budget_left() -> None:
 def test_mes_leaves_zero_cost_and_unsupported_projects_to_the_completion() -> None:
     items = projects(("free", 0), ("a", 60), ("nobody", 10))
     ballots = [{"free", "a"}, {"a"}]
-    mes = tally(items, ballots, 100, Rule.MES)
+    mes = tally(items, ballots, 100, CountingRule.MES)
     assert mes.winners == ("a",)
     assert mes.final_steps()["free"].outcome is Outcome.NOT_IN_MES
     assert mes.final_steps()["nobody"].outcome is Outcome.NOT_IN_MES
-    assert tally(items, ballots, 100, Rule.MES_GREEDY).winners == (
+    assert tally(items, ballots, 100, CountingRule.MES_GREEDY).winners == (
         "a",
         "free",
         "nobody",
@@ -160,8 +157,8 @@ def test_blank_ballots_count_in_the_equal_shares() -> None:
         ("a", 60),
     )
     # 2 voters: 30 each, together 60: affordable. With a blank third: 20 each, 40 < 60.
-    assert tally(items, [{"a"}, {"a"}], 60, Rule.MES).winners == ("a",)
-    result = tally(items, [{"a"}, {"a"}, set()], 60, Rule.MES)
+    assert tally(items, [{"a"}, {"a"}], 60, CountingRule.MES).winners == ("a",)
+    result = tally(items, [{"a"}, {"a"}, set()], 60, CountingRule.MES)
     assert result.winners == ()
     assert result.num_ballots == 3
 
@@ -169,24 +166,24 @@ def test_blank_ballots_count_in_the_equal_shares() -> None:
 def test_cumulative_greedy_counts_points_and_mes_counts_supporters() -> None:
     items = projects(("a", 10), ("b", 10))
     ballots = [{"a": 3}, {"b": 1}, {"b": 1}]
-    greedy = tally(items, ballots, 10, Rule.GREEDY)
+    greedy = tally(items, ballots, 10, CountingRule.GREEDY)
     assert greedy.winners == ("a",)  # 3 points against 2
     assert dict(greedy.support) == {"a": 3, "b": 2}
     assert greedy.final_steps()["b"].supporters == 2
     # MES: 10/3 each; b has two supporters (6.67), a one (3.33): neither affordable...
-    assert tally(items, ballots, 10, Rule.MES).winners == ()
+    assert tally(items, ballots, 10, CountingRule.MES).winners == ()
     # ...with budget 15 (5 each), b is (10 from two voters), a is not.
-    assert tally(items, ballots, 15, Rule.MES).winners == ("b",)
+    assert tally(items, ballots, 15, CountingRule.MES).winners == ("b",)
     # zero points is no support
-    assert tally(items, [{"a": 0, "b": 2}], 10, Rule.MES).winners == ("b",)
+    assert tally(items, [{"a": 0, "b": 2}], 10, CountingRule.MES).winners == ("b",)
 
 
 def test_identical_ballots_given_as_lists_tuples_or_sets_count_the_same() -> None:
     items = projects(("a", 5), ("b", 5), ("c", 5))
     as_sets = [{"a", "b"}, {"b", "c"}, {"b"}]
     as_lists = [["b", "a"], ("c", "b"), frozenset({"b"})]
-    for rule in Rule:
-        if rule is Rule.GREEDY_THRESHOLD:
+    for rule in CountingRule:
+        if rule is CountingRule.GREEDY_THRESHOLD:
             continue
         assert (
             tally(items, as_sets, 10, rule).winners
@@ -195,9 +192,9 @@ def test_identical_ballots_given_as_lists_tuples_or_sets_count_the_same() -> Non
 
 
 def test_no_ballots_and_no_projects() -> None:
-    assert tally(projects(("a", 5)), [], 10, Rule.MES).winners == ()
-    assert tally(projects(("a", 5)), [], 10, Rule.GREEDY).winners == ("a",)
-    assert tally([], [], 10, Rule.MES_GREEDY).winners == ()
+    assert tally(projects(("a", 5)), [], 10, CountingRule.MES).winners == ()
+    assert tally(projects(("a", 5)), [], 10, CountingRule.GREEDY).winners == ("a",)
+    assert tally([], [], 10, CountingRule.MES_GREEDY).winners == ()
 
 
 @pytest.mark.parametrize(
@@ -220,19 +217,21 @@ def test_no_ballots_and_no_projects() -> None:
 def test_bad_input_raises_tally_error(items, ballots, kwargs, words) -> None:
     budget = kwargs.pop("budget", 10)
     with pytest.raises(TallyError, match=words):
-        tally(items, ballots, budget, Rule.GREEDY, **kwargs)
+        tally(items, ballots, budget, CountingRule.GREEDY, **kwargs)
 
 
 def test_unknown_rule_or_tie_break_is_refused() -> None:
     with pytest.raises(ValueError, match="knapsack"):
         tally([], [], 10, "knapsack")
     with pytest.raises(ValueError, match="coin"):
-        tally([], [], 10, Rule.GREEDY, tie_break="coin")
+        tally([], [], 10, CountingRule.GREEDY, tie_break="coin")
 
 
 def test_result_serialises_to_json() -> None:
     items = [Project("x1", Decimal("50.50"), 0), Project("y", 25, 1)]
-    result = tally(items, [{"x1"}, {"x1"}, {"y"}], Decimal("100.00"), Rule.MES_GREEDY)
+    result = tally(
+        items, [{"x1"}, {"x1"}, {"y"}], Decimal("100.00"), CountingRule.MES_GREEDY
+    )
     data = json.loads(json.dumps(result.to_dict()))
     assert data["winners"] == list(result.winners)
     assert data["total_cost"] == str(result.total_cost)
@@ -246,7 +245,7 @@ def test_reproduces_the_official_selection_of_czestochowa_2024() -> None:
     election = pabulib.read(pabulib_path("Poland_Czestochowa_2024.pb"))
     assert election.vote_type == "cumulative"
     official = {p.project_id for p in election.projects.values() if p.selected == 1}
-    result = tally_election(election, Rule.GREEDY)
+    result = tally_election(election, CountingRule.GREEDY)
     assert set(result.winners) == official
     # the score column of the file is our support: the sum of points
     assert {pid: p.score for pid, p in election.projects.items()} == dict(
@@ -259,7 +258,7 @@ def test_reproduces_the_official_selection_of_lodz_2022_with_its_threshold() -> 
     election = pabulib.read(pabulib_path("Poland_Lodz_2022.pb"))
     assert election.meta["min_project_score_threshold"] == "100"
     official = {p.project_id for p in election.projects.values() if p.selected == 1}
-    result = tally_election(election, Rule.GREEDY_THRESHOLD)
+    result = tally_election(election, CountingRule.GREEDY_THRESHOLD)
     assert result.threshold == 100
     assert set(result.winners) == official
     assert {pid: p.votes for pid, p in election.projects.items()} == dict(

@@ -174,7 +174,6 @@ def create_idea(
         author_id=author.id,
         title=data.title,
         submission_token=token,
-        state=IdeaState.DRAFT,  # created in the workflow's first state
         state_changed_at=now,
         created_at=now,
     )

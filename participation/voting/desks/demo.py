@@ -78,7 +78,7 @@ def _valid_texts(context: services.BallotContext, wanted: int) -> list[str]:
         for combo in itertools.combinations(ids, size):
             text = ", ".join(str(i) for i in combo)
             try:
-                if services.read_ballot(text, "valid", context) is not None:
+                if services.read_ballot(text, "valid", context.sheet) is not None:
                     out.append(text)
             except services.ReadingInvalid:
                 continue

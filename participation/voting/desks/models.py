@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...core.time import UTCDateTime, utcnow
+from ...core.workflow import HistoryMixin
 from ...extensions import Base
 from ..models import PollingDesk
 from .states import MAX_BATCH_SIZE, BatchAction, BatchState, Mark, VoidReason
@@ -129,23 +130,19 @@ class PaperBatch(Base):
         return f"<PaperBatch {self.id} desk={self.desk_id} n°{self.number}>"
 
 
-class PaperBatchStateChange(Base):
+class PaperBatchStateChange(HistoryMixin, Base):
     """One step of a batch's history: who moved it from which state to which."""
 
     __tablename__ = "paper_batch_state_change"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(
         sa.ForeignKey("paper_batch.id", ondelete="CASCADE"), index=True
     )
     action: Mapped[BatchAction]
     from_state: Mapped[BatchState]
     to_state: Mapped[BatchState]
-    actor_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL")
-    )
+    #: The mixin's Text, kept at the batch's 300 characters (a cancel reason).
     comment: Mapped[str | None] = mapped_column(sa.String(300))
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     batch: Mapped[PaperBatch] = relationship(back_populates="history")
     actor: Mapped[User | None] = relationship()

@@ -19,58 +19,36 @@ the ballot box: only valid ballots reach it.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from flask_babel import lazy_gettext as _l
+
+from ...core.enums import LabelledEnum
 
 #: Paper ballots are bundled by hundreds for the count (Code électoral art. L.65).
 MAX_BATCH_SIZE = 100
 
 
-class BatchState(StrEnum):
+class BatchState(LabelledEnum):
     """Where a paper batch stands."""
 
-    OPEN = "open"
-    FIRST_KEYED = "first_keyed"
-    SECOND_KEYED = "second_keyed"
-    RECONCILED = "reconciled"
-    DEPOSITED = "deposited"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return str(BATCH_STATE_LABELS[self])
-
-
-BATCH_STATE_LABELS = {
-    BatchState.OPEN: _l("Being keyed"),
-    BatchState.FIRST_KEYED: _l("First keying finished"),
-    BatchState.SECOND_KEYED: _l("Both keyings finished, differences to settle"),
-    BatchState.RECONCILED: _l("Reconciled, ready for the ballot box"),
-    BatchState.DEPOSITED: _l("In the ballot box"),
-    BatchState.CANCELLED: _l("Cancelled"),
-}
+    OPEN = "open", _l("Being keyed")
+    FIRST_KEYED = "first_keyed", _l("First keying finished")
+    SECOND_KEYED = (
+        "second_keyed",
+        _l("Both keyings finished, differences to settle"),
+    )
+    RECONCILED = "reconciled", _l("Reconciled, ready for the ballot box")
+    DEPOSITED = "deposited", _l("In the ballot box")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
-class BatchAction(StrEnum):
+class BatchAction(LabelledEnum):
     """What happens to a paper batch."""
 
-    FINISH_KEYING = "finish_keying"
-    RECONCILE = "reconcile"
-    DEPOSIT = "deposit"
-    CANCEL = "cancel"
+    FINISH_KEYING = "finish_keying", _l("Finish a keying")
+    RECONCILE = "reconcile", _l("Reconcile the two keyings")
+    DEPOSIT = "deposit", _l("Put the ballots in the ballot box")
+    CANCEL = "cancel", _l("Cancel the batch")
 
-    @property
-    def label(self) -> str:
-        return str(BATCH_ACTION_LABELS[self])
-
-
-BATCH_ACTION_LABELS = {
-    BatchAction.FINISH_KEYING: _l("Finish a keying"),
-    BatchAction.RECONCILE: _l("Reconcile the two keyings"),
-    BatchAction.DEPOSIT: _l("Put the ballots in the ballot box"),
-    BatchAction.CANCEL: _l("Cancel the batch"),
-}
 
 #: (current state, action) -> next state. Anything not listed is forbidden; a
 #: deposited or cancelled batch is final.
@@ -91,48 +69,28 @@ KEYING_STATES = (BatchState.OPEN, BatchState.FIRST_KEYED)
 SETTLED_STATES = (BatchState.RECONCILED, BatchState.DEPOSITED)
 
 
-class Mark(StrEnum):
+class Mark(LabelledEnum):
     """What a keyer reads on one paper ballot."""
 
     #: Projects ticked (or points given) within the rules: goes to the ballot box.
-    VALID = "valid"
+    VALID = "valid", _l("Valid")
     #: Nothing ticked, or an empty envelope: *bulletin blanc*.
-    BLANK = "blank"
+    BLANK = "blank", _l("Blank")
     #: Not a valid ballot (*bulletin nul*): see :class:`VoidReason`.
-    VOID = "void"
-
-    @property
-    def label(self) -> str:
-        return str(MARK_LABELS[self])
+    VOID = "void", _l("Void")
 
 
-MARK_LABELS = {
-    Mark.VALID: _l("Valid"),
-    Mark.BLANK: _l("Blank"),
-    Mark.VOID: _l("Void"),
-}
-
-
-class VoidReason(StrEnum):
+class VoidReason(LabelledEnum):
     """Why a paper ballot is void (the usual grounds of a *bulletin nul*)."""
 
-    TOO_MANY = "too_many"
-    RULES = "rules"
-    UNREADABLE = "unreadable"
-    IDENTIFYING_MARK = "identifying_mark"
-    NOT_OFFICIAL = "not_official"
-
-    @property
-    def label(self) -> str:
-        return str(VOID_REASON_LABELS[self])
-
-
-VOID_REASON_LABELS = {
-    VoidReason.TOO_MANY: _l("Too many projects ticked"),
-    VoidReason.RULES: _l("Breaks another rule of the ballot (points, budget)"),
-    VoidReason.UNREADABLE: _l("Unreadable, torn or ambiguous"),
-    VoidReason.IDENTIFYING_MARK: _l(
-        "Signed or bearing a mark that identifies the voter"
-    ),
-    VoidReason.NOT_OFFICIAL: _l("Not the ballot paper of this vote and neighbourhood"),
-}
+    TOO_MANY = "too_many", _l("Too many projects ticked")
+    RULES = "rules", _l("Breaks another rule of the ballot (points, budget)")
+    UNREADABLE = "unreadable", _l("Unreadable, torn or ambiguous")
+    IDENTIFYING_MARK = (
+        "identifying_mark",
+        _l("Signed or bearing a mark that identifies the voter"),
+    )
+    NOT_OFFICIAL = (
+        "not_official",
+        _l("Not the ballot paper of this vote and neighbourhood"),
+    )

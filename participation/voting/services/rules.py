@@ -1,0 +1,154 @@
+"""The rules of a round's vote: set by staff, frozen for good by the first ballot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ...accounts.states import VerificationLevel
+from ...budget.models import Round
+from ...core import audit
+from ...core.actors import Actor, actor_id
+from ...core.errors import Conflict, FieldErrors
+from ...core.time import utcnow
+from ...extensions import db
+from ..counting import CountingRule, TieBreak
+from ..models import VoteRules
+from ..states import BallotType
+from .permissions import can_manage_votes, require
+
+
+@dataclass
+class RulesData:
+    """What staff set for a round's vote (the view unpacks its form into this)."""
+
+    ballot_type: BallotType = BallotType.APPROVAL
+    min_projects: int = 1
+    max_projects: int | None = None
+    min_spend_percent: int = 0
+    total_points: int | None = None
+    max_points_per_project: int | None = None
+    min_age: int = 0
+    required_level: VerificationLevel = VerificationLevel.VERIFIED
+    is_online_enabled: bool = True
+    is_paper_enabled: bool = True
+    counting_rule: CountingRule = CountingRule.GREEDY
+    threshold: int = 0
+    tie_break: TieBreak = TieBreak.SUPPORT_COST_ORDER
+
+    @classmethod
+    def of(cls, rules: VoteRules) -> RulesData:
+        return cls(**{name: getattr(rules, name) for name in cls.__dataclass_fields__})
+
+
+def get_rules(round_: Round) -> VoteRules | None:
+    return db.session.scalar(
+        sa.select(VoteRules).where(VoteRules.round_id == round_.id)
+    )
+
+
+def _ballot_errors(data: RulesData) -> dict[str, Any]:
+    """Inconsistencies of the ballot's shape: how many projects, money, points."""
+    errors: dict[str, Any] = {}
+    if data.min_projects < 0:
+        errors["min_projects"] = _l("The minimum cannot be negative.")
+    if data.max_projects is not None:
+        if data.max_projects < 1:
+            errors["max_projects"] = _l("The maximum must be at least 1.")
+        elif data.max_projects < data.min_projects:
+            errors["max_projects"] = _l("The maximum must not be below the minimum.")
+    if not 0 <= data.min_spend_percent <= 100:
+        errors["min_spend_percent"] = _l("Give a share between 0 and 100 %.")
+    elif data.min_spend_percent and data.ballot_type is not BallotType.KNAPSACK:
+        errors["min_spend_percent"] = _l(
+            "A minimum share to spend only applies to a budget (knapsack) ballot."
+        )
+    if data.ballot_type is BallotType.CUMULATIVE:
+        if not data.total_points or data.total_points < 1:
+            errors["total_points"] = _l("Give the number of points of each voter.")
+        if not data.max_points_per_project or data.max_points_per_project < 1:
+            errors["max_points_per_project"] = _l(
+                "Give the most points a voter may put on one project."
+            )
+        elif data.total_points and data.max_points_per_project > data.total_points:
+            errors["max_points_per_project"] = _l(
+                "This cannot exceed the number of points of each voter."
+            )
+    return errors
+
+
+def _voter_and_count_errors(data: RulesData) -> dict[str, Any]:
+    """Inconsistencies of who votes, how, and how the votes are counted."""
+    errors: dict[str, Any] = {}
+    if not 0 <= data.min_age <= 120:
+        errors["min_age"] = _l("Give an age between 0 and 120.")
+    if not (data.is_online_enabled or data.is_paper_enabled):
+        errors["is_online_enabled"] = _l("Offer at least one way to vote.")
+    if data.threshold < 0:
+        errors["threshold"] = _l("The minimum support cannot be negative.")
+    elif data.threshold and data.counting_rule is not CountingRule.GREEDY_THRESHOLD:
+        errors["threshold"] = _l(
+            "A minimum support only applies to the rule with a threshold."
+        )
+    elif data.counting_rule is CountingRule.GREEDY_THRESHOLD and data.threshold < 1:
+        errors["threshold"] = _l("Give the minimum support a project needs.")
+    return errors
+
+
+def check_rules_data(data: RulesData) -> None:
+    """Raise FieldErrors with every inconsistency of *data*."""
+    errors = {**_ballot_errors(data), **_voter_and_count_errors(data)}
+    if errors:
+        raise FieldErrors(errors)
+
+
+def save_rules(
+    round_: Round, data: RulesData, actor: Actor, now: datetime | None = None
+) -> VoteRules:
+    """Create or change the rules of *round_*; refused once the first ballot is cast."""
+    require(can_manage_votes(actor), _l("Only staff can set the rules of a vote."))
+    rules = get_rules(round_)
+    if rules is not None:
+        # Lock the row: a first ballot being cast right now freezes it first or waits.
+        db.session.refresh(rules, with_for_update=True)
+        if rules.is_frozen:
+            raise Conflict(
+                _l("The first ballot has been cast: the rules of this vote are frozen.")
+            )
+    check_rules_data(data)
+    if data.ballot_type is not BallotType.CUMULATIVE:
+        data.total_points = data.max_points_per_project = None
+    if rules is None:
+        rules = VoteRules(round_id=round_.id)
+        db.session.add(rules)
+    for name in RulesData.__dataclass_fields__:
+        setattr(rules, name, getattr(data, name))
+    rules.updated_by_id = actor_id(actor)
+    rules.updated_at = now or utcnow()
+    db.session.flush()
+    audit.record(
+        "vote_rules.save",
+        actor=actor,
+        obj=rules,
+        round_id=round_.id,
+        **{k: str(v) for k, v in vars(data).items()},
+    )
+    return rules
+
+
+def freeze_rules(rules: VoteRules, now: datetime) -> None:
+    """Freeze the rules with the first ballot (one UPDATE, a no-op once frozen)."""
+    if rules.frozen_at is not None:
+        return
+    db.session.execute(
+        sa.update(VoteRules)
+        .where(VoteRules.id == rules.id, VoteRules.frozen_at.is_(None))
+        .values(frozen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    # Re-read what is now frozen: staff may have saved a change just before.
+    db.session.refresh(rules)
