@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ...core.actors import Actor, actor_id
@@ -46,7 +47,11 @@ def _check_item(item: AgendaItem) -> None:
         raise Conflict(_l("Votes are recorded once the session is open."))
     if not item.is_voting:
         raise Conflict(_l("This agenda item is for information: there is no vote."))
-    if item.deliberation is not None:
+    # A query, not the relationship: after the lock, what another request committed.
+    existing = db.session.scalar(
+        sa.select(Deliberation.id).where(Deliberation.agenda_item_id == item.id)
+    )
+    if existing is not None:
         raise Conflict(_l("The vote on this item is already recorded."))
 
 
@@ -111,8 +116,8 @@ def record_deliberation(
         can_run_meeting(actor, meeting),
         _l("Only the secretary of the council or staff record votes."),
     )
-    _check_item(item)
     _lock(meeting)
+    _check_item(item)
     now = now or utcnow()
     motion = clean_text(data.motion, "motion", max_length=10_000)
     result = quorum_at(meeting, now)
@@ -151,8 +156,8 @@ def record_deliberation(
         abstentions_count=rules.abstentions_count,
     )
     deliberation = Deliberation(
-        agenda_item_id=item.id,
-        meeting_id=meeting.id,
+        item=item,
+        meeting=meeting,
         motion=motion,
         decision_kind=item.decision_kind,
         majority=majority,
