@@ -23,6 +23,7 @@ from wtforms import (
     TimeField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..accounts.states import Sex
@@ -76,6 +77,11 @@ class ChoicesForm(FlaskForm):
         super().__init__(*args, **kwargs)
         for name, choices in self.CHOICES.items():
             self[name].choices = choices()
+
+
+def options(pairs: list[tuple[str, Any]]) -> list[SelectChoice]:
+    """Choices as WTForms wants them when a field is declared with them."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _with_blank(enum: type[LabelledEnum]) -> Callable[[], list[tuple[str, str]]]:
@@ -399,8 +405,8 @@ def attendance_form_class(members: list[CouncilMember]) -> type[FlaskForm]:
     class AttendanceForm(FlaskForm):
         submit = SubmitField(_l("Save the attendance"))
 
-    statuses = [("", _l("Not recorded"))] + AttendanceStatus.choices()
-    holders = _holder_choices(members)
+    statuses = options([("", _l("Not recorded")), *AttendanceStatus.choices()])
+    holders = options(_holder_choices(members))
     for member in members:
         name = staff_name(member)
         setattr(
@@ -444,13 +450,13 @@ def vote_form_class(voters: list[tuple[int, str]]) -> type[FlaskForm]:
         )
         method = RadioField(
             _l("How the members voted"),
-            choices=VoteMethod.choices(),  # built per request: translated
+            choices=options(VoteMethod.choices()),  # built per request: translated
             default=VoteMethod.SHOW_OF_HANDS.value,
             validators=[InputRequired(CHOOSE_FROM_LIST)],
         )
         recused = MultiCheckboxField(
             _l("Members who do not take part (conflict of interest)"),
-            choices=[(str(mid), name) for mid, name in voters],
+            choices=options([(str(mid), name) for mid, name in voters]),
             validate_choice=True,
         )
         votes_for = IntegerField(_l("Votes for"), validators=[Optional()])
@@ -459,13 +465,14 @@ def vote_form_class(voters: list[tuple[int, str]]) -> type[FlaskForm]:
         submit = SubmitField(_l("Record the vote"))
         no_quorum = SubmitField(_l("Record that the vote could not be held"))
 
-    choices = [("", "—")] + VoteChoice.choices()
+    choices = options([("", "—"), *VoteChoice.choices()])
     for member_id, name in voters:
         setattr(
             VoteForm,
             f"choice_{member_id}",
+            # Not submitted in a show of hands: the service asks for missing votes.
             SelectField(
-                _l("Vote of %(name)s", name=name), choices=choices, validate_choice=True
+                _l("Vote of %(name)s", name=name), choices=choices, validate_choice=False
             ),
         )
     return VoteForm

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -175,7 +176,10 @@ def start_minutes(meeting: Meeting, actor: Actor) -> Minutes:
     )
     if meeting.state not in (MeetingState.OPEN, MeetingState.CLOSED):
         raise Conflict(_l("The minutes are written once the session has opened."))
-    if meeting.minutes is not None:
+    existing = db.session.scalar(
+        sa.select(Minutes.id).where(Minutes.meeting_id == meeting.id)
+    )
+    if existing is not None:
         raise Conflict(_l("This meeting already has its minutes."))
     body = prefill(meeting)
     minutes = Minutes(
@@ -266,7 +270,12 @@ def _notify_members(minutes: Minutes) -> int:
 
 
 def transition(
-    minutes: Minutes, action: MinutesAction, actor: Actor, *, comment: str | None = None
+    minutes: Minutes,
+    action: MinutesAction,
+    actor: Actor,
+    *,
+    comment: str | None = None,
+    now: datetime | None = None,
 ) -> MinutesState:
     """Propose, send back to draft, publish or lock (approval is a vote)."""
     if action is MinutesAction.APPROVE:
@@ -278,7 +287,7 @@ def transition(
         and minutes.meeting.state is not MeetingState.CLOSED
     ):
         raise Conflict(_l("Close the session before proposing its minutes."))
-    state = apply_transition(WORKFLOW, minutes, action, actor, comment=comment)
+    state = apply_transition(WORKFLOW, minutes, action, actor, comment=comment, now=now)
     if action is MinutesAction.PROPOSE:
         _notify_members(minutes)
     return state

@@ -45,6 +45,9 @@ from . import bp, me, refuse_unless, signed_in
 from .public import meeting_url
 
 
+VOTE_CHOICES = frozenset(choice.value for choice in VoteChoice)
+
+
 def _meeting(meeting_id: int) -> Meeting:
     return db.get_or_404(Meeting, meeting_id)
 
@@ -468,7 +471,7 @@ def vote(item_id: int) -> ResponseReturnValue:
             choices={
                 mid: VoteChoice(form[f"choice_{mid}"].data)
                 for mid, _label in labels
-                if form[f"choice_{mid}"].data
+                if form[f"choice_{mid}"].data in VOTE_CHOICES
             },
             no_quorum=bool(form.no_quorum.data),
         )
