@@ -132,13 +132,11 @@ class AgendaItemKind(LabelledEnum):
     MINUTES_APPROVAL = "minutes_approval", _l("Approval of earlier minutes")
 
 
-#: Items on which a vote is recorded.
-VOTING_ITEM_KINDS = frozenset(
-    {
-        AgendaItemKind.DELIBERATION,
-        AgendaItemKind.FPH_FILE,
-        AgendaItemKind.MINUTES_APPROVAL,
-    }
+#: Items on which a vote is recorded (a tuple: the CHECK constraint's text is fixed).
+VOTING_ITEM_KINDS = (
+    AgendaItemKind.DELIBERATION,
+    AgendaItemKind.FPH_FILE,
+    AgendaItemKind.MINUTES_APPROVAL,
 )
 
 
