@@ -16,6 +16,7 @@ import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from ..core.errors import DomainError
 from .draw import PoolPerson
@@ -60,10 +61,12 @@ class PoolErrors(DomainError):
         if len(lines) > SHOWN_ERRORS:
             shown += " …"
         super().__init__(
-            _l(
-                "Nothing was imported: %(count)d line(s) of the file have problems"
+            lazy_ngettext(
+                "Nothing was imported: %(num)d line of the file has a problem"
                 " (%(lines)s).",
-                count=len(lines),
+                "Nothing was imported: %(num)d lines of the file have problems"
+                " (%(lines)s).",
+                len(lines),
                 lines=shown,
             ),
             field=field,
