@@ -26,7 +26,16 @@ def load_demo() -> bool:
 
     # In dependency order: places, people, grids, rounds and ideas, reviews, votes,
     # then the citizens' councils.
-    features = (territories, accounts, eligibility, budget, review, voting, desks, council)
+    features = (
+        territories,
+        accounts,
+        eligibility,
+        budget,
+        review,
+        voting,
+        desks,
+        council,
+    )
     for feature in features:
         feature.load()
         db.session.flush()

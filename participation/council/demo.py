@@ -23,7 +23,15 @@ from ..core.time import PARIS, utcnow
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind
 from .models import Council, CouncilMember, Meeting
-from .services import attendance, councils, deliberations, draws, meetings, minutes
+from .services import (
+    attendance,
+    councils,
+    deliberations,
+    draws,
+    meetings,
+    minutes,
+    seats,
+)
 from .states import (
     AgendaItemKind,
     AttendanceStatus,
@@ -34,12 +42,13 @@ from .states import (
 
 RELAY_EMAIL = "relais@example.org"
 RESIDENT_EMAIL = "amina@example.org"
-#: The secretary of the Bastide – Pont-Vieux council (signs in for the demo).
+#: The secretary of the council of the main demo QPV (signs in for the demo).
 SECRETARY_EMAIL = "secretaire.cc@example.org"
-SECRETARY_PASSWORD = "secretaire-cc-demo"  # noqa: S105 (a demo password, shown in the docs)
+# A demo password, like the accounts demo's ones.
+SECRETARY_PASSWORD = "secretaire-cc-demo"  # noqa: S105
 #: A titular member of the same council who can sign in.
 MEMBER_EMAIL = "conseiller.cc@example.org"
-MEMBER_PASSWORD = "conseiller-cc-demo"  # noqa: S105 (a demo password, shown in the docs)
+MEMBER_PASSWORD = "conseiller-cc-demo"  # noqa: S105 (a demo password)
 #: The QPV whose council gets the demo sign-ins (the main demo QPV).
 MAIN_QPV_CODE = "QN01101M"
 RESIDENTS_PER_SEX = 5
@@ -59,8 +68,26 @@ la modification du présent règlement requiert les deux tiers.
 Article 4 — Le compte rendu, rédigé par le ou la secrétaire de séance, est soumis
 aux membres puis approuvé au début de la séance suivante, avant sa publication.
 """
-WOMEN = ("Nadia", "Fatima", "Sylvie", "Josiane", "Leïla", "Maryse", "Khadija", "Chantal")
-MEN = ("Karim", "Jean-Pierre", "Mehdi", "Bernard", "Youssef", "Patrick", "Ali", "Gérard")
+WOMEN = (
+    "Nadia",
+    "Fatima",
+    "Sylvie",
+    "Josiane",
+    "Leïla",
+    "Maryse",
+    "Khadija",
+    "Chantal",
+)
+MEN = (
+    "Karim",
+    "Jean-Pierre",
+    "Mehdi",
+    "Bernard",
+    "Youssef",
+    "Patrick",
+    "Ali",
+    "Gérard",
+)
 SURNAMES = ("Benali", "Martin", "Garcia", "Roux", "Haddad", "Fabre", "Ouali", "Mas")
 ASSOCIATIONS = (
     ("Régie de quartier", Sex.FEMALE),
@@ -114,7 +141,9 @@ def _pool(code: str) -> bytes:
     lines = ["reference;nom;sexe"]
     for sex, letter in (("F", "F"), ("M", "H")):
         for n in range(1, 13):
-            lines.append(f"{code}-{letter}{n:02d};(nom dans la liste du bailleur);{sex}")
+            lines.append(
+                f"{code}-{letter}{n:02d};(nom dans la liste du bailleur);{sex}"
+            )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -167,7 +196,9 @@ def _seat_draw(
     main = territory.code == MAIN_QPV_CODE
     seated = []
     names = itertools.count()
-    for entry in sorted(draw.entries, key=lambda e: (e.stratum, e.outcome or "", e.rank or 0)):
+    for entry in sorted(
+        draw.entries, key=lambda e: (e.stratum, e.outcome or "", e.rank or 0)
+    ):
         if entry.outcome is None or entry.outcome.value == "not_drawn":
             continue
         i = next(names)
@@ -192,15 +223,17 @@ def _seat_draw(
             relay=relay,
             password=password,
         )
-        member = councils.add_member(
+        member = seats.add_member(
             council,
-            councils.MemberData(
+            seats.MemberData(
                 person=user.email or user.pseudonym,
                 college=College.RESIDENTS,
                 sex=entry.sex,
                 mandate_starts_on=start,
                 mandate_ends_on=start + timedelta(days=3 * 365),
-                substitute_rank=entry.rank if entry.outcome.value == "substitute" else None,
+                substitute_rank=entry.rank
+                if entry.outcome.value == "substitute"
+                else None,
                 is_secretary=email == SECRETARY_EMAIL,
                 draw_entry_id=entry.id,
             ),
@@ -226,9 +259,9 @@ def _local_actors(
             relay=None,
         )
         seated.append(
-            councils.add_member(
+            seats.add_member(
                 council,
-                councils.MemberData(
+                seats.MemberData(
                     person=user.email or "",
                     college=College.LOCAL_ACTORS,
                     sex=sex,
@@ -268,7 +301,9 @@ def _hold(
     attendance.record_attendance(meeting, lines, SYSTEM)
     meetings.open_meeting(meeting, SYSTEM, now=start + timedelta(minutes=10))
     voting = [item for item in meeting.items if item.is_voting]
-    for n, (item, (motion, (yes, no, abstain))) in enumerate(zip(voting, votes, strict=True)):
+    for n, (item, (motion, (yes, no, abstain))) in enumerate(
+        zip(voting, votes, strict=True)
+    ):
         deliberations.record_deliberation(
             item,
             deliberations.VoteData(
@@ -315,11 +350,19 @@ def _meetings(council: Council, titulars: list[CouncilMember], today: date) -> N
         _paris(today - timedelta(days=100), 18),
         MeetingKind.PLENARY,
         [
-            (AgendaItemKind.INFORMATION, "Présentation du contrat de ville 2024-2030", None),
+            (
+                AgendaItemKind.INFORMATION,
+                "Présentation du contrat de ville 2024-2030",
+                None,
+            ),
             (AgendaItemKind.DELIBERATION, "Avis sur le projet de jardin partagé", None),
         ],
     )
-    _hold(first, titulars, [("Le conseil donne un avis favorable au jardin partagé.", (9, 1, 1))])
+    _hold(
+        first,
+        titulars,
+        [("Le conseil donne un avis favorable au jardin partagé.", (9, 1, 1))],
+    )
     record = minutes.start_minutes(first, SYSTEM)
     minutes.edit_minutes(
         record,
@@ -339,8 +382,16 @@ def _meetings(council: Council, titulars: list[CouncilMember], today: date) -> N
         _paris(today - timedelta(days=50), 18, 30),
         MeetingKind.FPH_COMMITTEE,
         [
-            (AgendaItemKind.MINUTES_APPROVAL, "Approbation du compte rendu du printemps", record.id),
-            (AgendaItemKind.FPH_FILE, "Dossier FPH : sortie familiale au lac de la Cavayère", None),
+            (
+                AgendaItemKind.MINUTES_APPROVAL,
+                "Approbation du compte rendu du printemps",
+                record.id,
+            ),
+            (
+                AgendaItemKind.FPH_FILE,
+                "Dossier FPH : sortie familiale au lac de la Cavayère",
+                None,
+            ),
         ],
     )
     _hold(
@@ -355,7 +406,9 @@ def _meetings(council: Council, titulars: list[CouncilMember], today: date) -> N
     minutes.transition(record, MinutesAction.PUBLISH, SYSTEM, now=published)
     minutes.transition(record, MinutesAction.LOCK, SYSTEM, now=published)
     second_minutes = minutes.start_minutes(second, SYSTEM)
-    minutes.transition(second_minutes, MinutesAction.PROPOSE, SYSTEM, now=second.ends_at)
+    minutes.transition(
+        second_minutes, MinutesAction.PROPOSE, SYSTEM, now=second.ends_at
+    )
 
     coming = _plan(
         council,
@@ -363,9 +416,21 @@ def _meetings(council: Council, titulars: list[CouncilMember], today: date) -> N
         _paris(today + timedelta(days=12), 18),
         MeetingKind.PLENARY,
         [
-            (AgendaItemKind.MINUTES_APPROVAL, "Approbation du compte rendu de la commission", second_minutes.id),
-            (AgendaItemKind.INFORMATION, "Point sur les projets du budget participatif", None),
-            (AgendaItemKind.DELIBERATION, "Avis sur la programmation de l'année prochaine", None),
+            (
+                AgendaItemKind.MINUTES_APPROVAL,
+                "Approbation du compte rendu de la commission",
+                second_minutes.id,
+            ),
+            (
+                AgendaItemKind.INFORMATION,
+                "Point sur les projets du budget participatif",
+                None,
+            ),
+            (
+                AgendaItemKind.DELIBERATION,
+                "Avis sur la programmation de l'année prochaine",
+                None,
+            ),
         ],
     )
     meetings.convene(coming, SYSTEM, meeting_url=_link)
@@ -390,9 +455,9 @@ def load() -> None:
         council = _council(territory, start)
         residents = _seat_draw(council, territory, start, relay, n)
         actors = _local_actors(council, territory, start)
-        councils.add_facilitator(
+        seats.add_facilitator(
             council,
-            councils.FacilitatorData(
+            seats.FacilitatorData(
                 name="Rachid Amrani",
                 organisation="Délégué du préfet",
                 starts_on=start,

@@ -14,7 +14,7 @@ Anyone can redo a draw from its report with this algorithm:
    hold at least as many people as it has titular seats.
 5. **Per stratum**: the key is ``SHA-256(master key + stratum label)`` where the label
    is the stratum's values joined with ``|``. The stratum's people, sorted by
-   reference, are shuffled by Fisher–Yates (from the last position down to 1, swap
+   reference, are shuffled by Fisher-Yates (from the last position down to 1, swap
    with a position ``j`` in ``[0, i]``); each ``j`` comes from a stream of SHA-256
    blocks ``SHA-256(key + counter as 8 bytes big-endian)``, counter from 0, read as
    64-bit big-endian integers, rejecting values at or above the largest multiple of
@@ -141,7 +141,7 @@ def _below(stream: Iterator[int], n: int) -> int:
 
 
 def shuffled(items: Sequence[str], key: bytes) -> list[str]:
-    """Fisher–Yates shuffle of *items* driven by the SHA-256 stream of *key*."""
+    """Fisher-Yates shuffle of *items* driven by the SHA-256 stream of *key*."""
     order = list(items)
     stream = _stream(key)
     for i in range(len(order) - 1, 0, -1):

@@ -64,6 +64,10 @@ class ActionForm(FlaskForm):
     """An empty form: the CSRF token of a one-button action."""
 
 
+#: Field name -> function giving its (value, label) pairs in the reader's language.
+ChoiceMap = dict[str, Callable[[], list[tuple[str, str]]]]
+
+
 class ChoicesForm(FlaskForm):
     """A form whose select and radio choices come from enums, translated per request.
 
@@ -71,7 +75,7 @@ class ChoicesForm(FlaskForm):
     (class attributes are built at import, before any language is known).
     """
 
-    CHOICES: ClassVar[dict[str, Callable[[], list[tuple[str, str]]]]] = {}
+    CHOICES: ClassVar[ChoiceMap] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,7 +93,10 @@ def _with_blank(enum: type[LabelledEnum]) -> Callable[[], list[tuple[str, str]]]
 
 
 class CouncilForm(ChoicesForm):
-    CHOICES = {"scope": CouncilScope.choices, "name_display": NameDisplay.choices}
+    CHOICES: ClassVar[ChoiceMap] = {
+        "scope": CouncilScope.choices,
+        "name_display": NameDisplay.choices,
+    }
 
     name = StringField(
         _l("Name"),
@@ -143,7 +150,7 @@ class CouncilForm(ChoicesForm):
 
 
 class RulesForm(ChoicesForm):
-    CHOICES = {
+    CHOICES: ClassVar[ChoiceMap] = {
         "quorum_kind": QuorumKind.choices,
         "majority_ordinary": MajorityRule.choices,
         "majority_minutes_approval": MajorityRule.choices,
@@ -193,7 +200,7 @@ class RulesForm(ChoicesForm):
 
 
 class MemberForm(ChoicesForm):
-    CHOICES = {"college": College.choices, "sex": sex_choices}
+    CHOICES: ClassVar[ChoiceMap] = {"college": College.choices, "sex": sex_choices}
 
     person = StringField(
         _l("Account of the person (e-mail address or pseudonym)"),
@@ -246,7 +253,7 @@ class SeatForm(FlaskForm):
 
 
 class LeaveForm(ChoicesForm):
-    CHOICES = {"reason": LeaveReason.choices}
+    CHOICES: ClassVar[ChoiceMap] = {"reason": LeaveReason.choices}
 
     reason = SelectField(
         _l("Reason"),
@@ -332,7 +339,7 @@ class DrawForm(FlaskForm):
 
 
 class MeetingForm(ChoicesForm):
-    CHOICES = {"kind": MeetingKind.choices}
+    CHOICES: ClassVar[ChoiceMap] = {"kind": MeetingKind.choices}
 
     title = StringField(
         _l("Title"),
@@ -357,7 +364,7 @@ class MeetingForm(ChoicesForm):
 
 
 class ItemForm(ChoicesForm):
-    CHOICES = {
+    CHOICES: ClassVar[ChoiceMap] = {
         "kind": AgendaItemKind.choices,
         "decision_kind": _with_blank(DecisionKind),
     }
@@ -472,7 +479,9 @@ def vote_form_class(voters: list[tuple[int, str]]) -> type[FlaskForm]:
             f"choice_{member_id}",
             # Not submitted in a show of hands: the service asks for missing votes.
             SelectField(
-                _l("Vote of %(name)s", name=name), choices=choices, validate_choice=False
+                _l("Vote of %(name)s", name=name),
+                choices=choices,
+                validate_choice=False,
             ),
         )
     return VoteForm

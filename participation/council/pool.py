@@ -106,8 +106,8 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 def _person(
     row: list[str], columns: dict[str, int], seen: set[str]
-) -> PoolPerson | str:
-    """The person of one line, or the (translatable) problem with it."""
+) -> PoolPerson | Any:
+    """The person of one line, or the (lazily translated) problem with it."""
 
     def cell(name: str) -> str:
         index = columns.get(name)

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from ..accounts.states import Sex
 from ..core.time import PARIS, today_paris, utcnow
@@ -217,7 +218,13 @@ def _warnings(council: Council, figures: Composition) -> list[str]:
             )
         )
     if figures.vacancies:
-        out.append(_l("%(n)d seat(s) are vacant.", n=figures.vacancies))
+        out.append(
+            lazy_ngettext(
+                "%(num)d seat is vacant.",
+                "%(num)d seats are vacant.",
+                figures.vacancies,
+            )
+        )
     for sex in (Sex.FEMALE, Sex.MALE):
         if not figures.substitutes.get((College.RESIDENTS, sex)):
             out.append(

@@ -121,7 +121,7 @@ def is_present_at(attendee: Attendee, at: datetime) -> bool:
 
 @dataclass(frozen=True)
 class Voter:
-    """A member entitled to vote; ``holder_id`` votes for them when they gave a proxy."""
+    """A member entitled to vote; ``holder_id`` votes for them (their proxy)."""
 
     member_id: int
     holder_id: int | None = None

@@ -37,7 +37,7 @@ class NameDisplay(LabelledEnum):
 
 
 class QuorumKind(LabelledEnum):
-    """A quorum is a number of members, or a fraction of the voting members in office."""
+    """A quorum: a number of members, or a fraction of the voting members in office."""
 
     NUMBER = "number", _l("A number of members")
     FRACTION = "fraction", _l("A fraction of the voting members in office")

@@ -29,7 +29,7 @@ from participation.accounts.demo import STAFF_EMAIL
 from participation.core.outbox import send_pending
 from participation.core.time import PARIS, utcnow
 from participation.council import demo
-from participation.council.models import Council, CouncilMember, Meeting
+from participation.council.models import Council, Meeting
 from participation.council.services import attendance
 from participation.extensions import db
 from participation.territories.models import Territory
@@ -105,11 +105,15 @@ def _add_item(page, kind: str, title: str, minutes_id: int | None = None) -> Non
     expect(page).to_have_url(re.compile(r"/manage$"))
 
 
-def _hold_vote(page, meeting_id: int, motion: str, counts: tuple[int, int, int]) -> None:
+def _hold_vote(
+    page, meeting_id: int, motion: str, counts: tuple[int, int, int]
+) -> None:
     """Open the session with everyone present and record one adopted vote."""
     page.goto(f"/councils/meetings/{meeting_id}/manage")
     page.locator("#meeting-open").click()
-    expect(page.locator("#meeting-state .badge")).to_have_attribute("data-state", "open")
+    expect(page.locator("#meeting-state .badge")).to_have_attribute(
+        "data-state", "open"
+    )
     page.locator("a[id^=vote-link-]").first.click()
     page.locator("#motion").fill(motion)
     page.locator("#votes_for").fill(str(counts[0]))
@@ -135,8 +139,13 @@ def test_draw_convocation_attendance_vote_minutes_and_public_archive(
     page.locator("#titulars_per_stratum").fill("2")
     page.locator("#substitutes_per_stratum").fill("1")
     page.locator("#pool_file").set_input_files(
-        files=[{"name": "liste.csv", "mimeType": "text/csv",
-                "buffer": b"reference;sexe\nV1;F\nV2;?\n"}]
+        files=[
+            {
+                "name": "liste.csv",
+                "mimeType": "text/csv",
+                "buffer": b"reference;sexe\nV1;F\nV2;?\n",
+            }
+        ]
     )
     page.locator("#pool-form #submit").click()
     expect(page.locator("#pool_file-error")).to_contain_text("3")
@@ -158,10 +167,13 @@ def test_draw_convocation_attendance_vote_minutes_and_public_archive(
     report_text = "".join(
         p.extract_text() for p in PdfReader(io.BytesIO(report.body())).pages
     )
-    assert "5 2 6 1" in report_text and "Josette Cazals" in report_text
+    assert "5 2 6 1" in report_text
+    assert "Josette Cazals" in report_text
 
     # Staff plan a meeting for tomorrow and convene it.
-    first_id = _plan_meeting(page, council_id, f"Plénière du parcours {n}", tomorrow, "18:00", "19:30")
+    first_id = _plan_meeting(
+        page, council_id, f"Plénière du parcours {n}", tomorrow, "18:00", "19:30"
+    )
     _add_item(page, "deliberation", "Avis sur la fête de quartier")
     page.locator("#meeting-convene").click()
     expect(page).to_have_url(re.compile(r"/convocations$"))
@@ -171,7 +183,8 @@ def test_draw_convocation_attendance_vote_minutes_and_public_archive(
     message = next(
         m
         for m in reversed(live_server.emails())
-        if m["To"] == demo.SECRETARY_EMAIL and f"Plénière du parcours {n}" in m["Subject"]
+        if m["To"] == demo.SECRETARY_EMAIL
+        and f"Plénière du parcours {n}" in m["Subject"]
     )
     ics = next(message.iter_attachments())
     assert ics.get_content_type() == "text/calendar"
@@ -205,16 +218,24 @@ def test_draw_convocation_attendance_vote_minutes_and_public_archive(
     minutes_id = int(page.url.split("/")[-2])
     body = page.locator("#body").input_value()
     assert "Le conseil soutient la fête de quartier." in body
-    page.locator("#body").fill(body.replace("Discussion: …", "Discussion : accord large.", 1).replace("Discussion : …", "Discussion : accord large.", 1))
+    page.locator("#body").fill(
+        body.replace("Discussion: …", "Discussion : accord large.", 1).replace(
+            "Discussion : …", "Discussion : accord large.", 1
+        )
+    )
     page.locator("#comment").fill("Débats")
     page.locator("#minutes-form #submit").click()
     page.locator("#minutes-propose").click()
-    expect(page.locator("#minutes-state .badge")).to_have_attribute("data-state", "proposed")
+    expect(page.locator("#minutes-state .badge")).to_have_attribute(
+        "data-state", "proposed"
+    )
     _sign_out(page)
 
     # The next meeting puts their approval on its agenda.
     _sign_in(page, STAFF_EMAIL)
-    second_id = _plan_meeting(page, council_id, f"Séance suivante {n}", tomorrow, "20:00", "21:00")
+    second_id = _plan_meeting(
+        page, council_id, f"Séance suivante {n}", tomorrow, "20:00", "21:00"
+    )
     _add_item(page, "minutes_approval", "Approbation du compte rendu", minutes_id)
     page.locator("#meeting-convene").click()
     _sign_out(page)
@@ -225,10 +246,14 @@ def test_draw_convocation_attendance_vote_minutes_and_public_archive(
     expect(page.locator("#quorum")).to_have_attribute("data-met", "yes")
     _hold_vote(page, second_id, "Le compte rendu est approuvé.", (14, 0, 1))
     page.goto(f"/councils/meetings/{first_id}/minutes")
-    expect(page.locator("#minutes-state .badge")).to_have_attribute("data-state", "approved")
+    expect(page.locator("#minutes-state .badge")).to_have_attribute(
+        "data-state", "approved"
+    )
     page.locator("#minutes-publish").click()
     page.locator("#minutes-lock").click()
-    expect(page.locator("#minutes-state .badge")).to_have_attribute("data-state", "locked")
+    expect(page.locator("#minutes-state .badge")).to_have_attribute(
+        "data-state", "locked"
+    )
     expect(page.locator("#minutes-edit")).to_have_count(0)
     _sign_out(page)
 
@@ -241,7 +266,9 @@ def test_draw_convocation_attendance_vote_minutes_and_public_archive(
     expect(entry).to_be_visible()
     entry.locator(".minutes-link").click()
     expect(page.locator("#minutes-body")).to_contain_text("accord large")
-    pdf = page.request.get(live_server.url_for(f"/councils/meetings/{first_id}/minutes.pdf"))
+    pdf = page.request.get(
+        live_server.url_for(f"/councils/meetings/{first_id}/minutes.pdf")
+    )
     assert pdf.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
     assert "Le conseil soutient la fête de quartier." in text

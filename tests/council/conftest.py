@@ -15,7 +15,7 @@ from participation.accounts.states import Role, Sex
 from participation.core.actors import SYSTEM
 from participation.core.time import PARIS, utcnow
 from participation.council.models import AgendaItem, Council, CouncilMember, Meeting
-from participation.council.services import attendance, councils, meetings
+from participation.council.services import attendance, councils, meetings, seats
 from participation.council.states import (
     AgendaItemKind,
     AttendanceStatus,
@@ -94,14 +94,14 @@ def make_member(db, make_user) -> Callable[..., CouncilMember]:
                 user_values["password"] = None
             user_values["real_name"] = values.pop("real_name", f"Prénom{n} Nom{n}")
             user = make_user(**user_values)
-        data = councils.MemberData(
+        data = seats.MemberData(
             person=user.email or user.pseudonym,
             college=values.pop("college", College.RESIDENTS),
             sex=values.pop("sex", Sex.FEMALE if n % 2 else Sex.MALE),
             mandate_starts_on=values.pop("mandate_starts_on", date(2024, 1, 1)),
             **values,
         )
-        member = councils.add_member(council, data, SYSTEM)
+        member = seats.add_member(council, data, SYSTEM)
         db.session.flush()
         return member
 

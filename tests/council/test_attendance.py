@@ -8,9 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from participation.core.actors import SYSTEM
-from participation.core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
+from participation.core.errors import (
+    Conflict,
+    DomainError,
+    FieldErrors,
+    PermissionDenied,
+)
 from participation.council.models import Attendance
-from participation.council.services import attendance, councils, meetings
+from participation.council.services import attendance, councils, meetings, seats
 from participation.council.states import AttendanceStatus, College, MeetingState
 
 from .conftest import meeting_link
@@ -34,9 +39,9 @@ def line(member, status, holder=None, **times):
 
 def rows(db, meeting) -> int:
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Attendance).where(
-            Attendance.meeting_id == meeting.id
-        )
+        sa.select(sa.func.count())
+        .select_from(Attendance)
+        .where(Attendance.meeting_id == meeting.id)
     )
 
 
@@ -54,8 +59,10 @@ def test_the_sheet_lists_the_titular_members_in_office(convened, members, make_m
     assert substitute not in sheet
 
 
-def test_a_proxy_counts_for_the_quorum_while_its_holder_is_present(db, convened, members):
-    a, b, c, d, e, f = members
+def test_a_proxy_counts_for_the_quorum_while_its_holder_is_present(
+    db, convened, members
+):
+    a, b, c, d, _e, _f = members
     attendance.record_attendance(
         convened, [line(a, P), line(b, P), line(c, R, a), line(d, E)], SYSTEM
     )
@@ -67,7 +74,9 @@ def test_a_proxy_counts_for_the_quorum_while_its_holder_is_present(db, convened,
     assert rows(db, convened) == 4
 
 
-def test_a_proxy_beyond_the_limit_is_refused_and_nothing_is_written(db, convened, members):
+def test_a_proxy_beyond_the_limit_is_refused_and_nothing_is_written(
+    db, convened, members
+):
     a, b, c, *_ = members
 
     with pytest.raises(FieldErrors) as raised:
@@ -89,7 +98,9 @@ def test_a_proxy_to_a_non_member_or_to_oneself_is_refused(
         attendance.record_attendance(
             convened, [line(a, P), line(b, R, stranger)], SYSTEM
         )
-    assert "titular member of this council" in str(raised.value.errors[f"holder_{b.id}"])
+    assert "titular member of this council" in str(
+        raised.value.errors[f"holder_{b.id}"]
+    )
     with pytest.raises(FieldErrors):
         attendance.record_attendance(convened, [line(a, R, a)], SYSTEM)
     assert rows(db, convened) == 0
@@ -129,8 +140,11 @@ def test_arrival_and_departure_times_are_kept_in_paris_time(convened, members):
 
     row = attendance.lines_of(convened)[a.id]
 
-    assert row.arrived_at is not None and row.left_at is not None
-    assert row.arrived_at.astimezone(convened.starts_paris.tzinfo).time() == time(18, 20)
+    assert row.arrived_at is not None
+    assert row.left_at is not None
+    assert row.arrived_at.astimezone(convened.starts_paris.tzinfo).time() == time(
+        18, 20
+    )
     with pytest.raises(FieldErrors):
         attendance.record_attendance(
             convened, [line(a, P, arrived=time(19, 0), left=time(18, 0))], SYSTEM
@@ -172,9 +186,9 @@ def test_a_resident_cannot_record_attendance(convened, members, resident):
 
 def test_the_secretary_records_attendance(db, convened, members):
     secretary = members[0]
-    councils.update_member(
+    seats.update_member(
         secretary,
-        councils.SeatChanges(
+        seats.SeatChanges(
             mandate_starts_on=secretary.mandate_starts_on,
             mandate_ends_on=None,
             is_voting=True,
@@ -199,7 +213,11 @@ def test_a_member_gives_a_proxy_before_the_meeting_within_the_limit(
     attendance.give_proxy(meeting, a.id, b.user)
 
     row = attendance.lines_of(meeting)[b.id]
-    assert (row.status, row.proxy_holder_id, row.is_declared_by_member) == (R, a.id, True)
+    assert (row.status, row.proxy_holder_id, row.is_declared_by_member) == (
+        R,
+        a.id,
+        True,
+    )
     with pytest.raises(DomainError, match="already holds 1"):
         attendance.give_proxy(meeting, a.id, c.user)
     with pytest.raises(DomainError, match="hold a proxy"):
@@ -220,7 +238,11 @@ def test_the_database_keeps_one_attendance_line_per_member(db, convened, members
         db.session.flush()
 
 
-def test_the_database_refuses_a_represented_member_without_holder(db, convened, members):
-    db.session.add(Attendance(meeting_id=convened.id, member_id=members[0].id, status=R))
+def test_the_database_refuses_a_represented_member_without_holder(
+    db, convened, members
+):
+    db.session.add(
+        Attendance(meeting_id=convened.id, member_id=members[0].id, status=R)
+    )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()

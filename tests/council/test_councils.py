@@ -10,11 +10,16 @@ import sqlalchemy as sa
 
 from participation.accounts.states import Sex
 from participation.core.actors import SYSTEM
-from participation.core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
+from participation.core.errors import (
+    Conflict,
+    DomainError,
+    FieldErrors,
+    PermissionDenied,
+)
 from participation.core.models import AuditEntry
 from participation.council import queries
 from participation.council.models import Council, CouncilComposition, CouncilMember
-from participation.council.services import councils
+from participation.council.services import councils, seats
 from participation.council.states import (
     College,
     CouncilScope,
@@ -58,7 +63,8 @@ def test_residents_and_visitors_cannot_create_a_council(db, make_territory, resi
 def test_one_council_per_qpv_and_one_for_the_agglomeration(db, council, staff):
     with pytest.raises(FieldErrors) as raised:
         councils.create_council(
-            councils.CouncilData(name="Doublon", territory_id=council.territory_id), staff
+            councils.CouncilData(name="Doublon", territory_id=council.territory_id),
+            staff,
         )
     assert "territory_id" in raised.value.errors
 
@@ -116,9 +122,9 @@ def test_rules_with_bad_values_say_which_field(council, staff):
 def test_seating_a_person_by_email_or_pseudonym(db, council, make_user, staff):
     person = make_user(pseudonym="Fatou", email="fatou@example.test")
 
-    member = councils.add_member(
+    member = seats.add_member(
         council,
-        councils.MemberData(
+        seats.MemberData(
             person="FATOU",
             college=College.LOCAL_ACTORS,
             sex=Sex.FEMALE,
@@ -131,9 +137,9 @@ def test_seating_a_person_by_email_or_pseudonym(db, council, make_user, staff):
     assert member.user_id == person.id
     assert member.is_titular
     with pytest.raises(FieldErrors) as raised:
-        councils.add_member(
+        seats.add_member(
             council,
-            councils.MemberData(
+            seats.MemberData(
                 person="fatou@example.test",
                 college=College.LOCAL_ACTORS,
                 sex=Sex.FEMALE,
@@ -146,9 +152,9 @@ def test_seating_a_person_by_email_or_pseudonym(db, council, make_user, staff):
 
 def test_an_unknown_person_and_bad_mandate_dates_are_explained(council, staff):
     with pytest.raises(FieldErrors) as raised:
-        councils.add_member(
+        seats.add_member(
             council,
-            councils.MemberData(
+            seats.MemberData(
                 person="personne",
                 college=College.LOCAL_ACTORS,
                 sex=Sex.MALE,
@@ -167,9 +173,9 @@ def test_when_the_draw_is_required_residents_come_from_a_draw(
     person = make_user()
 
     with pytest.raises(FieldErrors) as raised:
-        councils.add_member(
+        seats.add_member(
             council,
-            councils.MemberData(
+            seats.MemberData(
                 person=person.email,
                 college=College.RESIDENTS,
                 sex=Sex.FEMALE,
@@ -198,16 +204,16 @@ def test_leaving_proposes_the_next_substitute_of_the_same_sex_and_college(
     make_member(council, sex=Sex.MALE, substitute_rank=3)
     make_member(council, sex=Sex.MALE, college=College.LOCAL_ACTORS, substitute_rank=1)
 
-    proposed = councils.end_membership(
+    proposed = seats.end_membership(
         leaving, LeaveReason.MOVED_OUT, date(2026, 2, 1), staff
     )
 
     assert proposed is second
-    promoted = councils.promote_substitute(second, leaving, staff, date(2026, 2, 2))
+    promoted = seats.promote_substitute(second, leaving, staff, date(2026, 2, 2))
     assert promoted.is_titular
     assert promoted.replaces_id == leaving.id
     with pytest.raises(Conflict):
-        councils.end_membership(leaving, LeaveReason.RESIGNED, date(2026, 3, 1), staff)
+        seats.end_membership(leaving, LeaveReason.RESIGNED, date(2026, 3, 1), staff)
 
 
 def test_a_substitute_of_the_other_sex_cannot_take_the_seat_under_parity(
@@ -215,17 +221,17 @@ def test_a_substitute_of_the_other_sex_cannot_take_the_seat_under_parity(
 ):
     leaving = make_member(council, sex=Sex.MALE)
     woman = make_member(council, sex=Sex.FEMALE, substitute_rank=1)
-    councils.end_membership(leaving, LeaveReason.RESIGNED, date(2026, 1, 1), staff)
+    seats.end_membership(leaving, LeaveReason.RESIGNED, date(2026, 1, 1), staff)
 
     with pytest.raises(DomainError, match="same college"):
-        councils.promote_substitute(woman, leaving, staff, date(2026, 1, 2))
+        seats.promote_substitute(woman, leaving, staff, date(2026, 1, 2))
 
 
 def test_a_facilitator_needs_an_end_after_the_start(council, staff):
     with pytest.raises(FieldErrors) as raised:
-        councils.add_facilitator(
+        seats.add_facilitator(
             council,
-            councils.FacilitatorData(
+            seats.FacilitatorData(
                 name="Délégué du préfet",
                 starts_on=date(2026, 1, 1),
                 ends_on=date(2025, 1, 1),
@@ -244,9 +250,9 @@ def test_the_dashboard_measures_size_share_parity_vacancies_and_warns(
         make_member(
             council, college=College.LOCAL_ACTORS, sex=Sex.FEMALE if i < 2 else Sex.MALE
         )
-    councils.add_facilitator(
+    seats.add_facilitator(
         council,
-        councils.FacilitatorData(
+        seats.FacilitatorData(
             name="Agent municipal",
             starts_on=date(2025, 1, 1),
             ends_on=date(2099, 1, 1),
@@ -277,7 +283,10 @@ def test_a_recorded_composition_keeps_the_policy_that_applied(
     council.is_parity_required = False
 
     composition = councils.record_composition(
-        council, staff, recognition_reference="Arrêté 2026-14", recognised_on=date(2026, 2, 3)
+        council,
+        staff,
+        recognition_reference="Arrêté 2026-14",
+        recognised_on=date(2026, 2, 3),
     )
 
     assert composition.version == 1
@@ -287,7 +296,10 @@ def test_a_recorded_composition_keeps_the_policy_that_applied(
     assert len(json.loads(composition.members_json)) == 2
     with pytest.raises(DomainError):
         councils.record_composition(council, staff, recognition_reference="Arrêté seul")
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(CouncilComposition)) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(CouncilComposition))
+        == 1
+    )
 
 
 def test_one_standing_seat_per_person_is_a_database_rule(db, council, make_member):

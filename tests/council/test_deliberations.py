@@ -25,7 +25,9 @@ from .conftest import voting_item
 def vote(item, **values):
     return deliberations.record_deliberation(
         item,
-        deliberations.VoteData(motion=values.pop("motion", "Adopter le projet."), **values),
+        deliberations.VoteData(
+            motion=values.pop("motion", "Adopter le projet."), **values
+        ),
         SYSTEM,
     )
 
@@ -37,7 +39,7 @@ def count(db, model) -> int:
 def test_a_show_of_hands_is_adopted_and_freezes_the_voters(
     db, council, members, make_meeting, open_meeting
 ):
-    a, b, c, d, e, f = members
+    a, b, c, d, e, _f = members
     meeting = open_meeting(make_meeting(council), [a, b, c], proxies={d.id: a.id})
     item = voting_item(meeting)
 
@@ -128,7 +130,8 @@ def test_a_roll_call_records_each_vote_and_recusals(
     recused = db.session.scalars(
         sa.select(DeliberationVoter).where(DeliberationVoter.member_id == d.id)
     ).one()
-    assert recused.is_recused and recused.choice is None
+    assert recused.is_recused
+    assert recused.choice is None
 
 
 def test_the_database_allows_one_vote_per_member_per_deliberation(
@@ -139,14 +142,18 @@ def test_the_database_allows_one_vote_per_member_per_deliberation(
 
     db.session.add(
         DeliberationVoter(
-            deliberation_id=result.id, member_id=members[0].id, choice=VoteChoice.AGAINST
+            deliberation_id=result.id,
+            member_id=members[0].id,
+            choice=VoteChoice.AGAINST,
         )
     )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
 
 
-def test_the_database_refuses_negative_counts(db, council, members, make_meeting, open_meeting):
+def test_the_database_refuses_negative_counts(
+    db, council, members, make_meeting, open_meeting
+):
     meeting = open_meeting(make_meeting(council), members)
     result = vote(voting_item(meeting), votes_for=6, votes_against=0, abstentions=0)
 
@@ -174,7 +181,9 @@ def test_no_deliberation_on_a_closed_meeting_nor_twice(
     assert count(db, Deliberation) == 1
 
 
-def test_an_information_item_takes_no_vote(council, members, make_meeting, open_meeting):
+def test_an_information_item_takes_no_vote(
+    council, members, make_meeting, open_meeting
+):
     meeting = open_meeting(make_meeting(council), members)
 
     with pytest.raises(Conflict, match="information"):
@@ -186,7 +195,9 @@ def test_the_majority_comes_from_the_rules_the_meeting_was_convened_under(
 ):
     councils.adopt_rules(
         council,
-        councils.RulesData(text="Majorité absolue.", majority_ordinary=MajorityRule.ABSOLUTE),
+        councils.RulesData(
+            text="Majorité absolue.", majority_ordinary=MajorityRule.ABSOLUTE
+        ),
         SYSTEM,
     )
     meeting = open_meeting(make_meeting(council), members)
@@ -197,7 +208,9 @@ def test_the_majority_comes_from_the_rules_the_meeting_was_convened_under(
     assert result.outcome is Outcome.REJECTED  # 3 of 6 is not more than half
 
 
-def test_extensions_hear_each_recorded_vote(council, members, make_meeting, open_meeting):
+def test_extensions_hear_each_recorded_vote(
+    council, members, make_meeting, open_meeting
+):
     heard = []
 
     def listener(deliberation, **_extra):

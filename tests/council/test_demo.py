@@ -27,7 +27,10 @@ def test_each_qpv_gets_a_council_with_its_record_built_through_the_workflows(
 ):
     first, second = make_territory(code="QN01101M"), make_territory()
     make_user(
-        roles=(Role.RELAY,), email=demo.RELAY_EMAIL, pseudonym="relais_demo", territory=first
+        roles=(Role.RELAY,),
+        email=demo.RELAY_EMAIL,
+        pseudonym="relais_demo",
+        territory=first,
     )
 
     demo.load()
@@ -38,8 +41,10 @@ def test_each_qpv_gets_a_council_with_its_record_built_through_the_workflows(
     assert [c.territory_id for c in councils] == [first.id, second.id]
     for council in councils:
         figures = queries.composition(council)
-        assert figures.residents == 10 and figures.local_actors == 6
-        assert figures.is_parity_met and figures.vacancies == 0
+        assert figures.residents == 10
+        assert figures.local_actors == 6
+        assert figures.is_parity_met
+        assert figures.vacancies == 0
         assert figures.substitutes == {
             (College.RESIDENTS, Sex.FEMALE): 3,
             (College.RESIDENTS, Sex.MALE): 3,
@@ -47,7 +52,8 @@ def test_each_qpv_gets_a_council_with_its_record_built_through_the_workflows(
         draw = db.session.scalars(
             sa.select(CouncilDraw).where(CouncilDraw.council_id == council.id)
         ).one()
-        assert draw.is_drawn and len(draw.witness_names) == 2
+        assert draw.is_drawn
+        assert len(draw.witness_names) == 2
         meetings = db.session.scalars(
             sa.select(Meeting)
             .where(Meeting.council_id == council.id)

@@ -13,7 +13,9 @@ from participation.council.draw import DrawError, PoolPerson, StrataSpec
 pytestmark = pytest.mark.db_independent
 
 
-def pool(women: int = 12, men: int = 10, bands: tuple[str, ...] = ()) -> list[PoolPerson]:
+def pool(
+    women: int = 12, men: int = 10, bands: tuple[str, ...] = ()
+) -> list[PoolPerson]:
     people = []
     for i in range(women):
         people.append(
@@ -91,10 +93,10 @@ def test_the_draw_follows_the_documented_algorithm():
     master = hashlib.sha256(f"seed\n{fingerprint}".encode()).digest()
     key = hashlib.sha256(master + b"female").digest()
     order = sorted(p.reference for p in people if p.sex == "female")
-    blocks = (
-        hashlib.sha256(key + n.to_bytes(8, "big")).digest() for n in range(1000)
+    blocks = (hashlib.sha256(key + n.to_bytes(8, "big")).digest() for n in range(1000))
+    words = (
+        int.from_bytes(b[i : i + 8], "big") for b in blocks for i in (0, 8, 16, 24)
     )
-    words = (int.from_bytes(b[i : i + 8], "big") for b in blocks for i in (0, 8, 16, 24))
     for i in range(len(order) - 1, 0, -1):
         limit = (2**64 // (i + 1)) * (i + 1)
         word = next(words)
@@ -127,7 +129,9 @@ def test_age_bands_make_strata_within_each_sex():
 
 def test_an_empty_stratum_is_refused():
     people = [*pool(6, 0), PoolPerson("M1", "male", "60+")]
-    people = [PoolPerson(p.reference, p.sex, "16-29") for p in people[:-1]] + people[-1:]
+    people = [PoolPerson(p.reference, p.sex, "16-29") for p in people[:-1]] + people[
+        -1:
+    ]
 
     with pytest.raises(DrawError) as raised:
         lottery.draw(
@@ -159,7 +163,9 @@ def test_a_stratum_smaller_than_its_seats_is_refused():
 
 def test_duplicates_and_an_empty_seed_are_refused():
     with pytest.raises(DrawError, match="duplicate"):
-        lottery.draw([*pool(2, 2), PoolPerson("F000", "female")], "x", titulars=1, substitutes=0)
+        lottery.draw(
+            [*pool(2, 2), PoolPerson("F000", "female")], "x", titulars=1, substitutes=0
+        )
     with pytest.raises(DrawError, match="empty_seed"):
         lottery.draw(pool(2, 2), "   ", titulars=1, substitutes=0)
 

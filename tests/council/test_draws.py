@@ -10,11 +10,16 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from participation.accounts.states import Sex
-from participation.core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
+from participation.core.errors import (
+    Conflict,
+    DomainError,
+    FieldErrors,
+    PermissionDenied,
+)
 from participation.council import pdf
 from participation.council.models import CouncilDraw, DrawEntry
 from participation.council.pool import PoolErrors
-from participation.council.services import councils, draws
+from participation.council.services import draws, seats
 from participation.council.states import College, DrawOutcome
 
 
@@ -122,9 +127,9 @@ def test_a_drawn_person_is_seated_once_in_the_residents_college(
     person = make_user()
 
     def seat(**values):
-        return councils.add_member(
+        return seats.add_member(
             council,
-            councils.MemberData(
+            seats.MemberData(
                 person=values.pop("person", person.email),
                 college=values.pop("college", College.RESIDENTS),
                 sex=values.pop("sex", titular.sex),
@@ -151,11 +156,13 @@ def test_the_draw_report_holds_the_seed_witnesses_fingerprint_and_result(
     draws.perform_draw(draw, "4 4 2", "Mme Martin\nM. Ferrand", staff)
 
     text = "\n".join(
-        page.extract_text() for page in PdfReader(io.BytesIO(pdf.draw_report(draw))).pages
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(pdf.draw_report(draw))).pages
     )
 
     assert "4 4 2" in text
-    assert "Mme Martin" in text and "M. Ferrand" in text
+    assert "Mme Martin" in text
+    assert "M. Ferrand" in text
     assert draw.pool_fingerprint[:20] in text.replace("\n", "")
     titular = next(e for e in draw.entries if e.outcome is DrawOutcome.TITULAR)
     assert titular.reference in text

@@ -44,7 +44,10 @@ def test_residents_cannot_plan_a_meeting(council, resident):
         meetings.create_meeting(
             council,
             meetings.MeetingData(
-                title="x", starts_at=start, ends_at=start + timedelta(hours=1), place="y"
+                title="x",
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+                place="y",
             ),
             resident,
         )
@@ -101,7 +104,9 @@ def test_convocation_sends_an_email_with_an_ics_in_paris_time(
     assert meeting.state is MeetingState.CONVENED
     assert meeting.history[-1].action is MeetingAction.CONVENE
     message = db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.to_address == members[0].user.email)
+        sa.select(OutboxMessage).where(
+            OutboxMessage.to_address == members[0].user.email
+        )
     ).one()
     assert "Convocation" in message.subject
     assert "Point 2" in message.body_text

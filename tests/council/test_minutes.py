@@ -38,7 +38,10 @@ def held(council, members, make_meeting, open_meeting):
     deliberations.record_deliberation(
         voting_item(meeting),
         deliberations.VoteData(
-            motion="Soutenir la fête de quartier.", votes_for=3, votes_against=1, abstentions=0
+            motion="Soutenir la fête de quartier.",
+            votes_for=3,
+            votes_against=1,
+            abstentions=0,
         ),
         SYSTEM,
     )
@@ -60,7 +63,9 @@ def approve_at_next_meeting(council, members, make_meeting, open_meeting, target
     open_meeting(later, members)
     return later, deliberations.record_deliberation(
         item,
-        deliberations.VoteData(motion="Approuver le PV.", votes_for=6, votes_against=0, abstentions=0),
+        deliberations.VoteData(
+            motion="Approuver le PV.", votes_for=6, votes_against=0, abstentions=0
+        ),
         SYSTEM,
     )
 
@@ -73,7 +78,9 @@ def test_the_draft_is_prefilled_from_agenda_attendance_and_votes(held, members):
     assert "Plénière de mars" in body
     assert "Present (3)" in body
     assert f"(proxy to {members[0].user.pseudonym})" in body
-    assert "Quorum at the opening: 4 members present or represented for 3 required" in body
+    assert (
+        "Quorum at the opening: 4 members present or represented for 3 required" in body
+    )
     assert "Motion: Soutenir la fête de quartier." in body
     assert "Decision: Adopted" in body
     assert record.revisions[0].number == 1
@@ -86,12 +93,15 @@ def test_every_edit_is_a_revision_with_author_and_diff(db, held, members):
     secretary = members[0].user
 
     revision = minutes.edit_minutes(
-        record, record.body.replace("Discussion: …", "Discussion: accord unanime."), SYSTEM,
+        record,
+        record.body.replace("Discussion: …", "Discussion: accord unanime."),
+        SYSTEM,
         comment="Débats",
     )
     unchanged = minutes.edit_minutes(record, record.body, SYSTEM)
 
-    assert revision is not None and revision.number == 2
+    assert revision is not None
+    assert revision.number == 2
     assert "-Discussion: …" in revision.diff
     assert "+Discussion: accord unanime." in revision.diff
     assert unchanged is None
@@ -126,7 +136,9 @@ def test_minutes_are_approved_by_a_vote_of_a_later_meeting_then_published_and_lo
     assert record.state is MinutesState.LOCKED
     assert record.is_public
     history = db.session.scalars(
-        sa.select(MinutesStateChange.action).where(MinutesStateChange.minutes_id == record.id)
+        sa.select(MinutesStateChange.action).where(
+            MinutesStateChange.minutes_id == record.id
+        )
     ).all()
     assert history == [
         MinutesAction.PROPOSE,
@@ -142,7 +154,9 @@ def test_minutes_are_approved_by_a_vote_of_a_later_meeting_then_published_and_lo
     assert audited == [f"council_minutes.{a.value}" for a in history]
 
 
-def test_locked_minutes_take_errata_never_edits(db, council, members, held, make_meeting, open_meeting):
+def test_locked_minutes_take_errata_never_edits(
+    db, council, members, held, make_meeting, open_meeting
+):
     record = minutes.start_minutes(held, SYSTEM)
     with pytest.raises(Conflict, match="locked minutes"):
         minutes.add_erratum(record, "Trop tôt", SYSTEM)
@@ -167,17 +181,23 @@ def test_a_rejected_approval_leaves_the_minutes_proposed(
 ):
     record = minutes.start_minutes(held, SYSTEM)
     minutes.transition(record, MinutesAction.PROPOSE, SYSTEM)
-    later = make_meeting(council, starts_at=held.starts_at + timedelta(days=30), items=())
+    later = make_meeting(
+        council, starts_at=held.starts_at + timedelta(days=30), items=()
+    )
     item = meetings.add_item(
         later,
-        meetings.ItemData(kind=AgendaItemKind.MINUTES_APPROVAL, title="PV", minutes_id=record.id),
+        meetings.ItemData(
+            kind=AgendaItemKind.MINUTES_APPROVAL, title="PV", minutes_id=record.id
+        ),
         SYSTEM,
     )
     open_meeting(later, members)
 
     deliberations.record_deliberation(
         item,
-        deliberations.VoteData(motion="Approuver.", votes_for=1, votes_against=5, abstentions=0),
+        deliberations.VoteData(
+            motion="Approuver.", votes_for=1, votes_against=5, abstentions=0
+        ),
         SYSTEM,
     )
 
@@ -208,7 +228,9 @@ def test_every_minutes_action_from_each_state(state):
 def test_the_transition_table_reaches_every_state_from_draft():
     reached = {MinutesState.DRAFT}
     for _ in MinutesState:
-        reached |= {to for (frm, _a), to in MINUTES_TRANSITIONS.items() if frm in reached}
+        reached |= {
+            to for (frm, _a), to in MINUTES_TRANSITIONS.items() if frm in reached
+        }
     assert reached == set(MinutesState)
 
 
@@ -220,7 +242,9 @@ def test_the_pdf_holds_the_attendance_and_the_decisions(held, members):
     text = "\n".join(page.extract_text() for page in reader.pages)
 
     assert "Attendance" in text
-    assert "Present" in text and "Represented (proxy)" in text and "Absent" in text
+    assert "Present" in text
+    assert "Represented (proxy)" in text
+    assert "Absent" in text
     initials = " ".join(f"{w[0]}." for w in members[0].user.real_name.split())
     assert initials in text
     assert members[0].user.pseudonym not in text
@@ -236,7 +260,9 @@ def test_only_one_set_of_minutes_per_meeting_in_the_database(db, held):
         db.session.flush()
 
 
-def test_minutes_cannot_start_before_the_session_opens(council, members, make_meeting, convene):
+def test_minutes_cannot_start_before_the_session_opens(
+    council, members, make_meeting, convene
+):
     meeting = convene(make_meeting(council, starts_at=utcnow() + timedelta(days=9)))
 
     with pytest.raises(Conflict):

@@ -58,7 +58,9 @@ def test_proxies_count_for_the_quorum_only_when_the_rules_say_so():
 def test_presence_follows_arrivals_departures_and_proxy_holders():
     sheet = [
         q.Attendee(1, True, AttendanceStatus.PRESENT),
-        q.Attendee(2, True, AttendanceStatus.PRESENT, arrived_at=T0 + timedelta(minutes=30)),
+        q.Attendee(
+            2, True, AttendanceStatus.PRESENT, arrived_at=T0 + timedelta(minutes=30)
+        ),
         q.Attendee(3, True, AttendanceStatus.PRESENT, left_at=T0 + timedelta(hours=1)),
         q.Attendee(4, True, AttendanceStatus.REPRESENTED, proxy_holder_id=3),
         q.Attendee(5, True, AttendanceStatus.EXCUSED),
@@ -67,7 +69,9 @@ def test_presence_follows_arrivals_departures_and_proxy_holders():
     ]
 
     at_start = q.presence_at(sheet, T0, in_office=6, proxies_allowed=True)
-    later = q.presence_at(sheet, T0 + timedelta(minutes=45), in_office=6, proxies_allowed=True)
+    later = q.presence_at(
+        sheet, T0 + timedelta(minutes=45), in_office=6, proxies_allowed=True
+    )
     after_3_left = q.presence_at(
         sheet, T0 + timedelta(hours=1), in_office=6, proxies_allowed=True
     )
@@ -95,7 +99,9 @@ def tally(yes: int, no: int, abstain: int = 0) -> q.Tally:
     ],
 )
 def test_simple_majority(votes, outcome):
-    assert q.outcome(MajorityRule.SIMPLE, votes, entitled=10, quorum_met=True) is outcome
+    assert (
+        q.outcome(MajorityRule.SIMPLE, votes, entitled=10, quorum_met=True) is outcome
+    )
 
 
 def test_simple_majority_when_abstentions_count_as_cast():
@@ -147,7 +153,10 @@ def test_absolute_majority_of_the_members_entitled(votes, entitled, outcome):
     ],
 )
 def test_two_thirds_majority(votes, outcome):
-    assert q.outcome(MajorityRule.TWO_THIRDS, votes, entitled=10, quorum_met=True) is outcome
+    assert (
+        q.outcome(MajorityRule.TWO_THIRDS, votes, entitled=10, quorum_met=True)
+        is outcome
+    )
 
 
 def test_without_quorum_nothing_is_decided():
@@ -174,4 +183,6 @@ def test_a_proxy_counts_once_in_the_voters_and_the_quorum():
     found = q.presence_at(sheet, T0, in_office=4, proxies_allowed=True)
 
     assert q.quorum(HALF, found).met  # 1 present + 1 represented = 2 of 4
-    assert not q.quorum(q.QuorumRule(QuorumKind.FRACTION, counts_proxies=False), found).met
+    assert not q.quorum(
+        q.QuorumRule(QuorumKind.FRACTION, counts_proxies=False), found
+    ).met

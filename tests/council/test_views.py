@@ -23,7 +23,12 @@ from participation.council.models import (
     Meeting,
     MinutesRevision,
 )
-from participation.council.services import councils, deliberations, meetings, minutes
+from participation.council.services import (
+    deliberations,
+    meetings,
+    minutes,
+    seats,
+)
 from participation.council.states import (
     AgendaItemKind,
     AttendanceStatus,
@@ -45,9 +50,9 @@ def count(db, model, *where) -> int:
 
 
 def make_secretary(member):
-    councils.update_member(
+    seats.update_member(
         member,
-        councils.SeatChanges(
+        seats.SeatChanges(
             mandate_starts_on=member.mandate_starts_on,
             mandate_ends_on=None,
             is_voting=True,
@@ -76,7 +81,9 @@ def published(db, council, members, make_meeting, open_meeting):
     meetings.close_meeting(held, SYSTEM)
     record = minutes.start_minutes(held, SYSTEM)
     minutes.transition(record, MinutesAction.PROPOSE, SYSTEM)
-    later = make_meeting(council, starts_at=held.starts_at + timedelta(days=20), items=())
+    later = make_meeting(
+        council, starts_at=held.starts_at + timedelta(days=20), items=()
+    )
     item = meetings.add_item(
         later,
         meetings.ItemData(
@@ -87,7 +94,9 @@ def published(db, council, members, make_meeting, open_meeting):
     open_meeting(later, members)
     deliberations.record_deliberation(
         item,
-        deliberations.VoteData(motion="PV", votes_for=6, votes_against=0, abstentions=0),
+        deliberations.VoteData(
+            motion="PV", votes_for=6, votes_against=0, abstentions=0
+        ),
         SYSTEM,
     )
     minutes.transition(record, MinutesAction.PUBLISH, SYSTEM)
@@ -244,20 +253,36 @@ def test_staff_create_a_council_and_errors_sit_next_to_the_fields(
 
     bad = client.post(
         "/councils/new",
-        data={"name": "", "scope": "qpv", "territory_id": "", "resident_seats": "-1",
-              "local_actor_seats": "6", "min_residents_share": "50", "name_display": "pseudonym"},
+        data={
+            "name": "",
+            "scope": "qpv",
+            "territory_id": "",
+            "resident_seats": "-1",
+            "local_actor_seats": "6",
+            "min_residents_share": "50",
+            "name_display": "pseudonym",
+        },
     )
     assert bad.status_code == 200
     page = text_of(bad)
     assert 'id="error-summary"' in page
-    assert 'id="name-error"' in page and 'id="resident_seats-error"' in page
+    assert 'id="name-error"' in page
+    assert 'id="resident_seats-error"' in page
     assert count(db, Council) == 0
 
     good = client.post(
         "/councils/new",
-        data={"name": "CC Viguier", "scope": "qpv", "territory_id": str(territory.id),
-              "resident_seats": "10", "local_actor_seats": "6", "min_residents_share": "50",
-              "is_draw_required": "y", "is_parity_required": "y", "name_display": "initials"},
+        data={
+            "name": "CC Viguier",
+            "scope": "qpv",
+            "territory_id": str(territory.id),
+            "resident_seats": "10",
+            "local_actor_seats": "6",
+            "min_residents_share": "50",
+            "is_draw_required": "y",
+            "is_parity_required": "y",
+            "name_display": "initials",
+        },
     )
     assert good.status_code == 302
     council = db.session.scalars(sa.select(Council)).one()
@@ -278,7 +303,9 @@ def test_a_csv_with_bad_rows_shows_line_numbers_by_the_field_and_imports_nothing
     }
 
     response = client.post(
-        f"/councils/{council.id}/draws/new", data=data, content_type="multipart/form-data"
+        f"/councils/{council.id}/draws/new",
+        data=data,
+        content_type="multipart/form-data",
     )
 
     page = text_of(response)
@@ -315,7 +342,8 @@ def test_staff_import_and_draw_through_the_pages(db, client, login_as, staff, co
     )
     assert done.status_code == 302
     db.session.expire_all()
-    assert draw.is_drawn and draw.seed == "1 2 3"
+    assert draw.is_drawn
+    assert draw.seed == "1 2 3"
     report = client.get(f"/councils/draws/{draw.id}/report.pdf")
     assert report.data.startswith(b"%PDF")
 
@@ -330,7 +358,9 @@ def test_convening_from_the_page_queues_the_emails(
 
     assert response.status_code == 302
     assert count(db, OutboxMessage) == len(members)
-    again = client.post(f"/councils/meetings/{meeting.id}/convene", follow_redirects=True)
+    again = client.post(
+        f"/councils/meetings/{meeting.id}/convene", follow_redirects=True
+    )
     assert "This is not possible at this stage" in text_of(again)
     assert count(db, OutboxMessage) == len(members)
 
@@ -360,8 +390,12 @@ def test_the_secretary_records_a_proxy_and_sees_the_quorum(
         f"/councils/meetings/{meeting.id}/attendance",
         data=attendance_form(
             members,
-            **{f"status_{b.id}": "represented", f"holder_{b.id}": str(a.id),
-               f"status_{c.id}": "represented", f"holder_{c.id}": str(a.id)},
+            **{
+                f"status_{b.id}": "represented",
+                f"holder_{b.id}": str(a.id),
+                f"status_{c.id}": "represented",
+                f"holder_{c.id}": str(a.id),
+            },
         ),
     )
     page = text_of(too_many)
@@ -393,8 +427,14 @@ def test_a_vote_without_quorum_shows_its_reason_by_the_counts(
 
     response = client.post(
         f"/councils/items/{item.id}/vote",
-        data={"motion": "Adopter.", "method": "show_of_hands", "votes_for": "2",
-              "votes_against": "0", "abstentions": "0", "submit": "y"},
+        data={
+            "motion": "Adopter.",
+            "method": "show_of_hands",
+            "votes_for": "2",
+            "votes_against": "0",
+            "abstentions": "0",
+            "submit": "y",
+        },
     )
 
     page = text_of(response)
@@ -406,7 +446,9 @@ def test_a_vote_without_quorum_shows_its_reason_by_the_counts(
         data={"motion": "Adopter.", "method": "show_of_hands", "no_quorum": "y"},
     )
     assert not_held.status_code == 302
-    assert db.session.scalars(sa.select(Deliberation)).one().outcome.value == "no_quorum"
+    assert (
+        db.session.scalars(sa.select(Deliberation)).one().outcome.value == "no_quorum"
+    )
 
 
 def test_a_vote_is_adopted_through_the_page(
@@ -420,14 +462,21 @@ def test_a_vote_is_adopted_through_the_page(
 
     client.post(
         f"/councils/items/{item.id}/vote",
-        data={"motion": "Adopter.", "method": "show_of_hands", "votes_for": "3",
-              "votes_against": "1", "abstentions": "1", "recused": [str(members[5].id)]},
+        data={
+            "motion": "Adopter.",
+            "method": "show_of_hands",
+            "votes_for": "3",
+            "votes_against": "1",
+            "abstentions": "1",
+            "recused": [str(members[5].id)],
+        },
     )
     result = client.get(f"/councils/items/{item.id}/vote")
 
     assert 'data-outcome="adopted"' in text_of(result)
     recorded = db.session.scalars(sa.select(Deliberation)).one()
-    assert recorded.recused_count == 1 and recorded.entitled_count == 5
+    assert recorded.recused_count == 1
+    assert recorded.entitled_count == 5
 
 
 def test_a_vote_on_a_closed_meeting_is_refused(
@@ -441,8 +490,13 @@ def test_a_vote_on_a_closed_meeting_is_refused(
 
     response = client.post(
         f"/councils/items/{item.id}/vote",
-        data={"motion": "Adopter.", "method": "show_of_hands", "votes_for": "4",
-              "votes_against": "1", "abstentions": "1"},
+        data={
+            "motion": "Adopter.",
+            "method": "show_of_hands",
+            "votes_for": "4",
+            "votes_against": "1",
+            "abstentions": "1",
+        },
     )
 
     assert response.status_code == 200
@@ -450,13 +504,16 @@ def test_a_vote_on_a_closed_meeting_is_refused(
     assert count(db, Deliberation) == 0
 
 
-def test_locked_minutes_cannot_be_edited_from_the_page(db, client, login_as, staff, published):
+def test_locked_minutes_cannot_be_edited_from_the_page(
+    db, client, login_as, staff, published
+):
     login_as(staff)
     record = published.minutes
     before = count(db, MinutesRevision)
 
     response = client.post(
-        f"/councils/minutes/{record.id}/edit", data={"body": "Tout autre chose", "comment": ""}
+        f"/councils/minutes/{record.id}/edit",
+        data={"body": "Tout autre chose", "comment": ""},
     )
 
     assert response.status_code == 200
@@ -464,7 +521,8 @@ def test_locked_minutes_cannot_be_edited_from_the_page(db, client, login_as, sta
     assert "add an erratum" in text_of(response)
     assert count(db, MinutesRevision) == before
     erratum = client.post(
-        f"/councils/minutes/{record.id}/errata", data={"text": "Lire rue Barbès.", "noted_at_meeting_id": ""}
+        f"/councils/minutes/{record.id}/errata",
+        data={"text": "Lire rue Barbès.", "noted_at_meeting_id": ""},
     )
     assert erratum.status_code == 302
     db.session.expire_all()
@@ -530,5 +588,7 @@ def db_meeting_count(council) -> int:
     from participation.extensions import db
 
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Meeting).where(Meeting.council_id == council.id)
+        sa.select(sa.func.count())
+        .select_from(Meeting)
+        .where(Meeting.council_id == council.id)
     )

@@ -46,7 +46,7 @@ class Council(Base):
     """A conseil citoyen: of one QPV, or of the whole agglomeration.
 
     The policy columns are the choices the 2024 decrees left to each territory;
-    their defaults are the 2014–2017 rules (draw by lot, parity, residents at least
+    their defaults are the 2014-2017 rules (draw by lot, parity, residents at least
     half of the members, recognition by the préfet).
     """
 

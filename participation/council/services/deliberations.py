@@ -25,7 +25,7 @@ from .common import clean_text, record, require
 
 @dataclass(frozen=True)
 class VoteData:
-    """What the secretary records; counts for a show of hands, choices for a roll call."""
+    """What the secretary records: counts (show of hands) or choices (roll call)."""
 
     motion: str
     method: VoteMethod = VoteMethod.SHOW_OF_HANDS
@@ -130,7 +130,7 @@ def record_deliberation(
     if data.no_quorum:
         if result.met:
             raise Conflict(_l("The quorum is reached: record the vote itself."))
-        tally, choices = quorum.Tally(0, 0, 0), {}
+        tally, choices = quorum.Tally(0, 0, 0), dict[int, VoteChoice]()
     elif not result.met:
         raise DomainError(
             _l(

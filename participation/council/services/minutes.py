@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -149,9 +149,10 @@ def prefill(meeting: Meeting) -> str:
         if internal:
             out += [
                 "",
-                _(
-                    "%(n)d internal item(s) are recorded for the members only.",
-                    n=internal,
+                ngettext(
+                    "%(num)d internal item is recorded for the members only.",
+                    "%(num)d internal items are recorded for the members only.",
+                    internal,
                 ),
             ]
     return "\n".join(out) + "\n"

@@ -33,7 +33,15 @@ from ..models import Council, CouncilMember, DrawEntry
 from ..names import staff_name
 from ..permissions import can_manage_councils
 from ..services import councils as services
-from ..states import College, CouncilScope, LeaveReason, MajorityRule, NameDisplay, QuorumKind
+from ..services import seats
+from ..states import (
+    College,
+    CouncilScope,
+    LeaveReason,
+    MajorityRule,
+    NameDisplay,
+    QuorumKind,
+)
 from . import bp, me
 
 
@@ -150,9 +158,13 @@ def rules_edit(council_id: int) -> ResponseReturnValue:
     current = council.rules
     form = RulesForm(obj=current)
     if request.method == "GET":
-        for name in ("quorum_kind", *(f"majority_{k}" for k in (
-            "ordinary", "minutes_approval", "fph_grant", "rules_change"
-        ))):
+        for name in (
+            "quorum_kind",
+            *(
+                f"majority_{k}"
+                for k in ("ordinary", "minutes_approval", "fph_grant", "rules_change")
+            ),
+        ):
             form[name].data = getattr(current, name).value
     if form.validate_on_submit():
         response = submit(
@@ -207,11 +219,11 @@ def member_create(council_id: int) -> ResponseReturnValue:
             form.college.data = College.RESIDENTS.value
             form.sex.data = entry.sex.value
             if entry.outcome and entry.outcome.value == "substitute":
-                form.substitute_rank.data = services.next_free_rank(
+                form.substitute_rank.data = seats.next_free_rank(
                     council, College.RESIDENTS, entry.sex
                 )
     if form.validate_on_submit():
-        data = services.MemberData(
+        data = seats.MemberData(
             person=form.person.data or "",
             college=College(form.college.data),
             sex=Sex(form.sex.data),
@@ -224,7 +236,7 @@ def member_create(council_id: int) -> ResponseReturnValue:
             draw_entry_id=_optional_int(form.draw_entry_id.data),
         )
         response = submit(
-            lambda: services.add_member(council, data, me()),
+            lambda: seats.add_member(council, data, me()),
             form=form,
             success=_("The person has a seat on the council."),
             redirect_to=url_for("council.member_list", council_id=council.id),
@@ -242,7 +254,7 @@ def member_edit(member_id: int) -> ResponseReturnValue:
     member = _member(member_id)
     form = SeatForm(obj=member)
     if form.validate_on_submit():
-        data = services.SeatChanges(
+        data = seats.SeatChanges(
             mandate_starts_on=form.mandate_starts_on.data,
             mandate_ends_on=form.mandate_ends_on.data,
             is_voting=bool(form.is_voting.data),
@@ -251,7 +263,7 @@ def member_edit(member_id: int) -> ResponseReturnValue:
             organisation=form.organisation.data,
         )
         response = submit(
-            lambda: services.update_member(member, data, me()),
+            lambda: seats.update_member(member, data, me()),
             form=form,
             success=_("The seat is saved."),
             redirect_to=url_for("council.member_list", council_id=member.council_id),
@@ -277,7 +289,7 @@ def member_leave(member_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
 
         def leave() -> Any:
-            return services.end_membership(
+            return seats.end_membership(
                 member, LeaveReason(form.reason.data), form.left_on.data, me()
             )
 
@@ -306,7 +318,7 @@ def member_leave(member_id: int) -> ResponseReturnValue:
 @require(can_manage_councils)
 def member_replace(member_id: int) -> ResponseReturnValue:
     member = _member(member_id)
-    proposed = services.next_substitute(member)
+    proposed = seats.next_substitute(member)
     substitutes = [
         m
         for m in queries.members_of(member.council)
@@ -324,9 +336,7 @@ def member_replace(member_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         chosen = db.get_or_404(CouncilMember, int(form.substitute.data or 0))
         response = submit(
-            lambda: services.promote_substitute(
-                chosen, member, me(), form.starts_on.data
-            ),
+            lambda: seats.promote_substitute(chosen, member, me(), form.starts_on.data),
             form=form,
             success=_("The substitute now holds the seat."),
             redirect_to=url_for("council.member_list", council_id=member.council_id),
@@ -350,14 +360,14 @@ def facilitator_create(council_id: int) -> ResponseReturnValue:
     council = _council(council_id)
     form = FacilitatorForm()
     if form.validate_on_submit():
-        data = services.FacilitatorData(
+        data = seats.FacilitatorData(
             name=form.name.data or "",
             organisation=form.organisation.data or "",
             starts_on=form.starts_on.data,
             ends_on=form.ends_on.data,
         )
         response = submit(
-            lambda: services.add_facilitator(council, data, me()),
+            lambda: seats.add_facilitator(council, data, me()),
             form=form,
             success=_("The facilitator is recorded."),
             redirect_to=url_for("council.composition", council_id=council.id),
@@ -370,7 +380,7 @@ def facilitator_create(council_id: int) -> ResponseReturnValue:
 # --- Composition --------------------------------------------------------------
 
 
-def _render_composition(council: Council, form: FlaskForm) -> ResponseReturnValue:
+def _render_composition(council: Council, form: FlaskForm) -> str:
     return render_template(
         "council/composition.html",
         council=council,

@@ -107,7 +107,9 @@ def draw_detail(draw_id: int) -> ResponseReturnValue:
 @require(can_manage_councils)
 def draw_report(draw_id: int) -> ResponseReturnValue:
     draw = db.get_or_404(CouncilDraw, draw_id)
-    response = current_app.response_class(pdf.draw_report(draw), mimetype="application/pdf")
+    response = current_app.response_class(
+        pdf.draw_report(draw), mimetype="application/pdf"
+    )
     response.headers["Content-Disposition"] = (
         f'inline; filename="draw-report-{draw.id}.pdf"'
     )

@@ -44,7 +44,6 @@ from ..states import (
 from . import bp, me, refuse_unless, signed_in
 from .public import meeting_url
 
-
 VOTE_CHOICES = frozenset(choice.value for choice in VoteChoice)
 
 
@@ -323,7 +322,10 @@ def meeting_cancel(meeting_id: int) -> ResponseReturnValue:
         if response is not None:
             return response
     return render_template(
-        "council/meeting_cancel.html", form=form, meeting=meeting, council=meeting.council
+        "council/meeting_cancel.html",
+        form=form,
+        meeting=meeting,
+        council=meeting.council,
     )
 
 
@@ -362,7 +364,9 @@ def attendance_sheet(meeting_id: int) -> ResponseReturnValue:
             form[f"status_{member.id}"].data = line.status.value
             form[f"holder_{member.id}"].data = str(line.proxy_holder_id or "")
             if line.arrived_at:
-                form[f"arrived_{member.id}"].data = line.arrived_at.astimezone(PARIS).time()
+                form[f"arrived_{member.id}"].data = line.arrived_at.astimezone(
+                    PARIS
+                ).time()
             if line.left_at:
                 form[f"left_{member.id}"].data = line.left_at.astimezone(PARIS).time()
     if form.validate_on_submit():

@@ -39,7 +39,9 @@ def minutes_start(meeting_id: int) -> ResponseReturnValue:
     response = submit(
         lambda: services.start_minutes(meeting, me()),
         success=_("The draft minutes are prefilled from the record. Complete them."),
-        redirect_to=lambda minutes: url_for("council.minutes_edit", minutes_id=minutes.id),
+        redirect_to=lambda minutes: url_for(
+            "council.minutes_edit", minutes_id=minutes.id
+        ),
         error_redirect=url_for("council.meeting_manage", meeting_id=meeting.id),
     )
     assert response is not None
@@ -122,7 +124,10 @@ def erratum_create(minutes_id: int) -> ResponseReturnValue:
     form = ErratumForm()
     later = db.session.scalars(
         sa.select(Meeting)
-        .where(Meeting.council_id == meeting.council_id, Meeting.starts_at > meeting.starts_at)
+        .where(
+            Meeting.council_id == meeting.council_id,
+            Meeting.starts_at > meeting.starts_at,
+        )
         .order_by(Meeting.starts_at)
     )
     form.noted_at_meeting_id.choices = [("", "—")] + [

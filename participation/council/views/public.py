@@ -55,7 +55,9 @@ def council_list() -> ResponseReturnValue:
     return render_template(
         "council/council_list.html",
         councils=councils,
-        upcoming={c.id: queries.upcoming(c, public_only=True, limit=1) for c in councils},
+        upcoming={
+            c.id: queries.upcoming(c, public_only=True, limit=1) for c in councils
+        },
     )
 
 
@@ -99,7 +101,8 @@ def council_archive(council_id: int) -> ResponseReturnValue:
 def council_feed(council_id: int) -> ResponseReturnValue:
     council = _council(council_id)
     events = [
-        meetings.calendar_event(m, meeting_url(m)) for m in queries.feed_meetings(council)
+        meetings.calendar_event(m, meeting_url(m))
+        for m in queries.feed_meetings(council)
     ]
     body = ical.calendar(events, stamp=utcnow(), method="PUBLISH", name=council.name)
     response = current_app.response_class(body, mimetype="text/calendar")
@@ -126,7 +129,9 @@ def meeting_detail(meeting_id: int) -> ResponseReturnValue:
         council=meeting.council,
         items=items,
         item_link=item_link,
-        minutes=minutes if minutes and can_view_minutes(current_user, minutes) else None,
+        minutes=minutes
+        if minutes and can_view_minutes(current_user, minutes)
+        else None,
         can_run=can_run_meeting(current_user, meeting),
         can_proxy=can_give_proxy(current_user, meeting),
     )
@@ -214,7 +219,10 @@ def proxy_give(meeting_id: int) -> ResponseReturnValue:
     mine = membership(current_user, meeting.council_id)
     form = ProxyForm()
     form.holder.choices = [
-        (str(m.id), staff_name(m) if can_manage_councils(current_user) else m.user.pseudonym)
+        (
+            str(m.id),
+            staff_name(m) if can_manage_councils(current_user) else m.user.pseudonym,
+        )
         for m in attendance.sheet_members(meeting)
         if m.is_voting and mine is not None and m.id != mine.id
     ]
