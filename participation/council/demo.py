@@ -10,7 +10,6 @@ Runs after the accounts demo (the relay hands over the paper convocations).
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -22,7 +21,7 @@ from ..core.actors import SYSTEM
 from ..core.time import PARIS, utcnow
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind
-from .models import Council, CouncilMember, Meeting
+from .models import Council, CouncilMember, DrawEntry, Meeting, Minutes
 from .services import (
     attendance,
     councils,
@@ -36,6 +35,7 @@ from .states import (
     AgendaItemKind,
     AttendanceStatus,
     College,
+    DrawOutcome,
     MeetingKind,
     MinutesAction,
 )
@@ -193,54 +193,62 @@ def _seat_draw(
         SYSTEM,
         now=_paris(start, 18),
     )
-    main = territory.code == MAIN_QPV_CODE
     seated = []
-    names = itertools.count()
-    for entry in sorted(
-        draw.entries, key=lambda e: (e.stratum, e.outcome or "", e.rank or 0)
+    drawn = [e for e in draw.entries if e.outcome is not DrawOutcome.NOT_DRAWN]
+    for i, entry in enumerate(
+        sorted(drawn, key=lambda e: (e.stratum, e.outcome or "", e.rank or 0))
     ):
-        if entry.outcome is None or entry.outcome.value == "not_drawn":
-            continue
-        i = next(names)
-        first = (WOMEN if entry.sex is Sex.FEMALE else MEN)[i % 8]
-        surname = SURNAMES[(i + n) % 8]
-        email: str | None = f"cc.{code.lower()}.{i}@example.org"
-        password = None
-        if main and entry.outcome.value == "titular" and entry.rank == 1:
-            email, password = (
-                (SECRETARY_EMAIL, SECRETARY_PASSWORD)
-                if entry.sex is Sex.FEMALE
-                else (MEMBER_EMAIL, MEMBER_PASSWORD)
+        user = _drawn_person(entry, territory, relay, i + n)
+        seated.append(
+            seats.add_member(
+                council,
+                seats.MemberData(
+                    person=user.email or user.pseudonym,
+                    college=College.RESIDENTS,
+                    sex=entry.sex,
+                    mandate_starts_on=start,
+                    mandate_ends_on=start + timedelta(days=3 * 365),
+                    substitute_rank=entry.rank
+                    if entry.outcome is DrawOutcome.SUBSTITUTE
+                    else None,
+                    is_secretary=user.email == SECRETARY_EMAIL,
+                    draw_entry_id=entry.id,
+                ),
+                SYSTEM,
             )
-        elif entry.outcome.value == "titular" and entry.rank == RESIDENTS_PER_SEX:
-            email = None  # no e-mail: paper convocations through the relay
-        user = _person(
-            f"{first} {surname[0]}. ({code[-3:]})",
-            f"{first} {surname}",
-            entry.sex,
-            territory,
-            email=email,
-            relay=relay,
-            password=password,
         )
-        member = seats.add_member(
-            council,
-            seats.MemberData(
-                person=user.email or user.pseudonym,
-                college=College.RESIDENTS,
-                sex=entry.sex,
-                mandate_starts_on=start,
-                mandate_ends_on=start + timedelta(days=3 * 365),
-                substitute_rank=entry.rank
-                if entry.outcome.value == "substitute"
-                else None,
-                is_secretary=email == SECRETARY_EMAIL,
-                draw_entry_id=entry.id,
-            ),
-            SYSTEM,
-        )
-        seated.append(member)
     return seated
+
+
+def _drawn_person(
+    entry: DrawEntry, territory: Territory, relay: User | None, i: int
+) -> User:
+    """The account of a drawn resident; the last titular of each sex has no e-mail
+    (paper convocations through the relay); in the main QPV the first titular
+    woman is the secretary and the first titular man a member who signs in."""
+    code = territory.code or f"T{territory.id}"
+    titular = entry.outcome is DrawOutcome.TITULAR
+    email: str | None = f"cc.{code.lower()}.{entry.reference.lower()}@example.org"
+    password = None
+    if territory.code == MAIN_QPV_CODE and titular and entry.rank == 1:
+        email, password = (
+            (SECRETARY_EMAIL, SECRETARY_PASSWORD)
+            if entry.sex is Sex.FEMALE
+            else (MEMBER_EMAIL, MEMBER_PASSWORD)
+        )
+    elif titular and entry.rank == RESIDENTS_PER_SEX:
+        email = None
+    first = (WOMEN if entry.sex is Sex.FEMALE else MEN)[i % 8]
+    surname = SURNAMES[i % 8]
+    return _person(
+        f"{first} {surname[0]}. ({code[-3:]}-{entry.rank}{entry.sex.value[0]})",
+        f"{first} {surname}",
+        entry.sex,
+        territory,
+        email=email,
+        relay=relay,
+        password=password,
+    )
 
 
 def _local_actors(
@@ -343,73 +351,68 @@ def _plan(
     return meeting
 
 
-def _meetings(council: Council, titulars: list[CouncilMember], today: date) -> None:
-    first = _plan(
+def _spring(council: Council, titulars: list[CouncilMember], today: date) -> Minutes:
+    """A plenary 100 days ago: a vote adopted, minutes drafted, edited, proposed."""
+    meeting = _plan(
         council,
         "Séance plénière du printemps",
         _paris(today - timedelta(days=100), 18),
         MeetingKind.PLENARY,
         [
-            (
-                AgendaItemKind.INFORMATION,
-                "Présentation du contrat de ville 2024-2030",
-                None,
-            ),
+            (AgendaItemKind.INFORMATION, "Présentation du contrat de ville", None),
             (AgendaItemKind.DELIBERATION, "Avis sur le projet de jardin partagé", None),
         ],
     )
-    _hold(
-        first,
-        titulars,
-        [("Le conseil donne un avis favorable au jardin partagé.", (9, 1, 1))],
-    )
-    record = minutes.start_minutes(first, SYSTEM)
+    _hold(meeting, titulars, [("Avis favorable au jardin partagé.", (9, 1, 1))])
+    record = minutes.start_minutes(meeting, SYSTEM)
     minutes.edit_minutes(
         record,
-        record.body.replace(
-            "Discussion: …",
-            "Discussion : échanges sur l'entretien du jardin et l'accès des écoles.",
-            1,
-        ),
+        record.body
+        + "\nÉchanges sur l'entretien du jardin et l'accès des écoles du quartier.\n",
         SYSTEM,
         comment="Débats complétés par la secrétaire",
     )
-    minutes.transition(record, MinutesAction.PROPOSE, SYSTEM, now=first.ends_at)
+    minutes.transition(record, MinutesAction.PROPOSE, SYSTEM, now=meeting.ends_at)
+    return record
 
-    second = _plan(
+
+def _committee(
+    council: Council, titulars: list[CouncilMember], today: date, spring: Minutes
+) -> Minutes:
+    """The FPH committee 50 days ago: approves the spring minutes (then published
+    and locked) and grants a file; its own minutes are proposed."""
+    meeting = _plan(
         council,
         "Commission du fonds de participation des habitants",
         _paris(today - timedelta(days=50), 18, 30),
         MeetingKind.FPH_COMMITTEE,
         [
-            (
-                AgendaItemKind.MINUTES_APPROVAL,
-                "Approbation du compte rendu du printemps",
-                record.id,
-            ),
+            (AgendaItemKind.MINUTES_APPROVAL, "Compte rendu du printemps", spring.id),
             (
                 AgendaItemKind.FPH_FILE,
-                "Dossier FPH : sortie familiale au lac de la Cavayère",
+                "Dossier FPH : sortie au lac de la Cavayère",
                 None,
             ),
         ],
     )
     _hold(
-        second,
+        meeting,
         titulars,
         [
             ("Le compte rendu de la séance du printemps est approuvé.", (10, 0, 1)),
             ("Une aide de 800 € est accordée à la sortie familiale.", (8, 2, 1)),
         ],
     )
-    published = second.ends_at + timedelta(days=1)
-    minutes.transition(record, MinutesAction.PUBLISH, SYSTEM, now=published)
-    minutes.transition(record, MinutesAction.LOCK, SYSTEM, now=published)
-    second_minutes = minutes.start_minutes(second, SYSTEM)
-    minutes.transition(
-        second_minutes, MinutesAction.PROPOSE, SYSTEM, now=second.ends_at
-    )
+    published = meeting.ends_at + timedelta(days=1)
+    minutes.transition(spring, MinutesAction.PUBLISH, SYSTEM, now=published)
+    minutes.transition(spring, MinutesAction.LOCK, SYSTEM, now=published)
+    record = minutes.start_minutes(meeting, SYSTEM)
+    minutes.transition(record, MinutesAction.PROPOSE, SYSTEM, now=meeting.ends_at)
+    return record
 
+
+def _coming(council: Council, today: date, to_approve: Minutes) -> None:
+    """A plenary in twelve days, convened now (e-mails and paper letters)."""
     coming = _plan(
         council,
         "Séance plénière de rentrée",
@@ -418,19 +421,11 @@ def _meetings(council: Council, titulars: list[CouncilMember], today: date) -> N
         [
             (
                 AgendaItemKind.MINUTES_APPROVAL,
-                "Approbation du compte rendu de la commission",
-                second_minutes.id,
+                "Compte rendu de la commission",
+                to_approve.id,
             ),
-            (
-                AgendaItemKind.INFORMATION,
-                "Point sur les projets du budget participatif",
-                None,
-            ),
-            (
-                AgendaItemKind.DELIBERATION,
-                "Avis sur la programmation de l'année prochaine",
-                None,
-            ),
+            (AgendaItemKind.INFORMATION, "Point sur le budget participatif", None),
+            (AgendaItemKind.DELIBERATION, "Avis sur la programmation de l'année", None),
         ],
     )
     meetings.convene(coming, SYSTEM, meeting_url=_link)
@@ -472,5 +467,6 @@ def load() -> None:
             recognition_reference=f"Arrêté préfectoral n° 11-{start.year}-{n + 1:03d}",
             recognised_on=start + timedelta(days=30),
         )
-        _meetings(council, titulars, today)
+        spring = _spring(council, titulars, today)
+        _coming(council, today, _committee(council, titulars, today, spring))
         db.session.flush()

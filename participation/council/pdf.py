@@ -151,6 +151,21 @@ def _attendance_rows(meeting: Meeting) -> list[list[str]]:
     return rows
 
 
+def _decision_rows(meeting: Meeting, *, public: bool) -> list[list[str]]:
+    """Item, motion, counts and outcome of each vote (public items only, in public)."""
+    return [
+        [
+            str(item.position),
+            item.deliberation.motion,
+            f"{item.deliberation.votes_for} / {item.deliberation.votes_against}"
+            f" / {item.deliberation.abstentions}",
+            item.deliberation.outcome.label,
+        ]
+        for item in meeting.items
+        if item.deliberation is not None and (item.is_public or not public)
+    ]
+
+
 def minutes_document(minutes: Minutes, *, public: bool) -> bytes:
     """The procès-verbal: header, attendance, quorum, decisions, text, errata."""
     meeting = minutes.meeting
@@ -184,17 +199,7 @@ def minutes_document(minutes: Minutes, *, public: bool) -> bytes:
                 ),
                 size=11,
             )
-        decisions = [
-            [
-                str(item.position),
-                item.deliberation.motion,
-                f"{item.deliberation.votes_for} / {item.deliberation.votes_against}"
-                f" / {item.deliberation.abstentions}",
-                item.deliberation.outcome.label,
-            ]
-            for item in meeting.items
-            if item.deliberation is not None and (item.is_public or not public)
-        ]
+        decisions = _decision_rows(meeting, public=public)
         if decisions:
             doc.heading(_("Decisions"), size=13)
             doc.table(

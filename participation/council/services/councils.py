@@ -247,6 +247,20 @@ def titulars_on(council: Council, day: date) -> CompositionCounts:
     return CompositionCounts([m for m in members if m.in_office_on(day)])
 
 
+def _members_json(members: list[CouncilMember]) -> str:
+    return json.dumps(
+        [
+            {
+                "member_id": m.id,
+                "college": m.college.value,
+                "sex": m.sex.value,
+                "is_voting": m.is_voting,
+            }
+            for m in members
+        ]
+    )
+
+
 def record_composition(
     council: Council,
     actor: Actor,
@@ -283,17 +297,7 @@ def record_composition(
         residents=counts.count(College.RESIDENTS),
         women=counts.count(sex=Sex.FEMALE),
         men=counts.count(sex=Sex.MALE),
-        members_json=json.dumps(
-            [
-                {
-                    "member_id": m.id,
-                    "college": m.college.value,
-                    "sex": m.sex.value,
-                    "is_voting": m.is_voting,
-                }
-                for m in counts.members
-            ]
-        ),
+        members_json=_members_json(counts.members),
         recognition_reference=reference,
         recognised_on=recognised_on,
         **policy_of(council),

@@ -103,6 +103,80 @@ def _tally(
     return tally, {}
 
 
+def _counts(
+    data: VoteData, result: quorum.QuorumResult, voters: list[quorum.Voter]
+) -> tuple[quorum.Tally, dict[int, VoteChoice]]:
+    """The votes to record, or why they cannot be: recusals, quorum, counts."""
+    if not data.recused <= {v.member_id for v in voters}:
+        raise DomainError(
+            _l("Only members taking part in the vote can be recused."), field="recused"
+        )
+    if data.no_quorum:
+        if result.met:
+            raise Conflict(_l("The quorum is reached: record the vote itself."))
+        return quorum.Tally(0, 0, 0), {}
+    if not result.met:
+        raise DomainError(
+            _l(
+                "No quorum: %(counted)d of the %(required)d members needed are"
+                " present or represented. The vote cannot be held; record that it"
+                " was not held, or wait for more members.",
+                counted=result.counted,
+                required=result.required,
+            ),
+            field="votes_for",
+        )
+    return _tally(data, voters, data.recused)
+
+
+def _deliberation(
+    item: AgendaItem,
+    data: VoteData,
+    result: quorum.QuorumResult,
+    voters: list[quorum.Voter],
+    votes: tuple[quorum.Tally, dict[int, VoteChoice]],
+) -> Deliberation:
+    """The row and its frozen list, with the outcome under the meeting's rules."""
+    meeting = item.meeting
+    rules = meeting.rules
+    tally, choices = votes
+    assert item.decision_kind is not None
+    majority = rules.majority_for(item.decision_kind)
+    entitled = len(voters) - len(data.recused)
+    deliberation = Deliberation(
+        item=item,
+        meeting=meeting,
+        decision_kind=item.decision_kind,
+        majority=majority,
+        abstentions_count=rules.abstentions_count,
+        method=data.method,
+        votes_for=tally.votes_for,
+        votes_against=tally.votes_against,
+        abstentions=tally.abstentions,
+        entitled_count=entitled,
+        recused_count=len(data.recused),
+        quorum_required=result.required,
+        quorum_counted=result.counted,
+        outcome=quorum.outcome(
+            majority,
+            tally,
+            entitled=entitled,
+            quorum_met=result.met,
+            abstentions_count=rules.abstentions_count,
+        ),
+    )
+    deliberation.voters = [
+        DeliberationVoter(
+            member_id=v.member_id,
+            holder_id=v.holder_id,
+            is_recused=v.member_id in data.recused,
+            choice=choices.get(v.member_id),
+        )
+        for v in voters
+    ]
+    return deliberation
+
+
 def record_deliberation(
     item: AgendaItem, data: VoteData, actor: Actor, *, now: datetime | None = None
 ) -> Deliberation:
@@ -122,67 +196,12 @@ def record_deliberation(
     motion = clean_text(data.motion, "motion", max_length=10_000)
     result = quorum_at(meeting, now)
     voters = voters_at(meeting, now)
-    voter_ids = {v.member_id for v in voters}
-    if not data.recused <= voter_ids:
-        raise DomainError(
-            _l("Only members taking part in the vote can be recused."), field="recused"
-        )
-    if data.no_quorum:
-        if result.met:
-            raise Conflict(_l("The quorum is reached: record the vote itself."))
-        tally, choices = quorum.Tally(0, 0, 0), dict[int, VoteChoice]()
-    elif not result.met:
-        raise DomainError(
-            _l(
-                "No quorum: %(counted)d of the %(required)d members needed are"
-                " present or represented. The vote cannot be held; record that it"
-                " was not held, or wait for more members.",
-                counted=result.counted,
-                required=result.required,
-            ),
-            field="votes_for",
-        )
-    else:
-        tally, choices = _tally(data, voters, data.recused)
-    rules = meeting.rules
-    assert item.decision_kind is not None
-    majority = rules.majority_for(item.decision_kind)
-    entitled = len(voters) - len(data.recused)
-    outcome = quorum.outcome(
-        majority,
-        tally,
-        entitled=entitled,
-        quorum_met=result.met,
-        abstentions_count=rules.abstentions_count,
+    deliberation = _deliberation(
+        item, data, result, voters, _counts(data, result, voters)
     )
-    deliberation = Deliberation(
-        item=item,
-        meeting=meeting,
-        motion=motion,
-        decision_kind=item.decision_kind,
-        majority=majority,
-        abstentions_count=rules.abstentions_count,
-        method=data.method,
-        votes_for=tally.votes_for,
-        votes_against=tally.votes_against,
-        abstentions=tally.abstentions,
-        entitled_count=entitled,
-        recused_count=len(data.recused),
-        quorum_required=result.required,
-        quorum_counted=result.counted,
-        outcome=outcome,
-        voted_at=now,
-        recorded_by_id=actor_id(actor),
-    )
-    deliberation.voters = [
-        DeliberationVoter(
-            member_id=v.member_id,
-            holder_id=v.holder_id,
-            is_recused=v.member_id in data.recused,
-            choice=choices.get(v.member_id),
-        )
-        for v in voters
-    ]
+    deliberation.motion = motion
+    deliberation.voted_at = now
+    deliberation.recorded_by_id = actor_id(actor)
     db.session.add(deliberation)
     db.session.flush()
     record(
@@ -191,11 +210,18 @@ def record_deliberation(
         deliberation,
         meeting_id=meeting.id,
         item_id=item.id,
-        outcome=outcome.value,
-        votes=[tally.votes_for, tally.votes_against, tally.abstentions],
+        outcome=deliberation.outcome.value,
+        votes=[
+            deliberation.votes_for,
+            deliberation.votes_against,
+            deliberation.abstentions,
+        ],
         quorum=[result.counted, result.required],
     )
-    if item.kind is AgendaItemKind.MINUTES_APPROVAL and outcome is Outcome.ADOPTED:
+    if (
+        item.kind is AgendaItemKind.MINUTES_APPROVAL
+        and deliberation.outcome is Outcome.ADOPTED
+    ):
         from .minutes import approve
 
         assert item.minutes is not None

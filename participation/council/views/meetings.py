@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ...core.decorators import require
-from ...core.time import PARIS, today_paris
+from ...core.time import PARIS, today_paris, utcnow
 from ...core.web import submit
 from ...extensions import db
 from .. import pdf, queries
@@ -425,6 +425,22 @@ def attendance_all_present(meeting_id: int) -> ResponseReturnValue:
 # --- Votes --------------------------------------------------------------------
 
 
+def _voter_labels(meeting: Meeting) -> list[tuple[int, str]]:
+    """Who may vote now, named as the secretary knows them (proxies shown)."""
+    members = {m.id: m for m in attendance.sheet_members(meeting)}
+    labels = []
+    for voter in attendance.voters_at(meeting, utcnow()):
+        name = staff_name(members[voter.member_id])
+        if voter.holder_id is not None:
+            name = _(
+                "%(name)s (proxy held by %(holder)s)",
+                name=name,
+                holder=staff_name(members[voter.holder_id]),
+            )
+        labels.append((voter.member_id, name))
+    return labels
+
+
 @bp.route("/items/<int:item_id>/vote", methods=["GET", "POST"])
 @require(signed_in)
 def vote(item_id: int) -> ResponseReturnValue:
@@ -440,24 +456,7 @@ def vote(item_id: int) -> ResponseReturnValue:
             deliberation=item.deliberation,
             staff_name=staff_name,
         )
-    members = {m.id: m for m in attendance.sheet_members(meeting)}
-    voters = [
-        (v.member_id, v.holder_id)
-        for v in attendance.voters_at(meeting, datetime.now(PARIS))
-    ]
-    labels = [
-        (
-            mid,
-            staff_name(members[mid])
-            if holder is None
-            else _(
-                "%(name)s (proxy held by %(holder)s)",
-                name=staff_name(members[mid]),
-                holder=staff_name(members[holder]),
-            ),
-        )
-        for mid, holder in voters
-    ]
+    labels = _voter_labels(meeting)
     form = vote_form_class(labels)()
     if request.method == "GET" and item.minutes is not None:
         form.motion.data = _(
