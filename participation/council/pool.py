@@ -16,7 +16,7 @@ import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from flask_babel import ngettext
 
 from ..core.errors import DomainError
 from .draw import PoolPerson
@@ -61,7 +61,7 @@ class PoolErrors(DomainError):
         if len(lines) > SHOWN_ERRORS:
             shown += " …"
         super().__init__(
-            lazy_ngettext(
+            ngettext(
                 "Nothing was imported: %(num)d line of the file has a problem"
                 " (%(lines)s).",
                 "Nothing was imported: %(num)d lines of the file have problems"

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from flask_babel import ngettext
 
 from ..accounts.states import Sex
 from ..core.time import PARIS, today_paris, utcnow
@@ -219,7 +219,7 @@ def _warnings(council: Council, figures: Composition) -> list[str]:
         )
     if figures.vacancies:
         out.append(
-            lazy_ngettext(
+            ngettext(
                 "%(num)d seat is vacant.",
                 "%(num)d seats are vacant.",
                 figures.vacancies,
