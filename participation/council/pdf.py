@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import current_app
-from flask_babel import force_locale, format_date, format_datetime
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from ..core.pdf import Document
+from .formats import moment
 from .models import Convocation, CouncilDraw, Meeting, Minutes
 from .names import public_name
 from .services import attendance
@@ -62,9 +63,7 @@ def draw_report(draw: CouncilDraw) -> bytes:
             size=11,
         )
         if draw.is_drawn and draw.drawn_at is not None:
-            doc.label_value(
-                _("Drawn on:"), format_datetime(draw.drawn_at, "full"), size=11
-            )
+            doc.label_value(_("Drawn on:"), moment(draw.drawn_at), size=11)
             doc.label_value(_("Public seed:"), draw.seed or "", size=11)
             doc.label_value(_("Witnesses:"), ", ".join(draw.witness_names), size=11)
             doc.label_value(_("Master key (SHA-256):"), "", size=11)
@@ -116,7 +115,7 @@ def convocation_letters(meeting: Meeting, paper: Sequence[Convocation]) -> bytes
                     _("Handed over by:"), convocation.relay.pseudonym, size=11
                 )
             doc.label_value(_("Meeting:"), meeting.title)
-            doc.label_value(_("When:"), format_datetime(meeting.starts_at, "full"))
+            doc.label_value(_("When:"), moment(meeting.starts_at))
             if meeting.place:
                 doc.label_value(_("Where:"), meeting.place)
             doc.paragraph(_("Agenda:"), bold=True)
@@ -174,7 +173,7 @@ def minutes_document(minutes: Minutes, *, public: bool) -> bytes:
         doc.heading(meeting.council.name)
         doc.paragraph(_("Minutes — %(title)s", title=meeting.title), bold=True, size=14)
         doc.label_value(_("Meeting:"), meeting.kind.label, size=11)
-        doc.label_value(_("When:"), format_datetime(meeting.starts_at, "full"), size=11)
+        doc.label_value(_("When:"), moment(meeting.starts_at), size=11)
         if meeting.place:
             doc.label_value(_("Where:"), meeting.place, size=11)
         doc.label_value(_("Status:"), minutes.state.label, size=11)

@@ -218,11 +218,7 @@ def test_draw_convocation_attendance_vote_minutes_and_public_archive(
     minutes_id = int(page.url.split("/")[-2])
     body = page.locator("#body").input_value()
     assert "Le conseil soutient la fête de quartier." in body
-    page.locator("#body").fill(
-        body.replace("Discussion: …", "Discussion : accord large.", 1).replace(
-            "Discussion : …", "Discussion : accord large.", 1
-        )
-    )
+    page.locator("#body").fill(body + "\nDébats : accord large sur la date.\n")
     page.locator("#comment").fill("Débats")
     page.locator("#minutes-form #submit").click()
     page.locator("#minutes-propose").click()

@@ -20,6 +20,7 @@ from ...core.time import utcnow
 from ...core.workflow import Workflow, apply_transition
 from ...extensions import db
 from .. import ical
+from ..formats import moment
 from ..models import (
     AgendaItem,
     Convocation,
@@ -359,7 +360,7 @@ def _email(meeting: Meeting, member: CouncilMember, url: str) -> tuple[str, str]
     """Subject and text of the convocation, in the member's language."""
     user = member.user
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        when = format_datetime(meeting.starts_at, "full")
+        when = moment(meeting.starts_at)
         subject = _(
             "Convocation: %(council)s, %(title)s, %(when)s",
             council=meeting.council.name,

@@ -18,6 +18,7 @@ from ...core.outbox import queue_email
 from ...core.time import utcnow
 from ...core.workflow import Workflow, apply_transition
 from ...extensions import db
+from ..formats import moment
 from ..models import (
     Deliberation,
     Meeting,
@@ -119,7 +120,7 @@ def prefill(meeting: Meeting) -> str:
             _(
                 "%(kind)s of %(when)s, %(place)s.",
                 kind=meeting.kind.label,
-                when=format_datetime(meeting.starts_at, "full"),
+                when=moment(meeting.starts_at),
                 place=meeting.place or meeting.video_url or "",
             ),
             "",

@@ -12,6 +12,7 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 from .. import queries
+from ..formats import moment
 from ..models import Council, Meeting
 from ..permissions import TEMPLATE_PREDICATES, can_manage_councils, membership
 
@@ -23,6 +24,12 @@ def has_council_seat(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return queries.has_seat(user.id)
+
+
+@bp.app_template_filter("council_moment")
+def council_moment(when: Any) -> str:
+    """A meeting time as people read it (see council.formats)."""
+    return moment(when)
 
 
 @bp.app_context_processor
