@@ -294,7 +294,14 @@ def _hold(
 ) -> None:
     """Attendance (one proxy, two excused, one absent), opening, votes, closing."""
     start = meeting.starts_at
-    meetings.convene(meeting, SYSTEM, meeting_url=_link, now=start - timedelta(days=12))
+    # The history before the site: convened outside it (no e-mail goes out now).
+    meetings.convene(
+        meeting,
+        SYSTEM,
+        meeting_url=_link,
+        now=start - timedelta(days=12),
+        send_emails=False,
+    )
     lines = []
     for i, member in enumerate(titulars):
         if i == 1:
@@ -372,7 +379,9 @@ def _spring(council: Council, titulars: list[CouncilMember], today: date) -> Min
         SYSTEM,
         comment="Débats complétés par la secrétaire",
     )
-    minutes.transition(record, MinutesAction.PROPOSE, SYSTEM, now=meeting.ends_at)
+    minutes.transition(
+        record, MinutesAction.PROPOSE, SYSTEM, now=meeting.ends_at, notify=False
+    )
     return record
 
 
@@ -407,7 +416,9 @@ def _committee(
     minutes.transition(spring, MinutesAction.PUBLISH, SYSTEM, now=published)
     minutes.transition(spring, MinutesAction.LOCK, SYSTEM, now=published)
     record = minutes.start_minutes(meeting, SYSTEM)
-    minutes.transition(record, MinutesAction.PROPOSE, SYSTEM, now=meeting.ends_at)
+    minutes.transition(
+        record, MinutesAction.PROPOSE, SYSTEM, now=meeting.ends_at, notify=False
+    )
     return record
 
 

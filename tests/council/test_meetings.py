@@ -203,3 +203,19 @@ def test_every_meeting_action_from_each_state(state):
                 meetings.WORKFLOW.next_state(state, action)
         else:
             assert meetings.WORKFLOW.next_state(state, action) is expected
+
+
+def test_a_meeting_convened_outside_the_site_is_recorded_without_email(
+    db, council, members, make_meeting
+):
+    meeting = make_meeting(council)
+
+    report = meetings.convene(
+        meeting, SYSTEM, meeting_url=meeting_link, send_emails=False
+    )
+
+    assert len(report.emailed) == len(members)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+    convocations = meetings.convocations(meeting)
+    assert len(convocations) == len(members)
+    assert all(c.outbox_message_id is None for c in convocations)

@@ -412,11 +412,14 @@ def convene(
     *,
     meeting_url: MeetingUrl,
     now: datetime | None = None,
+    send_emails: bool = True,
 ) -> ConveneReport:
     """Send the convocation: e-mail with the .ics, or a paper letter via the relay.
 
     Sending later than the rules' notice period is possible (an urgent meeting) and
-    recorded as late.
+    recorded as late. ``send_emails=False`` records a convocation made outside the
+    site (the history of meetings held before the site was used): same rows, no
+    e-mail.
     """
     _staff(actor)
     _allowed(meeting, MeetingAction.CONVENE)
@@ -438,12 +441,13 @@ def convene(
             meeting_id=meeting.id, member_id=member.id, sent_at=now
         )
         if member.user.email:
-            subject, body = _email(meeting, member, url)
-            message = queue_email(
-                member.user.email, subject, body, attachment=attachment
-            )
             convocation.channel = ConvocationChannel.EMAIL
-            convocation.outbox_message_id = message.id
+            if send_emails:
+                subject, body = _email(meeting, member, url)
+                message = queue_email(
+                    member.user.email, subject, body, attachment=attachment
+                )
+                convocation.outbox_message_id = message.id
             report.emailed.append(member)
         else:
             convocation.channel = ConvocationChannel.PAPER
@@ -461,6 +465,7 @@ def convene(
             "emailed": len(report.emailed),
             "on_paper": len(report.on_paper),
             "late": report.is_late,
+            "sent_by_site": send_emails,
         },
     )
     return report

@@ -278,8 +278,13 @@ def transition(
     *,
     comment: str | None = None,
     now: datetime | None = None,
+    notify: bool = True,
 ) -> MinutesState:
-    """Propose, send back to draft, publish or lock (approval is a vote)."""
+    """Propose, send back to draft, publish or lock (approval is a vote).
+
+    Proposing tells the members by e-mail unless ``notify`` is False (minutes of a
+    meeting held before the site was used, entered afterwards).
+    """
     if action is MinutesAction.APPROVE:
         raise Conflict(
             _l("Minutes are approved by a vote at a later meeting, on its agenda.")
@@ -290,7 +295,7 @@ def transition(
     ):
         raise Conflict(_l("Close the session before proposing its minutes."))
     state = apply_transition(WORKFLOW, minutes, action, actor, comment=comment, now=now)
-    if action is MinutesAction.PROPOSE:
+    if action is MinutesAction.PROPOSE and notify:
         _notify_members(minutes)
     return state
 
