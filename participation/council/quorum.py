@@ -209,12 +209,3 @@ def outcome(
     else:
         adopted = tally.votes_for > 0 and 3 * tally.votes_for >= 2 * cast
     return Outcome.ADOPTED if adopted else Outcome.REJECTED
-
-
-def votes_needed(majority: MajorityRule, *, cast: int, entitled: int) -> int:
-    """Smallest number of votes for that adopts the motion (for the secretary)."""
-    if majority is MajorityRule.SIMPLE:
-        return cast // 2 + 1
-    if majority is MajorityRule.ABSOLUTE:
-        return entitled // 2 + 1
-    return max(1, -(-(2 * cast) // 3))

@@ -13,8 +13,7 @@ from flask_login import current_user
 
 from .. import queries
 from ..formats import moment
-from ..models import Council, Meeting
-from ..permissions import TEMPLATE_PREDICATES, can_manage_councils, membership
+from ..permissions import TEMPLATE_PREDICATES, membership
 
 bp = Blueprint("council", __name__, url_prefix="/councils")
 
@@ -54,7 +53,5 @@ def refuse_unless(allowed: bool) -> None:
 def signed_in(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
-
-__all__ = ["Council", "Meeting", "bp", "can_manage_councils"]
 
 from . import admin, draws, meetings, minutes, public  # noqa: E402, F401
