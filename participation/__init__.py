@@ -54,6 +54,9 @@ def _register_features(app: Flask) -> None:
     from .core import cli as core_cli
     from .core import models as _core_models  # noqa: F401
     from .core import views as core
+    from .council import cli as council_cli
+    from .council import models as _council_models  # noqa: F401
+    from .council import views as council
     from .eligibility import models as _eligibility_models  # noqa: F401
     from .eligibility import views as eligibility
     from .review import models as _review_models  # noqa: F401
@@ -70,7 +73,13 @@ def _register_features(app: Flask) -> None:
     for feature in (core, accounts, territories, eligibility, budget, review, voting):
         app.register_blueprint(feature.bp)
     app.register_blueprint(desks.bp)
+    app.register_blueprint(council.bp)
     app.cli.add_command(cli.seed_demo)
-    for commands in (core_cli.COMMANDS, territories_cli.COMMANDS, voting_cli.COMMANDS):
+    for commands in (
+        core_cli.COMMANDS,
+        territories_cli.COMMANDS,
+        voting_cli.COMMANDS,
+        council_cli.COMMANDS,
+    ):
         for command in commands:
             app.cli.add_command(command)

@@ -17,14 +17,26 @@ def load_demo() -> bool:
         return False
     from .accounts import demo as accounts
     from .budget import demo as budget
+    from .council import demo as council
     from .eligibility import demo as eligibility
     from .review import demo as review
     from .territories import demo as territories
     from .voting import demo as voting
     from .voting.desks import demo as desks
 
-    # In dependency order: places, people, grids, rounds and ideas, reviews, votes.
-    for feature in (territories, accounts, eligibility, budget, review, voting, desks):
+    # In dependency order: places, people, grids, rounds and ideas, reviews, votes,
+    # then the citizens' councils.
+    features = (
+        territories,
+        accounts,
+        eligibility,
+        budget,
+        review,
+        voting,
+        desks,
+        council,
+    )
+    for feature in features:
         feature.load()
         db.session.flush()
     db.session.commit()

@@ -1,0 +1,1 @@
+"""Conseil citoyen: councils, members, draws by lot, meetings, votes and minutes."""
