@@ -56,6 +56,10 @@ def _register_features(app: Flask) -> None:
     from .core import views as core
     from .eligibility import models as _eligibility_models  # noqa: F401
     from .eligibility import views as eligibility
+    from .followup import cli as followup_cli
+    from .followup import models as _followup_models  # noqa: F401
+    from .followup import views as followup
+    from .publishing import views as publishing
     from .review import models as _review_models  # noqa: F401
     from .review import views as review
     from .territories import cli as territories_cli
@@ -70,7 +74,14 @@ def _register_features(app: Flask) -> None:
     for feature in (core, accounts, territories, eligibility, budget, review, voting):
         app.register_blueprint(feature.bp)
     app.register_blueprint(desks.bp)
+    for feature in (followup, publishing):
+        app.register_blueprint(feature.bp)
     app.cli.add_command(cli.seed_demo)
-    for commands in (core_cli.COMMANDS, territories_cli.COMMANDS, voting_cli.COMMANDS):
+    for commands in (
+        core_cli.COMMANDS,
+        territories_cli.COMMANDS,
+        voting_cli.COMMANDS,
+        followup_cli.COMMANDS,
+    ):
         for command in commands:
             app.cli.add_command(command)
