@@ -18,13 +18,24 @@ def load_demo() -> bool:
     from .accounts import demo as accounts
     from .budget import demo as budget
     from .eligibility import demo as eligibility
+    from .followup import demo as followup
     from .review import demo as review
     from .territories import demo as territories
     from .voting import demo as voting
     from .voting.desks import demo as desks
 
-    # In dependency order: places, people, grids, rounds and ideas, reviews, votes.
-    for feature in (territories, accounts, eligibility, budget, review, voting, desks):
+    # In dependency order: places, people, grids, rounds and ideas, reviews, votes,
+    # then the projects of the published votes.
+    for feature in (
+        territories,
+        accounts,
+        eligibility,
+        budget,
+        review,
+        voting,
+        desks,
+        followup,
+    ):
         feature.load()
         db.session.flush()
     db.session.commit()

@@ -94,16 +94,14 @@ def follow_automatically(
     if follow_of(project, person) is not None:
         return
     follow = ProjectFollow(
-        project=project,
+        project_id=project.id,
         user_id=person.id,
         locale=person.locale or "fr",
         confirmed_at=now or utcnow(),
         is_automatic=True,
     )
     if _insert(follow):
-        audit.record(
-            "project.follow", obj=project, follow_id=follow.id, automatic=True
-        )
+        audit.record("project.follow", obj=project, follow_id=follow.id, automatic=True)
 
 
 def follow_with_account(project: Project, user: User) -> ProjectFollow:
@@ -112,7 +110,7 @@ def follow_with_account(project: Project, user: User) -> ProjectFollow:
     if existing is not None:
         return existing
     follow = ProjectFollow(
-        project=project,
+        project_id=project.id,
         user_id=user.id,
         locale=user.locale or "fr",
         confirmed_at=utcnow(),
@@ -154,7 +152,7 @@ def request_follow_by_email(
         )
     )
     if follow is None:
-        follow = ProjectFollow(project=project, email=address, locale=locale)
+        follow = ProjectFollow(project_id=project.id, email=address, locale=locale)
         if not _insert(follow):
             return  # the same address, sent twice at once: one link is enough
         audit.record("project.follow_requested", obj=project, follow_id=follow.id)
@@ -336,7 +334,9 @@ def notify_status(project: Project, reason: str | None) -> int:
     return _send(
         project,
         lambda: _(
-            "“%(title)s”: %(state)s", title=project.title[:80], state=project.state.label
+            "“%(title)s”: %(state)s",
+            title=project.title[:80],
+            state=project.state.label,
         ),
         lines,
     )

@@ -30,7 +30,7 @@ DEEPER_LEVEL = _l("Sub-objective")
 
 
 def level_name(depth: int) -> str:
-    """"Axis", "Strategic objective", ... for a node at *depth*."""
+    """ "Axis", "Strategic objective", ... for a node at *depth*."""
     return str(LEVEL_NAMES[depth] if depth < len(LEVEL_NAMES) else DEEPER_LEVEL)
 
 
@@ -61,9 +61,9 @@ def roots() -> list[Objective]:
     )
 
 
-def walk(nodes: list[Objective] | None = None, depth: int = 0) -> Iterator[
-    tuple[Objective, int]
-]:
+def walk(
+    nodes: list[Objective] | None = None, depth: int = 0
+) -> Iterator[tuple[Objective, int]]:
     """Every node with its depth, parents before children (the tree's reading order)."""
     for node in roots() if nodes is None else nodes:
         yield node, depth

@@ -438,9 +438,7 @@ def _check_update(data: UpdateData) -> None:
     if not data.body.strip():
         errors["body"] = _l("Write the news.")
     if data.photo is not None and not data.photo_alt.strip():
-        errors["photo_alt"] = _l(
-            "Describe the photo for people who cannot see it."
-        )
+        errors["photo_alt"] = _l("Describe the photo for people who cannot see it.")
     if errors:
         raise FieldErrors(errors)
 

@@ -55,4 +55,3 @@ class SourceKind(LabelledEnum):
     """Where a project comes from. FPH grants will add their own kind."""
 
     BUDGET_IDEA = "budget_idea", _l("Participatory budget")
-

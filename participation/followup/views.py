@@ -110,10 +110,13 @@ def _filter_form() -> ProjectFilterForm:
 @bp.get("/projects")
 def project_list() -> ResponseReturnValue:
     form = _filter_form()
-    state = form.state.data if form.state.data in ProjectState else None
+    try:
+        state: ProjectState | None = ProjectState(form.state.data)
+    except ValueError:
+        state = None
     filters = queries.ProjectFilters(
         territory_id=form.territory.data if not form.territory.errors else None,
-        state=ProjectState(state) if state else None,
+        state=state,
         year=form.year.data if not form.year.errors else None,
     )
     create_form = None
@@ -274,7 +277,8 @@ def unsubscribe(token: str) -> ResponseReturnValue:
 def projects_create() -> ResponseReturnValue:
     form = CreateProjectsForm()
     form.round_id.choices = [
-        SelectChoice(str(r.id), r.title) for r, _n in queries.rounds_with_pending_winners()
+        SelectChoice(str(r.id), r.title)
+        for r, _n in queries.rounds_with_pending_winners()
     ]
     back = url_for(".project_list")
     if not form.validate_on_submit():
@@ -358,7 +362,9 @@ def project_transition(project_id: int, action: str) -> ResponseReturnValue:
                 project, step, current_user, comment=form.comment.data
             ),
             form=form,
-            success=_("The project is now: %(state)s.", state=_next_label(project, step)),
+            success=_(
+                "The project is now: %(state)s.", state=_next_label(project, step)
+            ),
             redirect_to=url_for(".project_detail", project_id=project.id),
         )
         if response is not None:
@@ -392,7 +398,9 @@ def milestone_create(project_id: int) -> ResponseReturnValue:
     form = MilestoneForm()
     if form.validate_on_submit():
         response = submit(
-            lambda: services.add_milestone(project, _milestone_data(form), current_user),
+            lambda: services.add_milestone(
+                project, _milestone_data(form), current_user
+            ),
             form=form,
             success=_("The milestone is added."),
             redirect_to=url_for(
@@ -530,7 +538,9 @@ def objective_edit(objective_id: int) -> ResponseReturnValue:
     form = _objective_form(node)
     if form.validate_on_submit():
         response = submit(
-            lambda: framework.update_objective(node, _objective_data(form), current_user),
+            lambda: framework.update_objective(
+                node, _objective_data(form), current_user
+            ),
             form=form,
             success=_("The objective is saved."),
             redirect_to=url_for(".objective_list", _anchor=f"objective-{node.id}"),

@@ -42,7 +42,8 @@ ACTIVE_PHASES = frozenset(
 )
 #: Ideas whose place is shown on the map list (not withdrawn, merged or hidden).
 MAPPED_IDEA_STATES = frozenset(
-    set(IdeaState) - {IdeaState.DRAFT, IdeaState.WITHDRAWN, IdeaState.MERGED}
+    set(IdeaState)
+    - {IdeaState.DRAFT, IdeaState.WITHDRAWN, IdeaState.MERGED}
     - {IdeaState.HIDDEN}
 )
 
@@ -93,6 +94,11 @@ class MapPoint:
     latitude: Decimal
     longitude: Decimal
 
+    @property
+    def url_values(self) -> dict[str, int]:
+        key = "project_id" if self.kind == "project" else "idea_id"
+        return {key: self.object_id}
+
 
 @dataclass
 class Neighbourhood:
@@ -140,9 +146,7 @@ def _projects_by_year(
     ).all()
     years: dict[int, dict[ProjectState, list[Project]]] = {}
     for project in projects:
-        years.setdefault(project.year, {}).setdefault(project.state, []).append(
-            project
-        )
+        years.setdefault(project.year, {}).setdefault(project.state, []).append(project)
     return [
         (year, [(state, by_state[state]) for state in STATE_ORDER if state in by_state])
         for year, by_state in sorted(years.items(), reverse=True)

@@ -122,7 +122,10 @@ def to_json(name: str, rows: Iterable[Row], *, schema_url: str) -> str:
         "licence": LICENCE,
         "licence_url": LICENCE_URL,
         "schema": schema_url,
-        "rows": [{f["name"]: json_value(f, row.get(f["name"])) for f in fields} for row in rows],
+        "rows": [
+            {f["name"]: json_value(f, row.get(f["name"])) for f in fields}
+            for row in rows
+        ],
     }
     return json.dumps(document, ensure_ascii=False, indent=1)
 
@@ -143,11 +146,12 @@ def _territory(territory: Territory | None) -> Row:
 
 
 def idea_rows() -> Iterator[Row]:
-    projects = dict(
-        db.session.execute(
+    projects = {
+        idea_id: project_id
+        for idea_id, project_id in db.session.execute(
             sa.select(Project.idea_id, Project.id).where(Project.idea_id.is_not(None))
-        ).tuples()
-    )
+        )
+    }
     ideas = db.session.scalars(
         sa.select(Idea)
         .where(Idea.submitted_at.is_not(None))
@@ -308,8 +312,7 @@ def result_project_rows() -> Iterator[Row]:
     for result, envelope, _round, _territory in published_results():
         ids = [int(key) for key in (result.support or {})]
         ideas = {
-            i.id: i
-            for i in db.session.scalars(sa.select(Idea).where(Idea.id.in_(ids)))
+            i.id: i for i in db.session.scalars(sa.select(Idea).where(Idea.id.in_(ids)))
         }
         winners = set(result.winners or [])
         for key, support in sorted(

@@ -351,6 +351,7 @@ def participation_per_sex() -> Chart:
 # Money and delivery
 # ---------------------------------------------------------------------------
 
+
 def _money_series() -> tuple[Series, ...]:
     return (
         Series("voted", _("Voted")),
@@ -441,9 +442,7 @@ def delivery_over_time() -> Chart:
         if state is ProjectState.ABANDONED and abandoned_year is not None:
             abandoned[abandoned_year] += 1
     years = sorted(set(decided) | set(delivered) | set(abandoned))
-    rows = tuple(
-        Row(str(y), (decided[y], delivered[y], abandoned[y])) for y in years
-    )
+    rows = tuple(Row(str(y), (decided[y], delivered[y], abandoned[y])) for y in years)
     return Chart(
         id="delivery",
         title=_("Delivery of the projects over time"),

@@ -7,7 +7,15 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
@@ -169,7 +177,10 @@ def atom_feed() -> ResponseReturnValue:
         return url_for(endpoint, _external=True, **values)
 
     document = feed.atom(
-        title=_("%(site)s: results and news of the projects", site=current_app.config["SITE_NAME"]),
+        title=_(
+            "%(site)s: results and news of the projects",
+            site=current_app.config["SITE_NAME"],
+        ),
         self_url=url_for(".atom_feed", _external=True),
         site_url=url_for("core.home", _external=True),
         author=current_app.config["ORGANISATION_NAME"],
