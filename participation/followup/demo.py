@@ -158,7 +158,7 @@ OLD_IDEAS = (
         "Grazailles",
         "Végétalisation de la cour d'école",
         "Des arbres et des bacs plantés dans la cour de l'école.",
-        "4800",
+        "2800",
         ("ecological_transition",),
         "École de Grazailles",
     ),
