@@ -33,7 +33,8 @@ class Published:
     """A round with two QPV whose vote is counted and published.
 
     ``here`` has four projects (costs 3000, 4000, 5000, 6000; 10,000 € to spend): the
-    ballots make the first two win. ``there`` has one project, which wins.
+    ballots make the first two win. ``there`` has two (2000 and 4000; 5,000 € to
+    spend): the first wins.
     """
 
     round: Round
@@ -125,10 +126,11 @@ def make_published(db, make_territory, make_user, staff) -> Callable[..., Publis
 
         ideas = [idea(here, c, k) for k, c in enumerate(("3000", "4000", "5000", "6000"))]
         other = idea(there, "2000", 9)
+        other_loser = idea(there, "4000", 10)
         db.session.flush()
-        voting.save_rules(round_, voting.RulesData(max_projects=3), staff)
+        voting.save_rules(round_, voting.RulesData(max_projects=2), staff)
         during = round_.vote_opens_at + DAY
-        choices = [(0, 1), (0, 2), (0, 1, 2), (1,)]
+        choices = [(0, 1), (0, 2), (0, 1), (1,)]
         for k in range(voters):
             person = _verified(
                 db,
@@ -142,8 +144,11 @@ def make_published(db, make_territory, make_user, staff) -> Callable[..., Publis
             voting.cast_ballot(
                 person, round_, [(ideas[i].id, 1) for i in picks], now=during
             )
-        neighbour = _verified(db, make_user, there, staff)
-        voting.cast_ballot(neighbour, round_, [(other.id, 1)], now=during)
+        for picks in ([other], [other, other_loser]):
+            neighbour = _verified(db, make_user, there, staff)
+            voting.cast_ballot(
+                neighbour, round_, [(i.id, 1) for i in picks], now=during
+            )
         if publish:
             for result in voting.compute_round(round_, staff):
                 voting.transition_result(result, ResultAction.CERTIFY, staff)
