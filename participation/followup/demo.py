@@ -1,7 +1,7 @@
 """Demo data of the follow-up: the strategic framework, last year's vote on the three
 other QPV, and the projects of every published vote in each status.
 
-The voting demo publishes a vote on Bastide – Pont-Vieux and La Conte; here an older
+The voting demo publishes a vote on Bastide - Pont-Vieux and La Conte; here an older
 round (Le Viguier, Fleming, Grazailles) goes through the same services: ideas
 submitted and retained (budget), ballots cast, counted, certified and published
 (voting). Then every published winner becomes a project through
@@ -13,8 +13,8 @@ Demo content is data (French), not translatable text.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -27,7 +27,7 @@ from ..accounts.states import Role, Sex, VerificationLevel, VerificationMethod
 from ..budget import services as budget
 from ..budget.models import Envelope, Round
 from ..budget.states import IdeaAction
-from ..core.actors import SYSTEM, Actor
+from ..core.actors import Actor
 from ..core.time import PARIS, utcnow
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind, Theme
@@ -358,9 +358,7 @@ def _old_round(qpv: dict[str, Territory], staff: User, now: datetime) -> Round:
     counted = round_.vote_closes_at + 2 * DAY
     for result in voting.compute_round(round_, staff, counted):
         voting.transition_result(result, ResultAction.CERTIFY, staff, now=counted)
-        voting.transition_result(
-            result, ResultAction.PUBLISH, staff, now=counted + DAY
-        )
+        voting.transition_result(result, ResultAction.PUBLISH, staff, now=counted + DAY)
     return round_
 
 

@@ -124,7 +124,7 @@ def follow_with_account(project: Project, user: User) -> ProjectFollow:
 
 
 def stop_following(project: Project, user: User) -> None:
-    """A signed-in person stops following *project* (nothing happens if they did not)."""
+    """A signed-in person stops following *project* (nothing happens otherwise)."""
     follow = follow_of(project, user)
     if follow is not None:
         _remove(follow, actor=user)
@@ -218,7 +218,7 @@ def follow_for_unsubscribe(token: str) -> ProjectFollow | None:
 
 
 def unsubscribe(token: str) -> Project | None:
-    """Remove the follow of an unsubscribe link; the project, or None if already gone."""
+    """Remove the follow of an unsubscribe link; its project, or None if gone."""
     follow = follow_for_unsubscribe(token)
     if follow is None:
         return None

@@ -1,4 +1,4 @@
-"""Forms of the follow-up pages: project, status, milestones, news, follow, framework."""
+"""Forms of the follow-up: project, status, milestones, news, follow, framework."""
 
 from __future__ import annotations
 

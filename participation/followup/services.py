@@ -258,14 +258,14 @@ def _check_project_data(project: Project, data: ProjectData) -> None:
     for name, amount in (("amount_committed", committed), ("amount_spent", spent)):
         if amount < 0:
             errors[name] = _l("An amount cannot be negative.")
-    if "amount_spent" not in errors and spent > committed:
-        if not data.overspend_reason.strip():
-            errors["amount_spent"] = _l(
-                "More is spent than committed: say why in the field below."
-            )
-            errors["overspend_reason"] = _l(
-                "Explain why the spending is above the committed amount."
-            )
+    overspent = "amount_spent" not in errors and spent > committed
+    if overspent and not data.overspend_reason.strip():
+        errors["amount_spent"] = _l(
+            "More is spent than committed: say why in the field below."
+        )
+        errors["overspend_reason"] = _l(
+            "Explain why the spending is above the committed amount."
+        )
     if (data.latitude is None) != (data.longitude is None):
         errors["longitude" if data.longitude is None else "latitude"] = _l(
             "Give both the latitude and the longitude, or neither."

@@ -1,4 +1,4 @@
-"""States, actions and the one transition table of a project; where a project comes from.
+"""States, actions and the one transition table of a project; where it comes from.
 
 Project workflow (PRODUCT.md §5): ``planned`` (à lancer) → ``in_progress`` (en cours)
 → ``delivered`` (réalisé), or ``abandoned`` (abandonné, with a public reason).

@@ -187,6 +187,6 @@ def percent(part: int, whole: int | None) -> Decimal | None:
 def cross_table(
     pairs: Sequence[tuple[str, str, int]], rows: Sequence[str], columns: Sequence[str]
 ) -> list[list[int]]:
-    """Counts of (row, column, count) triples laid out as rows × columns."""
+    """Counts of (row, column, count) triples laid out as rows by columns."""
     index = {(r, c): n for r, c, n in pairs}
     return [[index.get((r, c), 0) for c in columns] for r in rows]

@@ -88,7 +88,7 @@ def _voters(year: int) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
 
 
 def rows(year: int) -> Iterator[Row]:
-    """The indicator lines of *year*: per territory, all projects then each objective."""
+    """The lines of *year*: per territory, all its projects, then each objective."""
     projects = db.session.scalars(
         sa.select(Project)
         .where(Project.decided_on.between(date(year, 1, 1), date(year, 12, 31)))

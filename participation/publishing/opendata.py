@@ -82,7 +82,7 @@ def csv_cell(field: dict[str, Any], value: Any) -> str:
     if kind == "date":
         return value.isoformat() if isinstance(value, date) else str(value)
     if kind == "datetime":
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return str(value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     return neutralise(str(value))
 
 

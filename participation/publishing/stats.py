@@ -271,10 +271,10 @@ def _voters() -> list[tuple[int | None, Sex | None, datetime]]:
 
 def band_label(low: int, high: int | None) -> str:
     if low == 0 and high is not None:
-        return _("Under %(age)d", age=high + 1)
+        return str(_("Under %(age)d", age=high + 1))
     if high is None:
-        return _("%(age)d and over", age=low)
-    return _("%(low)d to %(high)d", low=low, high=high)
+        return str(_("%(age)d and over", age=low))
+    return str(_("%(low)d to %(high)d", low=low, high=high))
 
 
 def _band(age: int) -> int:

@@ -44,7 +44,7 @@ def format_value(chart: Chart) -> Any:
         if chart.unit == "euros":
             return money(Decimal(value))
         if chart.unit == "percent":
-            return _("%(value)s %%", value=format_decimal(value))
+            return str(_("%(value)s %%", value=format_decimal(value)))
         return str(format_decimal(value))
 
     return fmt
@@ -60,7 +60,7 @@ def publishing_helpers() -> dict[str, Any]:
 
 def _format_cell(series_key: str, chart: Chart, value: Value) -> str:
     if series_key == "rate" and value is not None:
-        return _("%(value)s %%", value=format_decimal(value))
+        return str(_("%(value)s %%", value=format_decimal(value)))
     return str(format_value(chart)(value))
 
 

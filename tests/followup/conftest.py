@@ -124,7 +124,9 @@ def make_published(db, make_territory, make_user, staff) -> Callable[..., Publis
             db.session.add(item)
             return item
 
-        ideas = [idea(here, c, k) for k, c in enumerate(("3000", "4000", "5000", "6000"))]
+        ideas = [
+            idea(here, c, k) for k, c in enumerate(("3000", "4000", "5000", "6000"))
+        ]
         other = idea(there, "2000", 9)
         other_loser = idea(there, "4000", 10)
         db.session.flush()

@@ -31,14 +31,21 @@ def test_a_malformed_address_is_refused_next_to_its_field(db, project):
 
     assert set(error.value.messages_by_field()) == {"email"}
     assert _outbox_count(db) == before
-    assert db.session.scalar(
-        sa.select(sa.func.count(ProjectFollow.id)).where(ProjectFollow.email.is_not(None))
-    ) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(ProjectFollow.id)).where(
+                ProjectFollow.email.is_not(None)
+            )
+        )
+        == 0
+    )
 
 
 def test_an_address_follows_once_confirmed(db, project):
     tokens: list[str] = []
-    follows.request_follow_by_email(project, " Voisine@Suivi.test ", "en", _links(tokens))
+    follows.request_follow_by_email(
+        project, " Voisine@Suivi.test ", "en", _links(tokens)
+    )
 
     follow = db.session.scalar(
         sa.select(ProjectFollow).where(ProjectFollow.email == "voisine@suivi.test")
@@ -60,7 +67,9 @@ def test_an_address_follows_once_confirmed(db, project):
 def test_asking_twice_keeps_one_follow_per_address(db, project):
     tokens: list[str] = []
     for _ in range(2):
-        follows.request_follow_by_email(project, "twice@suivi.test", "fr", _links(tokens))
+        follows.request_follow_by_email(
+            project, "twice@suivi.test", "fr", _links(tokens)
+        )
     follows.confirm_follow(tokens[-1])
     follows.request_follow_by_email(project, "twice@suivi.test", "fr", _links(tokens))
 

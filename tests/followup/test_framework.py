@@ -71,7 +71,14 @@ def test_staff_manage_the_tree_through_the_pages(db, client, login_as, staff, tr
     axis = tree[0]
 
     response = client.post(
-        "/framework/new", data={"code": "T1", "label": "Changement climatique", "parent_id": str(axis.id), "position": "1", "is_active": "y"}
+        "/framework/new",
+        data={
+            "code": "T1",
+            "label": "Changement climatique",
+            "parent_id": str(axis.id),
+            "position": "1",
+            "is_active": "y",
+        },
     )
     assert response.status_code == 302
     page = client.get("/framework").get_data(as_text=True)

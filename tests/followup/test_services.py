@@ -226,9 +226,7 @@ def test_a_project_may_have_no_source_yet(db, project):
 
 
 def test_a_milestone_dated_before_the_vote_is_refused(db, project, published, staff):
-    before = published.round.vote_closes_at.astimezone(PARIS).date() - timedelta(
-        days=1
-    )
+    before = published.round.vote_closes_at.astimezone(PARIS).date() - timedelta(days=1)
 
     with pytest.raises(FieldErrors) as error:
         services.add_milestone(
@@ -257,7 +255,9 @@ def test_a_milestone_cannot_be_reached_in_the_future(db, project, staff):
 def test_milestones_are_added_then_reached(db, project, staff):
     planned = today_paris() + timedelta(days=10)
     milestone = services.add_milestone(
-        project, services.MilestoneData(title="Pose des bancs", planned_on=planned), staff
+        project,
+        services.MilestoneData(title="Pose des bancs", planned_on=planned),
+        staff,
     )
     assert not milestone.is_done
 
@@ -322,7 +322,9 @@ def test_news_with_a_file_that_is_not_an_image_is_refused(db, project, staff):
         services.publish_update(
             project,
             services.UpdateData(
-                title="Photo", body="Voici.", photo=b"%PDF-1.4 not an image",
+                title="Photo",
+                body="Voici.",
+                photo=b"%PDF-1.4 not an image",
                 photo_alt="Un document",
             ),
             staff,

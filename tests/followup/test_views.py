@@ -55,7 +55,9 @@ def test_the_project_list_filters_by_status(db, client, projects, staff):
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES)
-def test_residents_get_a_403_on_staff_pages(db, client, login_as, project, resident, path):
+def test_residents_get_a_403_on_staff_pages(
+    db, client, login_as, project, resident, path
+):
     login_as(resident)
 
     assert client.get(path.format(id=project.id)).status_code == 403
@@ -69,11 +71,16 @@ def test_visitors_are_sent_to_sign_in_from_staff_pages(db, client, project, path
     assert "/signin" in response.headers["Location"]
 
 
-def test_residents_cannot_post_to_staff_actions(db, client, login_as, project, resident):
+def test_residents_cannot_post_to_staff_actions(
+    db, client, login_as, project, resident
+):
     login_as(resident)
 
     assert client.post(f"/projects/{project.id}/status/start").status_code == 403
-    assert client.post("/projects/create-from-results", data={"round_id": 1}).status_code == 403
+    assert (
+        client.post("/projects/create-from-results", data={"round_id": 1}).status_code
+        == 403
+    )
     assert project.state is ProjectState.PLANNED
 
 
@@ -223,12 +230,14 @@ def test_news_with_a_photo_is_published_and_the_photo_served(
     db.session.refresh(project)
     photo = project.photos[0]
     text = client.get(f"/projects/{project.id}").get_data(as_text=True)
-    assert f'/projects/{project.id}/photos/{photo.id}' in text
+    assert f"/projects/{project.id}/photos/{photo.id}" in text
     served = client.get(f"/projects/{project.id}/photos/{photo.id}")
     assert served.status_code == 200
     assert served.mimetype == "image/jpeg"
     served.close()
-    assert client.get(f"/projects/{project.id + 1}/photos/{photo.id}").status_code == 404
+    assert (
+        client.get(f"/projects/{project.id + 1}/photos/{photo.id}").status_code == 404
+    )
 
 
 def test_staff_change_the_status_and_an_abandon_needs_a_reason(
@@ -268,7 +277,7 @@ def test_a_visitor_follows_by_address_and_confirms(db, client, project):
     )
     assert message is not None
     link = next(w for w in message.body_text.split() if "/follows/confirm/" in w)
-    path = link[link.index("/follows/"):]
+    path = link[link.index("/follows/") :]
 
     assert client.get(path).status_code == 200
     assert client.post(path).status_code == 302
@@ -280,11 +289,15 @@ def test_a_visitor_follows_by_address_and_confirms(db, client, project):
     assert follow.is_confirmed
 
 
-def test_a_signed_in_resident_follows_and_stops(db, client, login_as, project, resident):
+def test_a_signed_in_resident_follows_and_stops(
+    db, client, login_as, project, resident
+):
     login_as(resident)
 
     client.post(f"/projects/{project.id}/follow")
-    assert 'id="following"' in client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert 'id="following"' in client.get(f"/projects/{project.id}").get_data(
+        as_text=True
+    )
 
     client.post(f"/projects/{project.id}/unfollow")
     assert 'id="follow-button"' in client.get(f"/projects/{project.id}").get_data(

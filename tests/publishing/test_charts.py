@@ -21,7 +21,10 @@ from participation.publishing.charts import (
 pytestmark = pytest.mark.db_independent
 
 
-def _chart(rows, series=(Series("a", "A"), Series("b", "B"))):
+TWO_SERIES = (Series("a", "A"), Series("b", "B"))
+
+
+def _chart(rows, series=TWO_SERIES):
     return Chart("c", "Titre", "Description", "Ligne", tuple(series), tuple(rows))
 
 

@@ -100,7 +100,12 @@ def test_a_section_can_be_registered_by_another_feature(db, client, login_as, st
 
     def fph() -> stats.DashboardSection:
         chart = Chart(
-            "fph-use", "FPH", "Use", "Fund", (Series("used", "Used"),), (Row("F", (3,)),)
+            "fph-use",
+            "FPH",
+            "Use",
+            "Fund",
+            (Series("used", "Used"),),
+            (Row("F", (3,)),),
         )
         return stats.DashboardSection("fph", "Residents' fund", [chart])
 

@@ -41,7 +41,11 @@ def test_indicators_roll_projects_up_the_tree(db, projects, published):
 
     rows = list(indicators.rows(year))
 
-    mine = {r["objective_code"]: r for r in rows if r["territory_name"] == published.here.name}
+    mine = {
+        r["objective_code"]: r
+        for r in rows
+        if r["territory_name"] == published.here.name
+    }
     assert set(mine) == {None, "V2", "6"}
     assert mine[None]["projects"] == 2
     assert mine["V2"]["projects"] == 2

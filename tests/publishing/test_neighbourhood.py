@@ -9,7 +9,9 @@ from participation.followup import services
 from participation.followup.states import ProjectAction
 
 
-def test_territories_slash_id_serves_the_neighbourhood_page(db, client, projects, published):
+def test_territories_slash_id_serves_the_neighbourhood_page(
+    db, client, projects, published
+):
     services.transition_project(projects[0], ProjectAction.START, SYSTEM)
     db.session.commit()
 
@@ -73,7 +75,9 @@ def test_a_round_open_for_ideas_shows_what_to_do_now(db, client, make_territory)
     assert f'href="/rounds/{round_.id}/ideas/new"' in text
 
 
-def test_what_became_of_our_ideas_has_one_line_per_idea(db, client, projects, published):
+def test_what_became_of_our_ideas_has_one_line_per_idea(
+    db, client, projects, published
+):
     transferred = published.ideas[3]
     transferred.state = IdeaState.TRANSFERRED  # as the review feature would leave it
     transferred.final_cost = None

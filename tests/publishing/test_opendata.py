@@ -42,16 +42,16 @@ def _validate(tmp_path: Path, name: str, text: str, schema: dict) -> None:
 @pytest.fixture
 def followed(db, projects, staff):
     """Projects in several states, with a milestone, news and tricky text."""
-    first, second, third = projects
+    first, second, _third = projects
     services.transition_project(first, ProjectAction.START, staff)
     services.update_project(
         first,
         services.ProjectData(
-            title="=HYPERLINK(\"http://evil\")",
+            title='=HYPERLINK("http://evil")',
             progress_percent=40,
             amount_committed=Decimal("2500.50"),
             amount_spent=Decimal("3000.00"),
-            overspend_reason="+ une dalle; et des \"guillemets\"",
+            overspend_reason='+ une dalle; et des "guillemets"',
             service_in_charge="@service",
             latitude=Decimal("43.2"),
             longitude=Decimal("2.35"),
