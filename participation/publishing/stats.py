@@ -115,7 +115,7 @@ def ideas_per_qpv() -> Chart:
         ),
         row_header=_("Neighbourhood"),
         series=(
-            Series("submitted", _("Submitted")),
+            Series("submitted", _("Ideas submitted")),
             Series("retained", _("Put to the vote")),
             Series("won", _("Winning")),
         ),
