@@ -164,13 +164,13 @@ def test_a_winner_is_followed_delivered_and_shown_on_its_neighbourhood_page(
     page.context.clear_cookies()
     page.goto("/territories")
     page.locator(f'main a[href="/territories/{territory_id}"]').click()
-    delivered = page.locator(
-        f'ul[id$="-delivered"] a[href="/projects/{project_id}"]'
-    )
+    delivered = page.locator(f'ul[id$="-delivered"] a[href="/projects/{project_id}"]')
     expect(delivered).to_have_count(1)
     expect(page.locator("#place-list li").first).to_be_visible()
-    page.locator('#outcome-years a').first.click()
-    line = page.locator(f'#outcome-table a.outcome-project[href="/projects/{project_id}"]')
+    page.locator("#outcome-years a").first.click()
+    line = page.locator(
+        f'#outcome-table a.outcome-project[href="/projects/{project_id}"]'
+    )
     expect(line).to_have_count(1)
     _to_arabic(page)
     expect(line).to_have_count(1)
