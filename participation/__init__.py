@@ -59,6 +59,10 @@ def _register_features(app: Flask) -> None:
     from .council import views as council
     from .eligibility import models as _eligibility_models  # noqa: F401
     from .eligibility import views as eligibility
+    from .followup import cli as followup_cli
+    from .followup import models as _followup_models  # noqa: F401
+    from .followup import views as followup
+    from .publishing import views as publishing
     from .review import models as _review_models  # noqa: F401
     from .review import views as review
     from .territories import cli as territories_cli
@@ -74,12 +78,15 @@ def _register_features(app: Flask) -> None:
         app.register_blueprint(feature.bp)
     app.register_blueprint(desks.bp)
     app.register_blueprint(council.bp)
+    for feature in (followup, publishing):
+        app.register_blueprint(feature.bp)
     app.cli.add_command(cli.seed_demo)
     for commands in (
         core_cli.COMMANDS,
         territories_cli.COMMANDS,
         voting_cli.COMMANDS,
         council_cli.COMMANDS,
+        followup_cli.COMMANDS,
     ):
         for command in commands:
             app.cli.add_command(command)

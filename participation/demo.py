@@ -19,13 +19,14 @@ def load_demo() -> bool:
     from .budget import demo as budget
     from .council import demo as council
     from .eligibility import demo as eligibility
+    from .followup import demo as followup
     from .review import demo as review
     from .territories import demo as territories
     from .voting import demo as voting
     from .voting.desks import demo as desks
 
     # In dependency order: places, people, grids, rounds and ideas, reviews, votes,
-    # then the citizens' councils.
+    # then the citizens' councils and the projects of the published votes.
     features = (
         territories,
         accounts,
@@ -35,6 +36,7 @@ def load_demo() -> bool:
         voting,
         desks,
         council,
+        followup,
     )
     for feature in features:
         feature.load()

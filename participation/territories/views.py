@@ -53,6 +53,15 @@ def territory_list() -> ResponseReturnValue:
     )
 
 
+@bp.get("/territories/<int:territory_id>")
+def territory_detail(territory_id: int) -> ResponseReturnValue:
+    """One neighbourhood's public page; features add their sections below its facts."""
+    territory = db.get_or_404(Territory, territory_id)
+    if not territory.is_active:
+        abort(404)
+    return render_template("territories/territory_detail.html", territory=territory)
+
+
 # --- Admin: communes and territories ----------------------------------------------
 
 

@@ -316,6 +316,7 @@ def _count_and_publish(
         now=now,
         winners=winners,
         verify_box=False,
+        follow_up=False,
     )
     return counted, file_selected
 

@@ -54,10 +54,10 @@ def test_public_page_lists_active_qpv_with_their_population(
 
     html = response.data.decode()
     assert response.status_code == 200
-    assert re.findall(r'<th scope="row">([^<]+)</th>', html)[:2] == [
-        "Bastide",
-        "Grazailles",
-    ]
+    # Each name links to the neighbourhood's page.
+    assert re.findall(
+        r'<th scope="row"><a href="/territories/\d+">([^<]+)</a></th>', html
+    )[:2] == ["Bastide", "Grazailles"]
     assert "Ancien" not in html
     assert "3\u202f873" in html or "3 873" in html or "3\xa0873" in html
     assert "4\u202f822" in html or "4 822" in html or "4\xa0822" in html  # the total

@@ -199,6 +199,7 @@ def transition_result(
     now: datetime | None = None,
     winners: Sequence[str] | None = None,
     verify_box: bool = True,
+    follow_up: bool = True,
 ) -> ResultState:
     """Apply *action* (certify, publish, recompute) to *result*.
 
@@ -209,6 +210,8 @@ def transition_result(
     overrides the count's winners for the ideas' states (an imported archive whose
     file records the official selection). *verify_box* False skips re-reading the
     ballot box, for a result counted in this very transaction (an import).
+    Publishing makes a followed-up project of each winner (``followup``); *follow_up*
+    False leaves that out (an imported archive of another city's vote).
     """
     now = now or utcnow()
     require(can_manage_votes(actor), _l("Only staff can certify and publish results."))
@@ -244,6 +247,11 @@ def transition_result(
             envelope, result.winners if winners is None else winners, actor, now
         )
         _close_round_if_all_published(envelope.round, actor, now)
+        if follow_up:
+            # Imported here: the follow-up builds on the vote, not the other way.
+            from ...followup import services as followup_services
+
+            followup_services.create_projects_for_round(envelope.round, actor, now=now)
     return state
 
 

@@ -1,0 +1,1 @@
+"""Publishing: dashboards, charts, open-data exports, neighbourhood figures."""
