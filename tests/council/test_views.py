@@ -558,7 +558,7 @@ def test_the_composition_page_draws_the_chart_with_its_table(
 
     page = text_of(client.get(f"/councils/{council.id}/composition"))
 
-    assert '<svg class="chart"' in page
+    assert '<svg class="council-chart"' in page
     assert 'aria-labelledby="chart-title chart-desc"' in page
     assert 'id="composition-table"' in page
     assert "<caption" in page

@@ -154,7 +154,11 @@ def make_published(db, make_territory, make_user, staff) -> Callable[..., Publis
         if publish:
             for result in voting.compute_round(round_, staff):
                 voting.transition_result(result, ResultAction.CERTIFY, staff)
-                voting.transition_result(result, ResultAction.PUBLISH, staff)
+                # Without the automatic projects: the tests make them when they
+                # need them (tests/followup/test_demo.py covers the automatic way).
+                voting.transition_result(
+                    result, ResultAction.PUBLISH, staff, follow_up=False
+                )
         db.session.commit()
         return Published(round_, here, there, ideas, other, author, staff)
 
