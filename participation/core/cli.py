@@ -1,4 +1,5 @@
-"""Command-line commands of the core feature: audit log checks, outbox delivery."""
+"""Command-line commands of the core feature: audit log checks and anchors,
+outbox delivery, backup and restore, retention purge."""
 
 from __future__ import annotations
 
@@ -35,6 +36,35 @@ def audit_verify() -> None:
         err=True,
     )
     raise SystemExit(1)
+
+
+@audit_group.command("anchor")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="File to write (default: instance/audit-anchors/<date>.json).",
+)
+@with_appcontext
+def audit_anchor(output: str | None) -> None:
+    """Write a signed statement of the chain's head (id, hash, count).
+
+    Keep these files away from the database (another disk, a mail to the data
+    protection officer): `flask audit verify` then detects newest entries deleted
+    or the chain rewritten, not only edits.
+    """
+    from pathlib import Path
+
+    from .audit import write_anchor
+
+    written = write_anchor(Path(output) if output else None)
+    if written is None:
+        click.echo("The audit log is empty: nothing to anchor.")
+        return
+    path, statement = written
+    click.echo(
+        f"Anchored entry {statement['entry_id']} ({statement['count']} entries) "
+        f"in {path}."
+    )
 
 
 @click.group("outbox")
