@@ -28,14 +28,45 @@ from .managed import (
     regenerate_setup_code,
     setup_code_matches,
 )
+from .lookup import issue_pass, pass_is_valid
 from .profile import ProfileChanges, ProfileResult, update_profile
 from .registration import Registration, register
+from .relays import (
+    attach_territory,
+    detach_territory,
+    record_help,
+    served_territories,
+)
 from .roles import grant_role, revoke_role
-from .signin import authenticate, change_password, find_by_login
+from .sessions import end_session, open_session, sign_out_everywhere
+from .signin import (
+    NextStep,
+    SignInStep,
+    authenticate,
+    change_password,
+    complete_second_factor,
+    find_by_login,
+    next_step,
+    sign_in,
+)
 from .verification import revoke_verification, verify_resident
 
 __all__ = [
     "ManagedAccount",
+    "NextStep",
+    "SignInStep",
+    "attach_territory",
+    "complete_second_factor",
+    "detach_territory",
+    "end_session",
+    "issue_pass",
+    "next_step",
+    "open_session",
+    "pass_is_valid",
+    "record_help",
+    "served_territories",
+    "sign_in",
+    "sign_out_everywhere",
     "PersonDetails",
     "ProfileChanges",
     "ProfileResult",
