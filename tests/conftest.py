@@ -287,6 +287,24 @@ def make_user(db, make_territory) -> Callable[..., User]:
     return _make_user
 
 
+@pytest.fixture
+def make_relay(make_user) -> Callable[..., User]:
+    """A relay attached to the QPV *territories* (where they may verify addresses)."""
+    from participation.accounts.models import RelayTerritory
+
+    def _make_relay(*territories: Territory, **values: Any) -> User:
+        values.setdefault("roles", (Role.RELAY,))
+        relay = make_user(**values)
+        for territory in territories:
+            _db.session.add(
+                RelayTerritory(relay_id=relay.id, territory_id=territory.id)
+            )
+        _db.session.flush()
+        return relay
+
+    return _make_relay
+
+
 @pytest.fixture(scope="session")
 def pg_scratch_database() -> Iterator[Callable[[str], str]]:
     """Factory: a new empty PostgreSQL database ``<test db>_<suffix>``, dropped at exit.

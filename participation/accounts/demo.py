@@ -79,7 +79,7 @@ DEMO_PEOPLE: list[DemoPerson] = [
 #: The published second factor of the demo staff and administrator: their
 #: authenticator secret (base32), shown with the current code on the demo home
 #: page. Demo only: production accounts enrol their own at first sign-in.
-DEMO_TOTP_SECRET = "PARTICIPATIONDEMOSTAFF2FA"  # noqa: S105 (a published demo value)
+DEMO_TOTP_SECRET = "PARTICIPATIONDEMOSTAFFSECRETKEY2"  # noqa: S105 (a published demo value)
 #: The demo managed account's code (printed on its sheet).
 DEMO_ACCOUNT_CODE = "ROSE-2027"
 
