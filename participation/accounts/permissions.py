@@ -43,16 +43,16 @@ def can_view_person(user: Visitor, person: User, *, found: bool = False) -> bool
     """Staff; a relay for the people they help, or just found (*found*)."""
     if is_staff(user):
         return True
-    return is_relay(user) and person_id(user) != person.id and (
-        found or helps(user, person)
+    return (
+        is_relay(user)
+        and person_id(user) != person.id
+        and (found or helps(user, person))
     )
 
 
 def can_see_identity(user: Visitor, person: User) -> bool:
     """Real name, birth year, e-mail and phone: staff, the creating relay, oneself."""
-    return (
-        is_staff(user) or created_by(user, person) or person_id(user) == person.id
-    )
+    return is_staff(user) or created_by(user, person) or person_id(user) == person.id
 
 
 def can_act_for(user: Visitor, person: User) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection
 
 import sqlalchemy as sa
@@ -110,10 +111,8 @@ def exact_match(text: str) -> sa.ColumnElement[bool] | None:
     conditions: list[sa.ColumnElement[bool]] = []
     if "@" in text:
         conditions.append(User.email == text.lower())
-    try:
+    with contextlib.suppress(DomainError):
         conditions.append(User.phone == rules.normalize_phone(text))
-    except DomainError:
-        pass
     code = rules.exact_code(text)
     if code is not None:
         conditions.append(User.account_code == code)

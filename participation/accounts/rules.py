@@ -179,7 +179,9 @@ def new_setup_code() -> str:
 
 def new_account_code() -> str:
     """A managed account's code such as ``K7PM-3QXR``, by which a relay finds it."""
-    raw = "".join(secrets.choice(SETUP_CODE_ALPHABET) for _ in range(ACCOUNT_CODE_LENGTH))
+    raw = "".join(
+        secrets.choice(SETUP_CODE_ALPHABET) for _ in range(ACCOUNT_CODE_LENGTH)
+    )
     return format_account_code(raw)
 
 

@@ -31,7 +31,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..accounts import queries as account_queries
 from ..accounts.models import User
+from ..accounts.permissions import can_act_for
 from ..core import audit
 from ..core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
 from ..core.i18n import money
@@ -669,7 +671,7 @@ def create_idea(
         )
     on_behalf = actor.id != author.id
     if on_behalf:
-        if not can_submit_on_behalf(actor):
+        if not can_submit_on_behalf(actor) or not can_act_for(actor, author):
             raise PermissionDenied(
                 _l("Only relays can enter an idea for someone else.")
             )
@@ -766,10 +768,16 @@ def _merge_into(idea: Idea, target: Idea | None) -> Idea:
         )
     # The target keeps every author: the original's author and its co-authors.
     present = {target.author_id} | {c.user_id for c in target.co_authors}
-    for user_id in [idea.author_id, *(c.user_id for c in idea.co_authors)]:
+    authors: list[tuple[int, datetime | None]] = [(idea.author_id, utcnow())]
+    authors += [(c.user_id, c.accepted_at) for c in idea.co_authors]
+    for user_id, accepted_at in authors:
         if user_id not in present:
             target.co_authors.append(
-                IdeaCoAuthor(user_id=user_id, merged_from_idea_id=idea.id)
+                IdeaCoAuthor(
+                    user_id=user_id,
+                    merged_from_idea_id=idea.id,
+                    accepted_at=accepted_at,
+                )
             )
             present.add(user_id)
     if not target.association_name and idea.association_name:
@@ -973,39 +981,10 @@ def notify_author(idea: Idea, action: IdeaAction, comment: str | None) -> None:
 
 
 def search_people(query: str, relay: User, limit: int = 20) -> list[User]:
-    """People a relay can enter an idea for: exact e-mail or phone, pseudonym prefix.
-
-    The relay's own managed accounts come first when the query is empty.
-    """
-    text = query.strip()
-    if not text:
-        return list(
-            db.session.scalars(
-                sa.select(User)
-                .where(User.managed_by_id == relay.id, User.is_active.is_(True))
-                .order_by(User.pseudonym)
-                .limit(limit)
-            )
-        )
-    lowered = text.lower()
-    phone = "".join(ch for ch in text if ch.isdigit() or ch == "+")
-    escaped = lowered.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    conditions = [
-        sa.func.lower(User.pseudonym).like(escaped + "%", escape="\\"),
-        User.email == lowered,
-    ]
-    if len(phone) >= 6:
-        conditions.append(User.phone == phone)
-        if phone.startswith("0"):
-            conditions.append(User.phone == "+33" + phone[1:])
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(sa.or_(*conditions), User.is_active.is_(True))
-            .order_by(User.pseudonym)
-            .limit(limit)
-        )
-    )
+    """People a relay can enter an idea for: those they created or help (accounts'
+    scoped search: anyone else only by an exact e-mail, phone or account code)."""
+    found = account_queries.search_people(query, viewer=relay, per_page=limit)
+    return [person for person in found.items if can_act_for(relay, person)]
 
 
 def seconds_left(round_: Round, now: datetime | None = None) -> float:

@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.datastructures import FileStorage
 
 from ..accounts.models import User
+from ..accounts.permissions import can_act_for
+from ..core.converters import ascii_int
 from ..core.errors import Conflict, DomainError
 from ..core.forms import show_errors
 from ..core.pagination import page_number
@@ -29,6 +31,7 @@ from ..core.uploads import (
     send_upload,
     store_image,
 )
+from ..core.web import submit
 from ..extensions import db
 from ..territories.models import Territory
 from . import queries, services
@@ -228,17 +231,17 @@ def round_create() -> ResponseReturnValue:
     _require_staff()
     form = _round_form(None)
     if form.validate_on_submit():
-        try:
-            round_ = services.create_round(_round_data(form), current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("The round is created. Set its envelopes, then open it."), "success"
-            )
-            return redirect(url_for(".round_envelopes", round_id=round_.id))
+        data = _round_data(form)
+        # One round per form, however often it is sent (double click, replay).
+        response = submit(
+            lambda: services.create_round(data, current_user),
+            form=form,
+            once=form.form_token.data,
+            success=_("The round is created. Set its envelopes, then open it."),
+            redirect_to=lambda new: url_for(".round_envelopes", round_id=new.id),
+        )
+        if response is not None:
+            return response
     return render_template("budget/round_form.html", form=form, round=None)
 
 
@@ -375,7 +378,7 @@ def round_announcement(round_id: int, territory_id: int) -> ResponseReturnValue:
 
 def _arg_int(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return ascii_int(value, maximum=10**9)
 
 
 @bp.get("/ideas")
@@ -518,6 +521,8 @@ def _beneficiary(round_: Round) -> User | None:
     person = db.session.get(User, for_id)
     if person is None or not person.is_active:
         abort(404)
+    if not can_act_for(current_user, person):
+        abort(403)  # a relay files only for the people they created or help
     return person
 
 

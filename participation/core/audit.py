@@ -202,7 +202,9 @@ def anchor_dir() -> Path:
 def head_statement() -> dict[str, Any] | None:
     """The signed statement of the chain's current head (None for an empty log)."""
     head = db.session.execute(
-        sa.select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+        sa.select(AuditEntry.id, AuditEntry.hash)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
     ).first()
     if head is None:
         return None

@@ -106,7 +106,9 @@ def _pg_tool(name: str) -> str:
     if configured:
         return str(Path(configured) / name)
     with db.engine.connect() as connection:
-        number = int(connection.execute(sa.text("SHOW server_version_num")).scalar())
+        number = int(
+            str(connection.execute(sa.text("SHOW server_version_num")).scalar())
+        )
     folder = Path(f"/usr/lib/postgresql/{number // 10000}/bin")
     return str(folder / name) if (folder / name).exists() else name
 
@@ -173,7 +175,10 @@ def create(output: Path | None = None) -> Path:
         folder = Path(temporary)
         database_file = _dump_database(folder)
         files: dict[str, Path] = {database_file.name: database_file}
-        for prefix, root in (("uploads", uploads_root()), ("audit-anchors", audit.anchor_dir())):
+        for prefix, root in (
+            ("uploads", uploads_root()),
+            ("audit-anchors", audit.anchor_dir()),
+        ):
             if root.is_dir():
                 for path in sorted(p for p in root.rglob("*") if p.is_file()):
                     files[f"{prefix}/{path.relative_to(root).as_posix()}"] = path

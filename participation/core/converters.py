@@ -34,7 +34,9 @@ class BoundedIntConverter(IntegerConverter):
         return super().to_python(value)
 
 
-def ascii_int(text: object, *, minimum: int = 0, maximum: int = MAX_DB_INT) -> int | None:
+def ascii_int(
+    text: object, *, minimum: int = 0, maximum: int = MAX_DB_INT
+) -> int | None:
     """*text* as an int when it is ASCII digits within [minimum, maximum], else None.
 
     ``"²".isdigit()`` is true and ``int("²")`` fails; ``int("١٢")`` succeeds with

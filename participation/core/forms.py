@@ -31,6 +31,8 @@ YEAR_MAX = 2200
 class IntegerField(wtf_fields.IntegerField):
     """A whole number typed with ASCII digits (an optional minus), within 32 bits."""
 
+    data: Any
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:
             return
@@ -51,6 +53,8 @@ class MoneyField(StringField):
 
     Refuses what a ``Numeric(12, 2)`` column cannot hold (``1e30``, ``NaN``).
     """
+
+    data: Any
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
@@ -84,6 +88,8 @@ def _check_year(value: date | datetime | None) -> None:
 class DateField(wtf_fields.DateField):
     """A date between the years 1900 and 2200."""
 
+    data: Any
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
         try:
@@ -95,6 +101,8 @@ class DateField(wtf_fields.DateField):
 
 class DateTimeLocalField(wtf_fields.DateTimeLocalField):
     """A wall-clock date and time between the years 1900 and 2200."""
+
+    data: Any
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)

@@ -1,6 +1,6 @@
 """One record per create form, however often it is sent (double click, replay).
 
-A create form carries a random token (:class:`~participation.core.forms.IdempotentForm`).
+A create form carries a random token (``core.forms.IdempotentForm``).
 :func:`claim` stores it in the same transaction as the record it creates; the
 primary key refuses a second claim, and the second request is sent where the
 first one led. :func:`participation.core.web.submit` does this when given

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, render_template, request, session
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -167,7 +166,7 @@ def _render_error(code: int, message: str | None = None) -> tuple[str, int]:
 
 
 def _megabytes(size: int) -> str:
-    return _("%(size)s MB", size=format_decimal(round(size / 1024 / 1024, 1)))
+    return str(_("%(size)s MB", size=format_decimal(round(size / 1024 / 1024, 1))))
 
 
 def _limit_wait_seconds() -> int:

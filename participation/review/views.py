@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from ..budget import services as budget_services
 from ..budget.models import Idea, Round
 from ..budget.states import IdeaAction, IdeaState, TransferStatus
+from ..core.converters import ascii_int
 from ..core.decorators import require
 from ..core.errors import DomainError, FieldErrors
 from ..core.forms import show_errors
@@ -263,12 +264,13 @@ def round_assignments_save(round_id: int) -> ResponseReturnValue:
         if not key.startswith("idea_"):
             continue
         idea_part = key.removeprefix("idea_")
-        if not idea_part.isdigit():
+        idea_id = ascii_int(idea_part)
+        if idea_id is None:
             continue
         if not value:
-            choices[int(idea_part)] = None
-        elif value.isdigit():
-            choices[int(idea_part)] = int(value)
+            choices[idea_id] = None
+        elif (reviewer_id := ascii_int(value)) is not None:
+            choices[idea_id] = reviewer_id
         else:
             errors[key] = _("Choose a reviewer from the list.")
     if not errors:

@@ -12,11 +12,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..accounts.states import VerificationLevel
+from ..core.converters import ascii_int
+from ..core.forms import IntegerField
 from .states import (
     BALLOT_TYPE_LABELS,
     COUNTING_RULE_LABELS,
@@ -145,7 +147,7 @@ def parse_choices(
             raw_id = key.removeprefix("points-")
             for value in values:
                 text = value.strip()
-                if not raw_id.isdigit():
+                if ascii_int(raw_id) is None:
                     errors["__all__"] = str(
                         _l("A project on this ballot does not exist in this vote.")
                     )
@@ -160,7 +162,7 @@ def parse_choices(
                 pairs.append((int(raw_id), points))
     else:
         for value in form.getlist("project"):
-            if not value.strip().isdigit():
+            if ascii_int(value) is None:
                 errors["__all__"] = str(
                     _l("A project on this ballot does not exist in this vote.")
                 )

@@ -36,8 +36,8 @@ from flask_login import current_user, login_required
 
 from ..budget import queries as budget_queries
 from ..budget.models import Envelope, Round
-from ..core.exports import safe_row
 from ..core.errors import DomainError
+from ..core.exports import safe_row
 from ..core.time import utcnow
 from ..extensions import db, limiter
 from . import archive, queries, services

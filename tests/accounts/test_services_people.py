@@ -233,7 +233,12 @@ def test_verification_only_for_an_active_qpv(db, make_user, make_territory):
 
     with pytest.raises(DomainError) as error:
         services.verify_resident(
-            relay, person, outside.id, VerificationMethod.PROOF_IN_PERSON, "", found=True
+            relay,
+            person,
+            outside.id,
+            VerificationMethod.PROOF_IN_PERSON,
+            "",
+            found=True,
         )
 
     assert error.value.field == "territory"

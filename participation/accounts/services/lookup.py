@@ -36,4 +36,4 @@ def pass_is_valid(viewer: Visitor, person: User, token: str | None) -> bool:
         data = _serializer().loads(token, max_age=PASS_MAX_AGE_SECONDS)
     except BadSignature:
         return False
-    return data == [viewer_id, person.id]
+    return bool(data == [viewer_id, person.id])

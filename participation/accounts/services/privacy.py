@@ -207,7 +207,7 @@ def _last_activity() -> sa.ColumnElement[datetime]:
     return sa.func.coalesce(seen, User.last_signin_at, User.created_at)
 
 
-def _inactive_residents(before: datetime) -> sa.Select[tuple[User]]:
+def _inactive_residents(before: datetime) -> sa.Select[Any]:
     working = sa.select(UserRole.user_id).where(UserRole.role.in_(_WORK_ROLES))
     return sa.select(User).where(
         User.deleted_at.is_(None),
@@ -220,7 +220,9 @@ def _inactive_residents(before: datetime) -> sa.Select[tuple[User]]:
 def purge_inactive_accounts(now: datetime, dry_run: bool) -> int:
     """Warn the residents inactive for almost three years; delete those inactive
     for three years who were warned a month ago (or cannot be warned)."""
-    due = list(db.session.scalars(_inactive_residents(now - INACTIVE_AFTER)))
+    due: list[User] = list(
+        db.session.scalars(_inactive_residents(now - INACTIVE_AFTER))
+    )
     deletable = [
         user
         for user in due
@@ -234,9 +236,11 @@ def purge_inactive_accounts(now: datetime, dry_run: bool) -> int:
         return len(deletable)
     for user in deletable:
         delete_account(SYSTEM, user, keep_public=True, password=None)
-    soon = db.session.scalars(
-        _inactive_residents(now - INACTIVE_AFTER + WARNING_BEFORE).where(
-            User.email.is_not(None), User.inactivity_warned_at.is_(None)
+    soon: list[User] = list(
+        db.session.scalars(
+            _inactive_residents(now - INACTIVE_AFTER + WARNING_BEFORE).where(
+                User.email.is_not(None), User.inactivity_warned_at.is_(None)
+            )
         )
     )
     for user in soon:

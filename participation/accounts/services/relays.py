@@ -40,9 +40,7 @@ def record_help(
     except IntegrityError:
         db.session.rollback()
         raise DomainError(_l("This help was recorded a moment ago.")) from None
-    audit.record(
-        "relay.help_recorded", actor=relay, obj=person, relay_help_id=link.id
-    )
+    audit.record("relay.help_recorded", actor=relay, obj=person, relay_help_id=link.id)
     if person.email:
         with force_locale(person.locale):
             queue_email(

@@ -18,7 +18,7 @@ from ...extensions import db
 from ..models import User, UserSession
 
 #: Attribute of a loaded User holding the token of the session it came with.
-_TOKEN_ATTRIBUTE = "_session_token"
+_TOKEN_ATTRIBUTE = "_session_token"  # noqa: S105 (an attribute name)
 #: last_seen_at is written at most this often (not at every request).
 TOUCH_EVERY = timedelta(minutes=1)
 

@@ -62,15 +62,13 @@ def _wait_message(seconds: int) -> DomainError:
     if seconds < 60:
         message = ngettext(
             "Too many wrong passwords for this account: try again in %(num)d second.",
-            "Too many wrong passwords for this account: try again in %(num)d "
-            "seconds.",
+            "Too many wrong passwords for this account: try again in %(num)d seconds.",
             seconds,
         )
     else:
         message = ngettext(
             "Too many wrong passwords for this account: try again in %(num)d minute.",
-            "Too many wrong passwords for this account: try again in %(num)d "
-            "minutes.",
+            "Too many wrong passwords for this account: try again in %(num)d minutes.",
             minutes,
         )
     return DomainError(message, field="password")

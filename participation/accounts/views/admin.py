@@ -11,8 +11,8 @@ from ...core.permissions import can_manage_people, is_relay
 from ...core.web import announce, submit
 from .. import services
 from ..forms import PeopleSearchForm, optional_int
-from ..security_forms import RelayTerritoryForm
 from ..models import User
+from ..security_forms import RelayTerritoryForm
 from ..states import Role
 from . import bp
 from .common import me, person_or_404, search

@@ -94,11 +94,7 @@ def pending_sign_in() -> tuple[User, dict[str, Any]] | None:
         session.pop(PENDING_KEY, None)
         return None
     user = db.session.get(User, pending.get("u")) if pending.get("u") else None
-    if (
-        user is None
-        or not user.is_active
-        or user.security_stamp != pending.get("s")
-    ):
+    if user is None or not user.is_active or user.security_stamp != pending.get("s"):
         session.pop(PENDING_KEY, None)
         return None
     return user, pending

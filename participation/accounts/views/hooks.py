@@ -10,18 +10,18 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from ...core.people import PeopleDirectory, register_directory
-from ...core.privacy import register_personal_data, register_retention_rule
-from ...core.permissions import can_manage_people
-from ...extensions import db, login_manager
 from ...core.converters import ascii_int
 from ...core.database import write_lock
+from ...core.people import PeopleDirectory, register_directory
+from ...core.permissions import can_manage_people
+from ...core.privacy import register_personal_data, register_retention_rule
+from ...extensions import db, login_manager
 from .. import queries
 from ..demo import DEMO_PEOPLE, demo_second_factor
 from ..models import User
 from ..permissions import can_search_people, can_see_identity
-from ..services.lookup import issue_pass
 from ..services import privacy, sessions
+from ..services.lookup import issue_pass
 from . import bp
 
 

@@ -59,9 +59,8 @@ def _found(person: User) -> bool:
 
 
 def _back_to(person: User) -> str:
-    found = request.args.get("found")
     return url_for(
-        ".person_detail", person_id=person.id, **({"found": found} if found else {})
+        ".person_detail", person_id=person.id, found=request.args.get("found")
     )
 
 

@@ -458,12 +458,15 @@ def sign_in_at_desk(
                 desk.territory_id,
                 VerificationMethod.PROOF_IN_PERSON,
                 None,
+                found=True,  # the desk's page checked the relay's pass to the person
             )
         except PermissionDenied:
             raise SignInRefused(
                 _l("You cannot verify your own address: ask another relay."),
                 field="proof_checked",
             ) from None
+        except DomainError as error:  # not a QPV the relay serves, or moved by staff
+            raise SignInRefused(error.message, field="proof_checked") from None
     if person.territory_id != desk.territory_id and person.territory_id is not None:
         envelope = voting.envelope_of(desk.round, person.territory_id)
         if envelope is not None:
