@@ -59,7 +59,7 @@ class User(Base):
     #: When the relay recorded that the person agreed to a managed account.
     managed_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Printed on a managed account's sheet: a relay finds the account by it.
-    account_code: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    account_code: Mapped[str | None] = mapped_column(sa.String(16))
     #: Two-factor sign-in: the TOTP secret, encrypted with a key derived from the
     #: instance secret; confirmed once the person typed a first code.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
@@ -98,6 +98,8 @@ class User(Base):
             "NOT is_managed OR managed_consent_at IS NOT NULL",
             name="managed_has_consent",
         ),
+        # An index, not a constraint: adding it does not rebuild the table on SQLite.
+        sa.Index("uq_user_account_code", "account_code", unique=True),
     )
 
     # Flask-Login protocol.

@@ -28,7 +28,7 @@ def can_search_people(user: Visitor) -> bool:
 def created_by(user: Visitor, person: User) -> bool:
     """*user* is the relay who opened *person*'s managed account."""
     me = person_id(user)
-    return me is not None and person.is_managed and person.managed_by_id == me
+    return me is not None and person.managed_by_id == me
 
 
 def helps(user: Visitor, person: User) -> bool:
