@@ -36,3 +36,44 @@ def sign_in(client: FlaskClient, login: str, password: str = TEST_PASSWORD, **ex
 
 def current_code(secret: str = SECRET) -> str:
     return pyotp.TOTP(secret).now()
+
+
+def build_demo_app(folder, uri):
+    """An app with the whole demo loaded (yields inside its app context)."""
+    import os
+
+    from participation import create_app
+    from participation.demo import load_demo
+    from participation.extensions import db as _db
+
+    os.environ["PARTICIPATION_INSTANCE_PATH"] = str(folder / "instance")
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_FAST": True,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "OUTBOX_SEND_AFTER_COMMIT": False,
+    }
+    app = create_app(config)
+    with app.app_context():
+        _db.create_all()
+        load_demo()
+        _db.session.commit()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+    os.environ.pop("PARTICIPATION_INSTANCE_PATH", None)
+
+
+def demo_database_uri(request, folder, name: str) -> str:
+    """A fresh database for one demo app: SQLite in *folder*, or PostgreSQL."""
+    import os
+
+    if os.environ.get("PARTICIPATION_TEST_DATABASE_URI"):
+        return str(request.getfixturevalue("pg_scratch_database")(name))
+    return f"sqlite:///{folder / 'demo.sqlite'}"
