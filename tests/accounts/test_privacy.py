@@ -160,6 +160,9 @@ def test_a_dry_run_removes_nothing(app, db, make_user):
     result = app.test_cli_runner().invoke(args=["privacy", "purge", "--dry-run"])
 
     assert "inactive_accounts: 1 due" in result.output
-    assert db.session.scalar(
-        sa.select(sa.func.count(User.id)).where(User.deleted_at.is_not(None))
-    ) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(User.id)).where(User.deleted_at.is_not(None))
+        )
+        == 0
+    )

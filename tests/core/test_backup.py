@@ -18,7 +18,6 @@ from participation.core.uploads import uploads_root
 from participation.extensions import db as _db
 
 
-
 def _populate(make_user) -> None:
     make_user(roles=(Role.STAFF,), real_name="Claire Martin")
     make_user()

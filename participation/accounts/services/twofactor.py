@@ -105,6 +105,8 @@ def qr_code_data_uri(text: str) -> str:
 
 def _matching_step(secret: str, code: str, last_step: int | None) -> int | None:
     """The time step whose code is *code*, if it is recent and not used yet."""
+    if not (code.isascii() and code.isdecimal() and len(code) == 6):
+        return None
     totp = pyotp.TOTP(secret)
     now_step = int(time.time()) // TOTP_PERIOD
     for step in range(now_step - TOTP_WINDOW, now_step + TOTP_WINDOW + 1):
