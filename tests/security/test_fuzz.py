@@ -5,7 +5,7 @@ The forms are found by reading every page the demo shows (their action and
 field names), the routes from the URL map, so what is added later is fuzzed too.
 Hypothesis draws, for each route, a hostile value for each of its fields, query
 arguments and URL arguments: numbers a column cannot hold (``1e30``, 2^64),
-dates in year 1, Unicode digits (``²``, ``١``), formulas, markup, control
+dates in year 1, Unicode digits (superscripts, Arabic-Indic), formulas, markup, control
 characters, very long text. The examples are few and fixed (derandomised), so
 the suite stays fast and the same on every run.
 """

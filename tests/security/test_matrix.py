@@ -289,7 +289,8 @@ def test_objects_of_others_are_refused(idor_app):
     assert "Amina Haddad" not in listed
     # A resident opens neither another person's page nor their draft.
     assert resident.get(f"/people/{karim.id}").status_code == 403
-    assert draft is not None and draft.author_id != amina.id
+    assert draft is not None
+    assert draft.author_id != amina.id
     assert resident.get(f"/ideas/{draft.id}").status_code == 404
     assert resident.get(f"/ideas/{draft.id}/edit").status_code == 404
     # Filing an idea in someone else's name: only for the people a relay serves.
