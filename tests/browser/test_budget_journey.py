@@ -31,6 +31,8 @@ from flask_babel import force_locale
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from .conftest import pass_second_factor
+
 from participation.accounts.demo import (
     DEMO_PEOPLE,
     MANAGED_PSEUDONYM,
@@ -87,6 +89,7 @@ def _sign_in(page, login: str, then: str) -> None:
     page.locator("#identifier").fill(login)
     page.locator("#password").fill(_password(login))
     page.locator("#signin-form #submit").click()
+    pass_second_factor(page, login)
     expect(page).to_have_url(_path_pattern(then))
     expect(page.locator("#signout-button")).to_be_visible()
 

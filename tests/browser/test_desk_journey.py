@@ -18,6 +18,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from .conftest import pass_second_factor
+
 from participation.accounts.demo import (
     ADMIN_EMAIL,
     DEMO_PEOPLE,
@@ -48,6 +50,7 @@ def _sign_in(page, login: str) -> None:
     page.locator("#identifier").fill(login)
     page.locator("#password").fill(_password(login))
     page.locator("#signin-form #submit").click()
+    pass_second_factor(page, login)
     expect(page.locator("#signout-button")).to_be_visible()
 
 

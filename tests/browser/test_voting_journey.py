@@ -18,6 +18,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from .conftest import pass_second_factor
+
 from participation.accounts.demo import (
     DEMO_PEOPLE,
     RESIDENT_EMAIL,
@@ -111,6 +113,7 @@ def _sign_in(page, identifier: str) -> None:
     page.locator("#identifier").fill(identifier)
     page.locator("#password").fill(PASSWORDS[identifier])
     page.locator("#signin-form #submit").click()
+    pass_second_factor(page, identifier)
 
 
 def _sign_out(page) -> None:
