@@ -31,8 +31,6 @@ from flask_babel import force_locale
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from .conftest import pass_second_factor
-
 from participation.accounts.demo import (
     DEMO_PEOPLE,
     MANAGED_PSEUDONYM,
@@ -54,6 +52,8 @@ from participation.eligibility.models import GridVersion
 from participation.eligibility.states import Check, CriterionKind
 from participation.extensions import db
 from participation.territories.models import Theme
+
+from .conftest import pass_second_factor
 
 pytestmark = pytest.mark.browser
 

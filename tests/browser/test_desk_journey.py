@@ -18,8 +18,6 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from .conftest import pass_second_factor
-
 from participation.accounts.demo import (
     ADMIN_EMAIL,
     DEMO_PEOPLE,
@@ -35,6 +33,8 @@ from participation.territories.models import Territory, TerritoryKind
 from participation.voting import services as voting
 from participation.voting.models import Ballot, VoteRules
 from participation.voting.states import Channel
+
+from .conftest import pass_second_factor
 
 pytestmark = pytest.mark.browser
 

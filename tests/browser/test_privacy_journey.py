@@ -110,7 +110,9 @@ def test_a_relay_sees_only_their_people_and_staff_sign_in_with_a_code(
     _sign_in(page, RELAY_EMAIL, PASSWORDS[RELAY_EMAIL])
     page.goto("/people")
     expect(page.locator("#relay-scope")).to_be_visible()
-    expect(page.locator(f'#people-table a[href^="/people/{karim.id}"]')).to_have_count(0)
+    expect(page.locator(f'#people-table a[href^="/people/{karim.id}"]')).to_have_count(
+        0
+    )
     page.locator("#q").fill("06 12 34 56 78")
     page.locator("#search-submit").click()
     page.locator(f'#people-table a[href^="/people/{karim.id}?found="]').click()

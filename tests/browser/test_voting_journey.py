@@ -18,8 +18,6 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from .conftest import pass_second_factor
-
 from participation.accounts.demo import (
     DEMO_PEOPLE,
     RESIDENT_EMAIL,
@@ -35,6 +33,8 @@ from participation.territories.models import Territory
 from participation.voting import services
 from participation.voting.demo import CONTE_VOTER_EMAIL
 from participation.voting.states import BallotType
+
+from .conftest import pass_second_factor
 
 pytestmark = pytest.mark.browser
 

@@ -77,3 +77,11 @@ def demo_database_uri(request, folder, name: str) -> str:
     if os.environ.get("PARTICIPATION_TEST_DATABASE_URI"):
         return str(request.getfixturevalue("pg_scratch_database")(name))
     return f"sqlite:///{folder / 'demo.sqlite'}"
+
+
+@pytest.fixture(scope="module")
+def demo_app(request, tmp_path_factory):
+    """An app with the demo loaded, shared by one module's tests."""
+    folder = tmp_path_factory.mktemp("demo")
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    yield from build_demo_app(folder, demo_database_uri(request, folder, name))
