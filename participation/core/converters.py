@@ -1,8 +1,10 @@
 """URL converters: integers in URLs stay within what the database can store.
 
-Werkzeug's ``int`` converter accepts any number of digits, and an id above
-2^63 - 1 then fails deep in the database driver (a 500). The bounded converter
-replaces ``int`` application-wide, so ``<int:idea_id>`` answers 404 instead.
+Werkzeug's ``int`` converter accepts any number of digits, and an id too large
+for its column then fails deep in the database driver (a 500). The ids are
+``INTEGER`` columns: 32 bits on PostgreSQL. The bounded converter replaces
+``int`` application-wide, so ``<int:idea_id>`` above 2^31 - 1 (and so anything
+above 2^63) answers 404 instead.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter, Map, ValidationError
 
-#: The largest value of a signed 64-bit integer column (PostgreSQL BIGINT, SQLite).
-MAX_DB_INT = 2**63 - 1
+#: The largest value of an id column (PostgreSQL INTEGER is 32-bit; SQLite's are
+#: 64-bit, so this bound fits both).
+MAX_DB_INT = 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):
-    """An ``int`` URL segment between 0 and 2^63 - 1 (else the route does not match)."""
+    """An ``int`` URL segment between 0 and 2^31 - 1 (else the route does not match)."""
 
     #: ASCII digits only (``\\d`` would also match other scripts' digits).
     regex = r"[0-9]+"

@@ -2,7 +2,8 @@
 idempotency token of create forms, and the small forms of the site frame.
 
 Every feature takes its numbers, amounts and dates from here: ``1e30`` euros, the
-year 0001, ``²`` or an integer above 2^63 get a message by the field, never a 500.
+year 0001, ``²`` or an integer too large for its column get a message by the
+field, never a 500.
 """
 
 from __future__ import annotations

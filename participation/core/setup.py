@@ -111,6 +111,25 @@ def _register_hooks(app: Flask) -> None:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             database.write_lock()
 
+    @app.before_request
+    def refuse_nul_characters() -> tuple[str, int] | None:
+        # PostgreSQL cannot store U+0000 in text, and nobody types it: refuse the
+        # request with a message rather than fail at the INSERT.
+        sources = [request.args]
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            sources.append(request.form)
+        for values in sources:
+            for _name, items in values.lists():
+                if any("\x00" in item for item in items):
+                    return _render_error(
+                        400,
+                        _(
+                            "What you typed contains an invisible control character "
+                            "that cannot be saved. Please type it again."
+                        ),
+                    )
+        return None
+
     @app.after_request
     def private_pages(response: Response) -> Response:
         # A signed-in person's pages carry personal data; sign-in and registration

@@ -44,6 +44,8 @@ def test_an_id_above_2_63_is_a_404_not_a_500(demo_app):
     assert client.get("/ideas/99999999999999999999/photo").status_code == 404
     assert client.get("/ideas/9223372036854775808").status_code == 404
     assert client.get("/ideas/9223372036854775807").status_code == 404
+    assert client.get("/ideas/2147483648").status_code == 404  # above INTEGER
+    assert client.get("/ideas/2147483647").status_code == 404  # no such idea
     assert client.get("/ideas/²").status_code == 404
     assert demo_app.url_map.converters["int"] is BoundedIntConverter
 
@@ -143,3 +145,14 @@ def test_a_managed_account_is_found_by_its_code_only(demo_app):
     assert accounts_demo.MANAGED_PSEUDONYM in found.get_data(as_text=True)
     # The relay created Rose's account: she is in their own list by name too.
     assert accounts_demo.MANAGED_PSEUDONYM in partial.get_data(as_text=True)
+
+
+def test_a_nul_character_is_refused_with_a_message(demo_app):
+    client = routes.client_for(demo_app, "visitor")
+
+    response = client.post("/signin", data={"identifier": "a\x00b", "password": "x"})
+    searched = client.get("/ideas", query_string={"q": "\x00"})
+
+    assert response.status_code == 400
+    assert "invisible control character" in response.get_data(as_text=True)
+    assert searched.status_code == 400

@@ -5,7 +5,7 @@ The cases are generated from the URL map (``routes.py``), so a route added later
 is in the matrix at once; with no line below, the test fails and names it. Real
 ids come from the demo: ``person_id`` is a resident the relay did not create
 (another resident's page for the resident role), ``idea_id`` a draft of someone
-else; unknown integer arguments are tried with 2^63-1 and 0. Each role runs on a
+else; unknown integer arguments are tried with 2^31-1 and 0. Each role runs on a
 fresh copy of the demo, so what one role's POSTs change does not reach another.
 No cell may answer 5xx, whatever its expectation.
 """
