@@ -406,3 +406,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 ("screenshot", f"saved {ARTIFACTS / stem}.png and .html")
             )
     return report
+
+
+def sign_in(page: Any, login: str, password: str, then: str | None = None) -> None:
+    """Sign in through the sign-in page, as a person would; *then* is the ``next`` page.
+
+    Every journey signs in through this one function, so a step the site adds to
+    signing in (a second factor for staff, say) is handled here once.
+    """
+    from urllib.parse import urlencode
+
+    page.goto("/signin" + ("?" + urlencode({"next": then}) if then else ""))
+    page.locator("#identifier").fill(login)
+    page.locator("#password").fill(password)
+    page.locator("#signin-form #submit").click()
+    page.wait_for_load_state()

@@ -18,6 +18,8 @@ from participation.accounts.demo import DEMO_PEOPLE, RELAY_EMAIL
 from participation.accounts.models import User
 from participation.extensions import db
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "une phrase assez longue"
@@ -36,10 +38,7 @@ def _sign_out(page) -> None:
 
 
 def _sign_in(page, identifier: str, password: str) -> None:
-    page.goto("/signin")
-    page.locator("#identifier").fill(identifier)
-    page.locator("#password").fill(password)
-    page.locator("#signin-form #submit").click()
+    sign_in(page, identifier, password)
 
 
 def test_resident_registers_confirms_email_signs_in_reads_arabic_and_signs_out(

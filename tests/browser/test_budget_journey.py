@@ -23,7 +23,6 @@ import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -53,6 +52,8 @@ from participation.eligibility.states import Check, CriterionKind
 from participation.extensions import db
 from participation.territories.models import Theme
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 _numbers = itertools.count(1)
@@ -76,10 +77,7 @@ def _password(login: str) -> str:
 
 def _sign_in(page, login: str, then: str) -> None:
     """Sign in from the sign-in page, which then leads to *then*."""
-    page.goto("/signin?" + urlencode({"next": then}))
-    page.locator("#identifier").fill(login)
-    page.locator("#password").fill(_password(login))
-    page.locator("#signin-form #submit").click()
+    sign_in(page, login, _password(login), then)
     expect(page).to_have_url(_path_pattern(then))
     expect(page.locator("#signout-button")).to_be_visible()
 

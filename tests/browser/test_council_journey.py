@@ -34,6 +34,8 @@ from participation.council.services import attendance
 from participation.extensions import db
 from participation.territories.models import Territory
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 _numbers = itertools.count(1)
@@ -44,10 +46,7 @@ PASSWORDS = {
 
 
 def _sign_in(page, login: str) -> None:
-    page.goto("/signin")
-    page.locator("#identifier").fill(login)
-    page.locator("#password").fill(PASSWORDS[login])
-    page.locator("#signin-form #submit").click()
+    sign_in(page, login, PASSWORDS[login])
     expect(page.locator("#signout-button")).to_be_visible()
 
 

@@ -35,6 +35,8 @@ from participation.voting import services as voting
 from participation.voting.models import Ballot, VoteRules
 from participation.voting.states import Channel
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 _numbers = itertools.count(1)
@@ -45,10 +47,7 @@ def _password(login: str) -> str:
 
 
 def _sign_in(page, login: str) -> None:
-    page.goto("/signin")
-    page.locator("#identifier").fill(login)
-    page.locator("#password").fill(_password(login))
-    page.locator("#signin-form #submit").click()
+    sign_in(page, login, _password(login))
     expect(page.locator("#signout-button")).to_be_visible()
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -28,6 +27,8 @@ from participation.extensions import db
 from participation.followup.models import Project
 from participation.followup.states import ProjectState
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 FOLLOWER = "voisine.journey@example.org"
@@ -39,10 +40,7 @@ def _password(login: str) -> str:
 
 
 def _sign_in(page, login: str, then: str) -> None:
-    page.goto("/signin?" + urlencode({"next": then}))
-    page.locator("#identifier").fill(login)
-    page.locator("#password").fill(_password(login))
-    page.locator("#signin-form #submit").click()
+    sign_in(page, login, _password(login), then)
     expect(page).to_have_url(re.compile(re.escape(then) + "$"))
 
 

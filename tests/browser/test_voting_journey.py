@@ -35,6 +35,8 @@ from participation.voting import services
 from participation.voting.demo import CONTE_VOTER_EMAIL
 from participation.voting.states import BallotType
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 _numbers = itertools.count(1)
@@ -108,10 +110,7 @@ def _close(live_server, round_id: int) -> None:
 
 
 def _sign_in(page, identifier: str) -> None:
-    page.goto("/signin")
-    page.locator("#identifier").fill(identifier)
-    page.locator("#password").fill(PASSWORDS[identifier])
-    page.locator("#signin-form #submit").click()
+    sign_in(page, identifier, PASSWORDS[identifier])
 
 
 def _sign_out(page) -> None:
