@@ -74,6 +74,7 @@ def entries(link: Callable[..., str], limit: int = FEED_SIZE) -> list[Entry]:
         )
     updates = db.session.scalars(
         sa.select(ProjectUpdate)
+        .where(ProjectUpdate.withdrawn_at.is_(None))
         .options(selectinload(ProjectUpdate.project))
         .order_by(ProjectUpdate.published_at.desc())
         .limit(limit)

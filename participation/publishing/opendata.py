@@ -231,7 +231,7 @@ def project_rows() -> Iterator[Row]:
                 "themes": ",".join(t.code for t in p.idea.themes) if p.idea else None,
                 "objectives": ",".join(o.code for o in p.objectives) or None,
                 "milestones": len(p.milestones),
-                "updates": len(p.updates),
+                "updates": sum(1 for u in p.updates if not u.is_withdrawn),
             }
 
 
@@ -249,6 +249,7 @@ def milestone_rows() -> Iterator[Row]:
 def update_rows() -> Iterator[Row]:
     updates = db.session.scalars(
         sa.select(ProjectUpdate)
+        .where(ProjectUpdate.withdrawn_at.is_(None))
         .options(selectinload(ProjectUpdate.photos))
         .order_by(ProjectUpdate.id)
     )
@@ -259,7 +260,7 @@ def update_rows() -> Iterator[Row]:
             "published_at": u.published_at,
             "title": u.title,
             "body": u.body,
-            "photos": len(u.photos),
+            "photos": len(u.public_photos),
         }
 
 
