@@ -56,6 +56,7 @@ def _register_features(app: Flask) -> None:
     from .core import views as core
     from .council import cli as council_cli
     from .council import models as _council_models  # noqa: F401
+    from .council import publishing as council_publishing
     from .council import views as council
     from .eligibility import models as _eligibility_models  # noqa: F401
     from .eligibility import views as eligibility
@@ -80,6 +81,7 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(council.bp)
     for feature in (followup, publishing):
         app.register_blueprint(feature.bp)
+    council_publishing.register()
     app.cli.add_command(cli.seed_demo)
     for commands in (
         core_cli.COMMANDS,

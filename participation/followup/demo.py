@@ -384,6 +384,7 @@ def _update(
             body=body,
             photo=_picture(photo) if photo is not None else None,
             photo_alt=f"Dessin : {project.title.lower()}, chantier" if photo else "",
+            photo_consent=photo is not None,
         ),
         staff,
         now=when,

@@ -25,6 +25,8 @@ def test_the_demo_has_projects_in_every_status_in_the_five_qpv(db):
     assert len({p.territory_id for p in projects}) == 5
     assert all(p.idea_id is not None for p in projects)
     assert db.session.scalar(sa.select(sa.func.count(ProjectPhoto.id))) >= 5
+    photos = db.session.scalars(sa.select(ProjectPhoto)).all()
+    assert all(photo.is_public for photo in photos), "consent confirmed in the demo"
     assert any(p.updates for p in projects)
     assert any(p.overspend_reason for p in projects)
     # Every status change went through the applier: one history row and one audit
@@ -48,6 +50,12 @@ def test_the_demo_has_projects_in_every_status_in_the_five_qpv(db):
             ProjectFollow.email.is_not(None), ProjectFollow.confirmed_at.is_not(None)
         )
     )
+
+    # The demo councils publish meetings and decisions in the open data.
+    from participation.publishing import opendata
+
+    assert list(opendata.council_meeting_rows())
+    assert list(opendata.council_decision_rows())
 
     assert not load_demo()  # idempotent
     assert db.session.scalar(sa.select(sa.func.count(Project.id))) == len(projects)
