@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 from flask import current_app, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -43,6 +43,19 @@ def money(amount: Decimal | int | None) -> str:
     if amount is None:
         return ""
     return str(format_currency(amount, "EUR", locale=str(get_locale())))
+
+
+def percent(ratio: float | Decimal | None) -> str:
+    """A ratio as a percentage with at most one decimal (``0,2 %`` in French)."""
+    if ratio is None:
+        return ""
+    return str(
+        format_percent(
+            round(float(ratio), 3),
+            locale=str(get_locale()),
+            decimal_quantization=False,
+        )
+    )
 
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}

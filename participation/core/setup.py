@@ -79,6 +79,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters.update(
         money=i18n.money,
+        percent=i18n.percent,
         date=format_date,
         datetime=format_datetime,
     )
