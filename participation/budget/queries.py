@@ -31,10 +31,18 @@ class IdeaFilters:
     territory_id: int | None = None
     theme_id: int | None = None
     state: IdeaState | None = None
+    #: Words to find in the title or the description.
+    text: str = ""
+    #: One of IDEA_SORTS.
+    sort: str = "newest"
 
     def as_args(self) -> dict[str, Any]:
         """Query-string arguments that reproduce these filters (for page links)."""
         args: dict[str, Any] = {}
+        if self.text:
+            args["q"] = self.text
+        if self.sort != "newest":
+            args["sort"] = self.sort
         if self.round_id:
             args["round"] = self.round_id
         if self.territory_id:
@@ -76,6 +84,24 @@ def load_round(round_id: int) -> Round | None:
     )
 
 
+#: Orders of the public list: newest first, oldest first, cheapest first.
+IDEA_SORTS = ("newest", "oldest", "cost")
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _idea_order(sort: str) -> tuple[Any, ...]:
+    if sort == "oldest":
+        return (Idea.submitted_at.asc(), Idea.id.asc())
+    if sort == "cost":
+        cost = sa.func.coalesce(Idea.final_cost, Idea.estimated_cost)
+        return (cost.is_(None), cost.asc(), Idea.id.desc())
+    return (Idea.submitted_at.desc(), Idea.id.desc())
+
+
 def _public_ideas(filters: IdeaFilters) -> sa.Select[Idea]:
     # Only an open round takes submissions, so a submission date means "public".
     stmt = sa.select(Idea).where(Idea.submitted_at.is_not(None))
@@ -85,6 +111,14 @@ def _public_ideas(filters: IdeaFilters) -> sa.Select[Idea]:
         stmt = stmt.where(Idea.territory_id == filters.territory_id)
     if filters.state:
         stmt = stmt.where(Idea.state == filters.state)
+    for word in filters.text.split()[:8]:
+        pattern = _like(word)
+        stmt = stmt.where(
+            sa.or_(
+                Idea.title.ilike(pattern, escape="\\"),
+                Idea.description.ilike(pattern, escape="\\"),
+            )
+        )
     if filters.theme_id:
         stmt = stmt.where(
             sa.exists().where(
@@ -115,12 +149,16 @@ def public_ideas_page(
                 Idea.submitted_at,
                 Idea.round_id,
                 Idea.territory_id,
+                Idea.photo_name,
+                Idea.photo_alt,
+                Idea.estimated_cost,
+                Idea.final_cost,
             ),
             joinedload(Idea.territory),
             joinedload(Idea.round).load_only(Round.id, Round.title),
             selectinload(Idea.themes),
         )
-        .order_by(Idea.submitted_at.desc(), Idea.id.desc())
+        .order_by(*_idea_order(filters.sort))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

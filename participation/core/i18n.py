@@ -8,6 +8,7 @@ from babel.numbers import format_currency, format_percent
 from flask import current_app, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 #: Languages written right to left.
 RTL_LANGUAGES = frozenset({"ar"})
@@ -55,6 +56,20 @@ def percent(ratio: float | Decimal | None) -> str:
             locale=str(get_locale()),
             decimal_quantization=False,
         )
+    )
+
+
+def source_text() -> Markup:
+    """Attributes for text people wrote (in French) shown inside the page.
+
+    ``dir="auto"`` always (a text takes its own direction, so its punctuation stays
+    at its end inside an Arabic page); ``lang="fr"`` as well when the page is in
+    another language, so that screen readers read it with a French voice.
+    """
+    if str(get_locale()) == current_app.config["BABEL_DEFAULT_LOCALE"]:
+        return Markup(' dir="auto"')
+    return Markup(' lang="{}" dir="auto"').format(
+        current_app.config["BABEL_DEFAULT_LOCALE"]
     )
 
 
