@@ -32,6 +32,10 @@ class DefaultConfig:
 
     #: Request bodies above this are refused with a friendly 413 page.
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    #: The text fields of a multipart form (one with a photo) together: werkzeug's
+    #: default (500 kB) would answer 413 to a long pasted text before the form's
+    #: own length check could say so by the field.
+    MAX_FORM_MEMORY_SIZE = 8 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
     #: Rate limits (Flask-Limiter). In memory unless a Redis URL is configured.
