@@ -147,7 +147,7 @@ def start_ceremony(
     key.checked_on = None
     db.session.flush()
     audit.record(
-        "ballot_key.create",
+        "vote_key.create",
         actor=actor,
         obj=round_,
         threshold=threshold,
@@ -200,7 +200,7 @@ def check_ceremony(
     key.checked_on = now.astimezone(PARIS).date()
     db.session.flush()
     audit.record(
-        "ballot_key.check",
+        "vote_key.check",
         actor=actor,
         obj=round_,
         trustees=[t["user_id"] for t in _used_indices(key, shares)],
@@ -314,7 +314,7 @@ def open_sealed_box(
     key.fingerprints = {k: sorted(v) for k, v in fingerprints.items()}
     db.session.flush()
     audit.record(
-        "ballot_key.open",
+        "vote_key.open",
         actor=actor,
         obj=round_,
         trustees=[t["user_id"] for t in key.opened_by],
