@@ -166,7 +166,8 @@ class ReceiptCheckForm(FlaskForm):
         _l("Your receipt code"),
         validators=[
             InputRequired(_l("Type the code printed on your receipt.")),
-            Length(max=60),
+            # A fingerprint is 64 hex digits (with spaces if typed in groups).
+            Length(max=160),
         ],
     )
 

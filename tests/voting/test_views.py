@@ -247,9 +247,13 @@ def test_closed_round_refuses_a_forged_confirmation(
         data={"token": "x", "project": [str(vote.projects[0].id)]},
     )
 
-    assert page.status_code == 409
-    assert 'data-reason="closed"' in page.get_data(as_text=True)
+    # A token this session was never given: a message, never a 500; nothing stored.
+    assert page.status_code == 302
+    shown = client.get(page.headers["Location"]).get_data(as_text=True)
+    assert "not prepared in your session" in shown
+    assert 'data-reason="closed"' in shown
     assert count(db, Ballot) == 0
+    assert count(db, SealedBallot) == 0
 
 
 def test_confirm_requires_the_csrf_token_when_csrf_is_on(
