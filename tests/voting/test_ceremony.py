@@ -99,3 +99,30 @@ def test_the_count_is_refused_while_sealed_then_counts_the_opened_ballots(
     assert [t["index"] for t in key.opened_by] == [1, 2]
     with pytest.raises(Conflict, match="already open"):
         services.open_sealed_box(vote.round, list(vote.shares[1:]), vote.staff)
+
+
+def test_ceremony_open_and_fingerprint_pages(db, make_vote, trustees, login_as):
+    vote = make_vote("vote")
+    db.session.delete(services.key_of(vote.round))
+    db.session.commit()
+    client = login_as(vote.staff)
+    url = f"/rounds/{vote.round.id}/vote/ceremony"
+
+    assert "can never be counted" in client.get(url).get_data(as_text=True)
+    page = client.post(
+        url,
+        data={
+            "step": "start",
+            "trustees": [str(t.id) for t in trustees],
+            "threshold": "2",
+        },
+    ).get_data(as_text=True)
+
+    assert page.count('class="share-code"') == 3
+    assert services.key_of(vote.round) is not None
+    assert "PB1-" not in repr(db.session.execute(sa.select(BallotKey.__table__)).all())
+    bad = client.post(url, data={"step": "check", "share_1": "PB1-1-AAAA-BBBB"})
+    assert bad.status_code == 400
+    assert "Share 1" in bad.get_data(as_text=True)
+    assert client.get(f"/rounds/{vote.round.id}/vote/open").status_code == 404
+    assert client.get(f"/rounds/{vote.round.id}/vote/fingerprints").status_code == 200
