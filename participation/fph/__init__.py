@@ -1,0 +1,1 @@
+"""Fonds de participation des habitants (FPH)."""
