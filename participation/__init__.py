@@ -62,6 +62,7 @@ def _register_features(app: Flask) -> None:
     from .followup import cli as followup_cli
     from .followup import models as _followup_models  # noqa: F401
     from .followup import views as followup
+    from .fph import models as _fph_models  # noqa: F401
     from .publishing import views as publishing
     from .review import models as _review_models  # noqa: F401
     from .review import views as review

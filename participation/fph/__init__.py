@@ -1,1 +1,2 @@
-"""Fonds de participation des habitants (FPH)."""
+"""FPH (*fonds de participation des habitants*): funds, règlements, applications,
+committee decisions, payments, reports and their public page."""
