@@ -62,6 +62,7 @@ def _register_features(app: Flask) -> None:
     from .followup import cli as followup_cli
     from .followup import models as _followup_models  # noqa: F401
     from .followup import views as followup
+    from .fph import committee as fph_committee
     from .fph import models as _fph_models  # noqa: F401
     from .publishing import views as publishing
     from .review import models as _review_models  # noqa: F401
@@ -81,6 +82,7 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(council.bp)
     for feature in (followup, publishing):
         app.register_blueprint(feature.bp)
+    fph_committee.register()
     app.cli.add_command(cli.seed_demo)
     for commands in (
         core_cli.COMMANDS,
