@@ -63,6 +63,7 @@ def _register_features(app: Flask) -> None:
     from .followup import models as _followup_models  # noqa: F401
     from .followup import views as followup
     from .fph import committee as fph_committee
+    from .fph import fph2_views
     from .fph import models as _fph_models  # noqa: F401
     from .publishing import views as publishing
     from .review import models as _review_models  # noqa: F401
@@ -83,6 +84,7 @@ def _register_features(app: Flask) -> None:
     for feature in (followup, publishing):
         app.register_blueprint(feature.bp)
     fph_committee.register()
+    app.register_blueprint(fph2_views.bp)
     app.cli.add_command(cli.seed_demo)
     for commands in (
         core_cli.COMMANDS,
