@@ -38,7 +38,6 @@ from ..core.workflow import apply_transition
 from ..council.extension import deliberation_recorded, register_item_link
 from ..council.models import AgendaItem, CouncilMember, Deliberation, Meeting
 from ..council.permissions import can_run_meeting, membership
-from ..council.services import meetings as council_meetings
 from ..council.services.attendance import sheet_members
 from ..council.services.deliberations import VoteData, record_deliberation
 from ..council.states import AgendaItemKind, MeetingKind, Outcome, VoteMethod
@@ -104,27 +103,11 @@ def put_on_agenda(
         )
     if meeting.kind is not MeetingKind.FPH_COMMITTEE:
         raise Conflict(_l("This meeting is not an FPH committee."))
-    fund = application.fund
-    if fund.council_id is not None and meeting.council_id != fund.council_id:
-        raise Conflict(_l("This committee is not the one of the fund's council."))
-    item = council_meetings.add_item(
-        meeting,
-        council_meetings.ItemData(
-            kind=AgendaItemKind.FPH_FILE,
-            title=f"{application.reference} — {application.title}"[:200],
-            description=application.description[:2000],
-        ),
-        actor,
-    )
-    application.meeting_id = meeting.id
-    application.agenda_item_id = item.id
-    apply_transition(
-        APPLICATION_WORKFLOW,
-        application,
-        A.SCHEDULE,
-        actor,
-        audit_details={"meeting_id": meeting.id, "item_id": item.id},
-    )
+    from .services.applications import schedule
+
+    schedule(application, meeting, actor)
+    item = application.agenda_item
+    assert item is not None
     return item
 
 
@@ -442,6 +425,8 @@ def apply_decision(
         application,
         action,
         _recorder(actor_obj),
+        # The vote is the authority: whoever may record it decides the file.
+        permission=_by_the_vote,
         comment=application.decision_reason,
         now=now,
         audit_details={
@@ -454,6 +439,10 @@ def apply_decision(
         payments.create_followup_project(application, _recorder(actor_obj))
     if action in (A.GRANT, A.GRANT_PARTIALLY, A.REFUSE):
         payments.send_letters(application)
+
+
+def _by_the_vote(actor: Any, application: Any, action: Any) -> bool:
+    return True
 
 
 def _recorder(user_id: int | None) -> Actor:

@@ -153,7 +153,11 @@ def submit_report(application: Application, data: ReportData, actor: Actor) -> R
         db.session.add(report)
         db.session.flush()
         apply_transition(
-            APPLICATION_WORKFLOW, application, ApplicationAction.SUBMIT_REPORT, actor
+            APPLICATION_WORKFLOW,
+            application,
+            ApplicationAction.SUBMIT_REPORT,
+            actor,
+            permission=lambda who, file, _action: can_file_report(who, file),
         )
     except Exception:
         for kind, saved, _filename in stored:

@@ -1,13 +1,11 @@
-"""The one workflow of an application (the table is ``fph.states.TRANSITIONS``)."""
+"""The one workflow of an application, as the part-B modules import it.
+
+The table is ``fph.states.TRANSITIONS`` and the Workflow instance is the one of
+``fph.services.applications`` (stamps and the default permission included).
+"""
 
 from __future__ import annotations
 
-from ..core.workflow import Workflow
-from .models import ApplicationStateChange
-from .states import TRANSITIONS, ApplicationAction, ApplicationState
+from .services.applications import WORKFLOW as APPLICATION_WORKFLOW
 
-APPLICATION_WORKFLOW: Workflow[ApplicationState, ApplicationAction] = Workflow(
-    name="fph_application",
-    transitions=TRANSITIONS,
-    history=ApplicationStateChange,
-)
+__all__ = ["APPLICATION_WORKFLOW"]
