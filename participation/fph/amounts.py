@@ -68,12 +68,13 @@ def check_amount(amount: Decimal | None, limits: Limits) -> Decimal:
             field="amount",
         )
     if amount > limits.share_limit:
+        percent = str(int(limits.max_share * 100))
         raise DomainError(
             _l(
                 "%(amount)s is more than %(percent)s %% of the project's total cost"
                 " (%(limit)s at most).",
                 amount=_euros(amount),
-                percent=f"{limits.max_share * 100:.0f}",
+                percent=percent,
                 limit=_euros(limits.share_limit),
             ),
             field="amount",
