@@ -17,9 +17,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from ..budget.forms import MoneyField, MultiCheckboxField, optional_int
+from ..core.enums import LabelledEnum
 from .services.applications import MAX_BUDGET_LINES
 from .states import ApplicantKind, FunderKind
 
@@ -27,6 +29,10 @@ from .states import ApplicantKind, FunderKind
 FUNDER_ROWS = 5
 
 NUMBER = _l("Type a whole number.")
+
+
+def _choices(enum: type[LabelledEnum]) -> list[SelectChoice]:
+    return [SelectChoice(member.value, member.label) for member in enum]
 
 
 class FundForm(FlaskForm):
@@ -77,7 +83,9 @@ for _i in range(FUNDER_ROWS):
         FundForm,
         f"funder_kind_{_i}",
         SelectField(
-            _l("Kind"), choices=FunderKind.choices(), default=FunderKind.STATE.value
+            _l("Kind"),
+            choices=lambda: _choices(FunderKind),
+            default=FunderKind.STATE.value,
         ),
     )
     setattr(FundForm, f"funder_share_{_i}", MoneyField(_l("Share (%)")))
@@ -110,7 +118,7 @@ class ReglementStepForm(FlaskForm):
 
 
 class ApplicantForm(FlaskForm):
-    kind = RadioField(_l("You apply as"), choices=ApplicantKind.choices())
+    kind = RadioField(_l("You apply as"), choices=lambda: _choices(ApplicantKind))
     name = StringField(
         _l("Name of the association or of the group"),
         validators=[Optional(), Length(max=200)],

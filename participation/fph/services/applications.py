@@ -244,12 +244,13 @@ def save_applicant(
     if errors:
         raise FieldErrors(errors)
     assert data.kind is not None
+    # Loaded first: its lazy load would flush a half-changed row.
+    application.members.clear()
     application.applicant_kind = data.kind
     application.applicant_name = data.name.strip()[:200]
     application.contact_name = data.contact_name.strip()[:120]
     application.contact_email = data.contact_email.strip().lower()[:254] or None
     application.contact_phone = data.contact_phone.strip()[:20] or None
-    application.members.clear()
     if data.kind is ApplicantKind.ASSOCIATION:
         application.rna = rules.compact(data.rna) or None
         application.siret = rules.compact(data.siret) or None
