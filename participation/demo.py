@@ -21,6 +21,7 @@ def load_demo() -> bool:
     from .eligibility import demo as eligibility
     from .followup import demo as followup
     from .fph import demo as fph
+    from .fph import fph2_demo
     from .review import demo as review
     from .territories import demo as territories
     from .voting import demo as voting
@@ -39,6 +40,7 @@ def load_demo() -> bool:
         desks,
         council,
         fph,
+        fph2_demo,
         followup,
     )
     for feature in features:

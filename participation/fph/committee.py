@@ -244,6 +244,8 @@ class DecisionData:
     #: Further members who declared an interest (the applicant's are always recused).
     recused: frozenset[int] = field(default_factory=frozenset)
     no_quorum: bool = False
+    #: E-mail the letters to the contact (the demo's past decisions do not).
+    notify: bool = True
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,7 @@ class _Pending:
     amount: Decimal | None
     text: str
     recused: tuple[int, ...]
+    notify: bool = True
 
 
 _pending: ContextVar[_Pending | None] = ContextVar("fph_pending_decision", default=None)
@@ -324,7 +327,12 @@ def decide(
     )
     motion = _motion(application, data.proposal, amount, text)
     pending = _Pending(
-        application.id, data.proposal, amount, text, tuple(sorted(recused))
+        application.id,
+        data.proposal,
+        amount,
+        text,
+        tuple(sorted(recused)),
+        notify=data.notify,
     )
     item = application.agenda_item
     assert item is not None
@@ -437,7 +445,7 @@ def apply_decision(
     )
     if action in (A.GRANT, A.GRANT_PARTIALLY):
         payments.create_followup_project(application, _recorder(actor_obj))
-    if action in (A.GRANT, A.GRANT_PARTIALLY, A.REFUSE):
+    if pending.notify and action in (A.GRANT, A.GRANT_PARTIALLY, A.REFUSE):
         payments.send_letters(application)
 
 
