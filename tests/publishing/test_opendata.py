@@ -174,6 +174,7 @@ def test_the_catalogue_lists_every_dataset_its_schema_and_the_coming_ones(
     assert 'id="why-semicolon"' in page
     assert 'id="coming"' in page
     assert "FPH grants" in page
+    assert 'href="/fph/opendata/subventions.csv"' in page
     assert 'href="/opendata/feed.atom"' in page
     envelope_ids = {r.envelope_id for r in _published_results(db)}
     for envelope_id in envelope_ids:
