@@ -2,7 +2,7 @@
 
 Per demo fund: a past FPH committee (40 days ago) with three files submitted in
 time, scored by two members, one member recused from the file of her own group;
-the committee grants one file in full, one in part and refuses the third, its
+the committee grants one file in full, defers one and refuses the third, its
 minutes are proposed; the full grant is then paid (advance and balance) with its
 bilan and a receipt, and closed. Past steps are dated in the past; the letters
 are not e-mailed (the demo's decisions were taken before the site).
@@ -122,11 +122,9 @@ def _past_committee(fund: Fund, today: date) -> None:
             "Le comité soutient ce projet qui rassemble tout le quartier.",
         ),
         (
-            committee.Proposal.GRANT,
-            ((files[1].amount_requested or Decimal(0)) * Decimal("0.6")).quantize(
-                Decimal("1")
-            ),
-            "Aide partielle : la location de la sono n'est pas prise en charge.",
+            committee.Proposal.DEFER,
+            None,
+            "Reporté : le groupe doit préciser le lieu et avoir l'accord du bailleur.",
         ),
         (
             committee.Proposal.REFUSE,
