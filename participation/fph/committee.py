@@ -40,7 +40,13 @@ from ..council.models import AgendaItem, CouncilMember, Deliberation, Meeting
 from ..council.permissions import can_run_meeting, membership
 from ..council.services.attendance import sheet_members
 from ..council.services.deliberations import VoteData, record_deliberation
-from ..council.states import AgendaItemKind, MeetingKind, Outcome, VoteMethod
+from ..council.states import (
+    AGENDA_EDITABLE_STATES,
+    AgendaItemKind,
+    MeetingKind,
+    Outcome,
+    VoteMethod,
+)
 from ..eligibility.defaults import DEFAULT_GRID_NAME
 from ..eligibility.evaluate import AnswerValue, Result
 from ..eligibility.models import Assessment, Grid, GridVersion
@@ -93,9 +99,16 @@ def put_on_agenda(
     """
     _staff(actor)
     write_lock()
-    meeting = meeting or application.meeting
     if application.state not in (S.COMPLETE, S.DEFERRED):
         raise Conflict(_l("Only a complete or deferred file goes on an agenda."))
+    if meeting is None:
+        meeting = application.meeting
+        if meeting is None or meeting.state not in AGENDA_EDITABLE_STATES:
+            # A deferred file (or one whose committee has passed): the next one.
+            from .services.funds import next_committee
+
+            entry = next_committee(application.fund)
+            meeting = entry.meeting if entry is not None else None
     if meeting is None:
         raise DomainError(
             _l("Choose the committee meeting that examines this file."),
@@ -106,6 +119,8 @@ def put_on_agenda(
     from .services.applications import schedule
 
     schedule(application, meeting, actor)
+    # The relationship may still hold a deferred file's earlier item: reload it.
+    db.session.expire(application, ["agenda_item", "meeting"])
     item = application.agenda_item
     assert item is not None
     return item

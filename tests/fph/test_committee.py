@@ -217,3 +217,34 @@ def test_only_the_secretary_or_staff_record_the_decision(db, c, scheduled):
     open_committee(c)
     with pytest.raises(PermissionDenied):
         committee.decide(scheduled, grant("800.00"), c.users[1])
+
+
+def test_a_deferred_file_goes_on_the_next_committee(db, c, scheduled):
+    from datetime import timedelta
+
+    from participation.council.services import meetings
+
+    later = meetings.create_meeting(
+        c.council,
+        meetings.MeetingData(
+            title="Comité FPH suivant",
+            kind=c.meeting.kind,
+            starts_at=c.meeting.starts_at + timedelta(days=60),
+            ends_at=c.meeting.ends_at + timedelta(days=60),
+            place="Centre social",
+        ),
+        SYSTEM,
+    )
+    open_committee(c)
+    deferral = committee.DecisionData(
+        proposal=committee.Proposal.DEFER,
+        decision_text="Le groupe doit préciser le lieu.",
+        votes_for=4,
+        votes_against=0,
+        abstentions=0,
+    )
+    committee.decide(scheduled, deferral, c.users[0])
+    assert scheduled.state is ApplicationState.DEFERRED
+    item = committee.put_on_agenda(scheduled, SYSTEM)
+    assert item.meeting_id == later.id
+    assert scheduled.state is ApplicationState.SCHEDULED
