@@ -241,3 +241,55 @@ def test_staff_create_a_fund_and_adopt_a_reglement(
     assert adopted.status_code == 302
     db.session.refresh(fund)
     assert fund.reglement_in_force is not None
+    edit = client.get(f"/fph/manage/funds/{fund.id}/edit")
+    assert edit.status_code == 200
+    assert 'value="État"' in edit.text
+    bigger = client.post(
+        f"/fph/manage/funds/{fund.id}/edit",
+        data=dict(data, envelope="4000", funder_share_1="40"),
+    )
+    assert bigger.status_code == 302
+    db.session.refresh(fund)
+    assert fund.balance == fund.envelope == 4000
+
+
+def test_staff_key_in_a_paper_file(client, db, fund, staff, login_as) -> None:
+    db.session.commit()
+    login_as(staff)
+    response = client.post(f"/fph/manage/funds/{fund.id}/paper")
+    assert response.status_code == 302
+    application = db.session.scalars(sa.select(Application)).one()
+    assert application.channel.value == "paper"
+    assert application.filed_by_id == staff.id
+    assert response.headers["Location"].endswith(
+        f"/fph/applications/{application.id}/steps/1"
+    )
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_a_relay_files_for_a_group_through_the_page(
+    client, db, fund, make_user, login_as
+) -> None:
+    from participation.core.roles import Role
+
+    relay = make_user(roles=(Role.RELAY,))
+    db.session.commit()
+    login_as(relay)
+    page = client.get(f"/fph/funds/{fund.id}")
+    assert 'id="for_group"' in page.text
+    refused = client.post(f"/fph/funds/{fund.id}/applications", data={"for_group": "y"})
+    assert refused.status_code == 400
+    assert "Record how the group agreed" in refused.text
+    assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 0
+    done = client.post(
+        f"/fph/funds/{fund.id}/applications",
+        data={"for_group": "y", "consent_note": "Accord oral au centre social"},
+    )
+    assert done.status_code == 302
+    application = db.session.scalars(sa.select(Application)).one()
+    assert application.channel.value == "relay"
+
+
+def test_the_home_page_links_to_the_fund(client, db) -> None:
+    page = client.get("/")
+    assert 'href="/fph/"' in page.text
