@@ -1,47 +1,43 @@
-"""The FPH committee and after, in a real browser on a phone (issue 11, part B).
+"""The whole FPH journey in a real browser on a phone (issue 11, part B continues A).
 
-A file filed by the relay is on the agenda of an open FPH committee of the main
-demo QPV (the steps before are part A's journey). A council member who is in the
-group is told she is recused and cannot score; the secretary scores the file with
-the grid and records the committee's vote with the amount; the notification letter
-is a PDF; staff record the advance and ask for the bilan; the relay files the
-bilan with a receipt (a PDF); staff find it conform, pay the balance: closed.
+A resident applies and staff mark the file complete: it is on the next committee's
+agenda (part A's :func:`apply_and_schedule`). The committee opens; a council member
+who is in the group is told she is recused and cannot score; the secretary scores
+the file with the grid and records the vote (an amount over the request is refused
+next to the field, the text kept), then a partial amount; the notification letter
+is a PDF; staff record the advance and ask for the bilan; the resident files it
+with a receipt (a PDF); staff find it conform and pay the balance: closed.
 Elements are found by id or name, never by text; axe-core scans every page.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from participation.accounts.demo import RELAY_EMAIL, STAFF_EMAIL
+from participation.accounts.demo import RESIDENT_EMAIL, STAFF_EMAIL
 from participation.accounts.models import User
 from participation.core.actors import SYSTEM
 from participation.core.time import utcnow
 from participation.council import demo as council_demo
-from participation.council.models import Council
 from participation.council.services import attendance, meetings
 from participation.council.states import AttendanceStatus, MeetingKind
 from participation.eligibility.states import CriterionKind
 from participation.extensions import db
 from participation.fph import committee
-from participation.fph import demo as fph_demo
-from participation.fph.models import Application, ApplicationMember, Fund
-from participation.fph.services import applications as app_services
+from participation.fph.models import Application, ApplicationMember
 from participation.fph.states import ApplicationState
-from participation.territories.models import Territory
 
 from .conftest import sign_in
+from .test_fph_journey import _password, apply_and_schedule
 
 pytestmark = pytest.mark.browser
 
 PASSWORDS = {
     STAFF_EMAIL: "agent-demo-pv",
-    RELAY_EMAIL: "relais-demo-1",
     council_demo.SECRETARY_EMAIL: council_demo.SECRETARY_PASSWORD,
     council_demo.MEMBER_EMAIL: council_demo.MEMBER_PASSWORD,
 }
@@ -57,44 +53,22 @@ def _sign_out(page) -> None:
     page.locator("#signout-button").click()
 
 
-def _file_on_an_open_committee(live_server) -> tuple[int, dict[str, str]]:
-    """A relay's file on a committee opened now; the demo member is in the group."""
+def _open_the_committee_of(live_server, application_id: int) -> dict[str, str]:
+    """Staff link the demo member to the group (she is in it), the secretary
+    convenes, takes the attendance and opens the meeting (the council journey does
+    those in the browser); returns grid answers for the score form."""
     with live_server.app.app_context():
-        council = db.session.scalars(
-            sa.select(Council)
-            .join(Territory, Territory.id == Council.territory_id)
-            .where(Territory.code == council_demo.MAIN_QPV_CODE)
-        ).one()
-        fund = db.session.scalars(
-            sa.select(Fund).where(Fund.council_id == council.id)
-        ).one()
-        relay = db.session.scalars(
-            sa.select(User).where(User.email == RELAY_EMAIL)
-        ).one()
+        application = db.session.get(Application, application_id)
+        assert application is not None
+        assert application.state is ApplicationState.SCHEDULED
         member = db.session.scalars(
             sa.select(User).where(User.email == council_demo.MEMBER_EMAIL)
         ).one()
-        starts = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
-        meeting = meetings.create_meeting(
-            council,
-            meetings.MeetingData(
-                title="Commission FPH de décembre",
-                kind=MeetingKind.FPH_COMMITTEE,
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=2),
-                place="Centre social",
-            ),
-            SYSTEM,
-        )
-        application = fph_demo._application(fund, relay, 30, utcnow().date())
         application.members.append(
             ApplicationMember(name="Conseiller du groupe", user_id=member.id)
         )
-        app_services.submit_application(application, relay)
-        application.meeting_id = meeting.id
-        app_services.mark_complete(application, SYSTEM)
-        assert application.state is ApplicationState.SCHEDULED
-        assert application.agenda_item.meeting_id == meeting.id
+        meeting = application.agenda_item.meeting
+        assert meeting.kind is MeetingKind.FPH_COMMITTEE
         meetings.convene(
             meeting, SYSTEM, meeting_url=lambda m: f"/councils/meetings/{m.id}"
         )
@@ -115,7 +89,8 @@ def _file_on_an_open_committee(live_server) -> tuple[int, dict[str, str]]:
             elif criterion.kind is CriterionKind.SCORED:
                 answers[f"c_{criterion.code}"] = "2"
         db.session.commit()
-        return application.id, answers
+        db.session.remove()
+        return answers
 
 
 def _state(live_server, application_id: int) -> ApplicationState:
@@ -125,9 +100,12 @@ def _state(live_server, application_id: int) -> ApplicationState:
         return application.state
 
 
-def test_committee_letter_advance_bilan_closed_on_a_phone(page, live_server):
-    page.set_viewport_size({"width": 390, "height": 844})
-    application_id, answers = _file_on_an_open_committee(live_server)
+def test_a_group_applies_and_the_committee_grants_pays_and_closes_its_file(
+    page, live_server
+):
+    application_id = apply_and_schedule(page, live_server)
+    answers = _open_the_committee_of(live_server, application_id)
+    page.context.clear_cookies()
     committee_url = f"/fph/committee/files/{application_id}"
 
     # The member who is in the group is recused: no score form for her.
@@ -159,7 +137,7 @@ def test_committee_letter_advance_bilan_closed_on_a_phone(page, live_server):
     expect(page.locator("#d-decision_text")).to_have_value(
         "Le comité soutient ce projet."
     )
-    page.locator("#d-amount").fill("400")
+    page.locator("#d-amount").fill("350")
     page.locator("#decision-form [type=submit]").click()
     expect(page.locator("#decided-title")).to_be_visible()
     assert _state(live_server, application_id) is ApplicationState.GRANTED_PARTIALLY
@@ -172,15 +150,15 @@ def test_committee_letter_advance_bilan_closed_on_a_phone(page, live_server):
     # Staff record the advance and ask for the bilan.
     _sign_in(page, STAFF_EMAIL)
     page.goto(f"/fph/payments/files/{application_id}")
-    expect(page.locator("#a-amount")).to_have_value("280.00")
+    expect(page.locator("#a-amount")).to_have_value("245.00")
     page.locator("#advance-form [type=submit]").click()
     expect(page.locator("#payments")).to_be_visible()
     page.locator("#request-report-form [type=submit]").click()
     assert _state(live_server, application_id) is ApplicationState.REPORT_DUE
     _sign_out(page)
 
-    # The relay files the bilan with a receipt.
-    _sign_in(page, RELAY_EMAIL)
+    # The resident who applied files the bilan with a receipt.
+    sign_in(page, RESIDENT_EMAIL, _password(RESIDENT_EMAIL))
     page.goto(f"/fph/bilan/files/{application_id}")
     page.locator("#held_on").fill(utcnow().date().isoformat())
     page.locator("#actual_participants").fill("64")
@@ -206,5 +184,5 @@ def test_committee_letter_advance_bilan_closed_on_a_phone(page, live_server):
     assert _state(live_server, application_id) is ApplicationState.CLOSED
     with live_server.app.app_context():
         application = db.session.get(Application, application_id)
-        assert sum(p.amount for p in application.payments) == Decimal("400.00")
+        assert sum(p.amount for p in application.payments) == Decimal("350.00")
     assert not live_server.server_errors
