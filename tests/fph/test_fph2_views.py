@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 
@@ -162,3 +163,93 @@ def test_a_non_pdf_receipt_gets_a_message_next_to_the_field(
     assert "merci à tous les voisins" in body
     db.session.expire_all()
     assert scheduled.state is ApplicationState.REPORT_DUE
+
+
+def _closed_with_files(db, c, scheduled, staff):
+    from participation.fph import reports
+    from participation.fph.states import Verdict
+
+    open_committee(c)
+    committee.decide(scheduled, grant("800.00"), c.users[0])
+    today = today_paris()
+    payments.record_advance(
+        scheduled,
+        payments.PaymentData(payments.advance_due(scheduled), today, "Centre social"),
+        staff,
+    )
+    payments.request_report(scheduled, staff)
+    from PIL import Image
+
+    photo = io.BytesIO()
+    Image.new("RGB", (30, 20), (10, 90, 200)).save(photo, format="PNG")
+    report = reports.submit_report(
+        scheduled,
+        reports.ReportData(
+            held_on=today,
+            actual_participants=50,
+            narrative="Une belle fête de quartier, beaucoup de monde.",
+            actual={line.id: line.amount for line in scheduled.budget_lines},
+            is_photo_consent=True,
+            receipts=(reports.Upload(b"%PDF-1.4\n%%EOF\n", "facture.pdf"),),
+            photos=(reports.Upload(photo.getvalue(), "fete.png"),),
+        ),
+        scheduled.owner,
+    )
+    payments.give_verdict(
+        scheduled,
+        payments.VerdictData(
+            Verdict.CONFORM, "", payments.PaymentData(Decimal("240.00"), today, "CS")
+        ),
+        staff,
+    )
+    db.session.commit()
+    return report
+
+
+def test_receipts_are_private_photos_public_with_consent_letters_private(
+    db, client, c, scheduled, staff, make_user
+):
+    report = _closed_with_files(db, c, scheduled, staff)
+    receipt = next(f for f in report.files if f.kind.value == "receipt")
+    photo = next(f for f in report.files if f.kind.value == "photo")
+    base = f"/fph/bilan/files/{scheduled.id}/attachments"
+    assert client.get(f"{base}/{receipt.id}").status_code == 404
+    shown = client.get(f"{base}/{photo.id}")
+    assert shown.status_code == 200
+    assert shown.mimetype == "image/jpeg"
+    shown.close()
+    letter = f"/fph/files/{scheduled.id}/letters/notification.pdf"
+    assert client.get(letter).status_code == 302
+    assert _login(client, make_user()).get(letter).status_code == 403
+    assert _login(client, make_user()).get(f"{base}/{receipt.id}").status_code == 404
+    owner = _login(client, scheduled.owner)
+    private = owner.get(f"{base}/{receipt.id}")
+    assert private.data.startswith(b"%PDF-")
+    assert private.headers["Cache-Control"] == "private, no-store"
+    private.close()
+    assert owner.get(letter).status_code == 200
+    assert scheduled.state is ApplicationState.CLOSED
+
+
+def test_the_ledger_and_the_statement_are_for_staff(
+    db, client, c, scheduled, staff, make_user
+):
+    _closed_with_files(db, c, scheduled, staff)
+    fund = scheduled.fund
+    today = today_paris()
+    statement = f"/fph/funds/{fund.id}/statement-{today.year}-{today.month}.csv"
+    ledger = f"/fph/funds/{fund.id}/ledger"
+    assert _login(client, make_user()).get(ledger).status_code == 403
+    assert client.get(statement).status_code == 403
+    _login(client, staff)
+    page = client.get(ledger)
+    assert page.status_code == 200
+    assert 'id="funders"' in page.get_data(as_text=True)
+    csv_text = client.get(statement).get_data(as_text=True)
+    assert csv_text.startswith("\ufeff")
+    assert "800,00" in csv_text
+    assert "FR76" not in csv_text
+    assert (
+        client.get(f"/fph/funds/{fund.id}/statement-{today.year}-13.csv").status_code
+        == 404
+    )
