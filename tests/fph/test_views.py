@@ -314,3 +314,30 @@ def test_the_applicant_withdraws_a_submitted_file(
     db.session.refresh(application)
     assert application.state is S.WITHDRAWN
     assert len(application.history) == 2
+
+
+def test_staff_put_a_waiting_complete_file_on_a_later_committee(
+    client, db, fund, make_application, make_committee, staff, login_as
+) -> None:
+    from participation.fph import services
+
+    application = make_application(fund, submit=True)
+    services.mark_complete(application, staff)
+    assert application.state is S.COMPLETE  # no committee yet: it waits
+    meeting = make_committee(fund)
+    db.session.commit()
+    login_as(staff)
+    page = client.get(f"/fph/manage/applications/{application.id}")
+    assert 'id="schedule-form"' in page.text
+    empty = client.post(
+        f"/fph/manage/applications/{application.id}/schedule", data={"meeting_id": ""}
+    )
+    assert empty.status_code == 400
+    done = client.post(
+        f"/fph/manage/applications/{application.id}/schedule",
+        data={"meeting_id": str(meeting.id)},
+    )
+    assert done.status_code == 302
+    db.session.refresh(application)
+    assert application.state is S.SCHEDULED
+    assert application.agenda_item.meeting_id == meeting.id
