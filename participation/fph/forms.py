@@ -222,3 +222,12 @@ class WithdrawForm(FlaskForm):
         _l("Reason (optional)"), validators=[Optional(), Length(max=300)]
     )
     submit = SubmitField(_l("Withdraw the application"))
+
+
+class ScheduleForm(FlaskForm):
+    """Put a complete (or deferred) file on a coming committee's agenda."""
+
+    meeting_id = SelectField(
+        _l("Committee"), coerce=optional_int, validate_choice=False
+    )
+    submit = SubmitField(_l("Put on a committee agenda"))

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from ..accounts.models import User
 from ..core.decorators import require
 from ..core.web import submit
-from ..council.models import Council
+from ..council.models import Council, Meeting
 from ..extensions import db
 from ..territories.models import Territory, Theme
 from . import paper, queries, services
@@ -30,6 +30,7 @@ from .forms import (
     ProjectForm,
     ReglementForm,
     ReglementStepForm,
+    ScheduleForm,
     StartForm,
     SubmitForm,
     WithdrawForm,
@@ -534,12 +535,34 @@ def review(application_id: int) -> ResponseReturnValue:
     return _review_page(application, IncompleteForm(), 200)
 
 
+def _schedule_form(
+    application: Application, form: ScheduleForm | None = None
+) -> ScheduleForm:
+    form = form or ScheduleForm()
+    form.meeting_id.choices = [SelectChoice("", _("Choose a committee"))] + [
+        SelectChoice(
+            entry.meeting.id,
+            _(
+                "%(day)s (files by %(deadline)s)",
+                day=entry.day.strftime("%d/%m/%Y"),
+                deadline=entry.deadline.strftime("%d/%m/%Y"),
+            ),
+        )
+        for entry in services.coming_committees(application)
+    ]
+    return form
+
+
 def _review_page(
-    application: Application, incomplete: IncompleteForm, status: int
+    application: Application,
+    incomplete: IncompleteForm,
+    status: int,
+    schedule_form: ScheduleForm | None = None,
 ) -> ResponseReturnValue:
     return render_template(
         "fph/review.html",
         application=application,
+        schedule_form=_schedule_form(application, schedule_form),
         incomplete_form=incomplete,
         action_form=ActionForm(),
         withdraw_form=WithdrawForm(),
@@ -579,3 +602,28 @@ def review_incomplete(application_id: int) -> ResponseReturnValue:
         if response is not None:
             return response
     return _review_page(application, form, 400)
+
+
+@bp.post("/manage/applications/<int:application_id>/schedule")
+@require(services.can_manage_funds)
+def review_schedule(application_id: int) -> ResponseReturnValue:
+    application = db.get_or_404(Application, application_id)
+    form = _schedule_form(application)
+    if form.validate():
+        meeting = (
+            db.session.get(Meeting, form.meeting_id.data)
+            if form.meeting_id.data
+            else None
+        )
+        if meeting is None:
+            form.meeting_id.errors = [_("Choose a committee in the list.")]
+        else:
+            response = submit(
+                lambda: services.schedule(application, meeting, _me()),
+                redirect_to=url_for("fph.review", application_id=application.id),
+                success=_("The file is on the committee's agenda."),
+                form=form,
+            )
+            if response is not None:
+                return response
+    return _review_page(application, IncompleteForm(), 400, form)

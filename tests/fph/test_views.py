@@ -293,3 +293,51 @@ def test_a_relay_files_for_a_group_through_the_page(
 def test_the_home_page_links_to_the_fund(client, db) -> None:
     page = client.get("/")
     assert 'href="/fph/"' in page.text
+
+
+def test_the_applicant_withdraws_a_submitted_file(
+    client, db, fund, make_application, resident, login_as
+) -> None:
+    application = make_application(fund, submit=True)
+    db.session.commit()
+    login_as(resident)
+    page = client.get(f"/fph/applications/{application.id}")
+    assert 'id="withdraw-form"' in page.text
+    done = client.post(
+        f"/fph/applications/{application.id}/withdraw", data={"reason": "Annulé"}
+    )
+    assert done.status_code == 302
+    db.session.refresh(application)
+    assert application.state is S.WITHDRAWN
+    again = client.post(f"/fph/applications/{application.id}/withdraw", data={})
+    assert again.status_code == 302  # refused with a message, state unchanged
+    db.session.refresh(application)
+    assert application.state is S.WITHDRAWN
+    assert len(application.history) == 2
+
+
+def test_staff_put_a_waiting_complete_file_on_a_later_committee(
+    client, db, fund, make_application, make_committee, staff, login_as
+) -> None:
+    from participation.fph import services
+
+    application = make_application(fund, submit=True)
+    services.mark_complete(application, staff)
+    assert application.state is S.COMPLETE  # no committee yet: it waits
+    meeting = make_committee(fund)
+    db.session.commit()
+    login_as(staff)
+    page = client.get(f"/fph/manage/applications/{application.id}")
+    assert 'id="schedule-form"' in page.text
+    empty = client.post(
+        f"/fph/manage/applications/{application.id}/schedule", data={"meeting_id": ""}
+    )
+    assert empty.status_code == 400
+    done = client.post(
+        f"/fph/manage/applications/{application.id}/schedule",
+        data={"meeting_id": str(meeting.id)},
+    )
+    assert done.status_code == 302
+    db.session.refresh(application)
+    assert application.state is S.SCHEDULED
+    assert application.agenda_item.meeting_id == meeting.id
