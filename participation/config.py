@@ -65,6 +65,10 @@ class DefaultConfig:
     #: Public name of the running city or agglomeration.
     SITE_NAME = "Participation"
     ORGANISATION_NAME = "Carcassonne Agglomération"
+    #: The body granting the FPH subsidies and its SIRET, for the SCDL Subventions
+    #: open-data export (required there; the export is refused while unset).
+    FPH_ATTRIBUANT_NAME = ""
+    FPH_ATTRIBUANT_SIRET = ""
 
     #: Legal notice, personal-data and accessibility pages (fill in instance/config.py;
     #: an empty value shows "to be completed" on the page).

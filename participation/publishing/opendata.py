@@ -551,12 +551,4 @@ DATASETS: tuple[Dataset, ...] = (
 BY_NAME = {d.name: d for d in DATASETS}
 
 #: Datasets announced but not yet produced (their features come later).
-COMING = (
-    (
-        _l("FPH grants"),
-        _l(
-            "In the national SCDL Subventions format; names of informal groups"
-            " are not published."
-        ),
-    ),
-)
+COMING: tuple[tuple[Any, Any], ...] = ()

@@ -164,7 +164,7 @@ def test_an_unknown_dataset_is_a_404(db, client):
     assert client.get("/opendata/schemas/people.json").status_code == 404
 
 
-def test_the_catalogue_lists_every_dataset_its_schema_and_the_coming_ones(
+def test_the_catalogue_lists_every_dataset_its_schema_and_the_fph_grants(
     db, client, followed, published
 ):
     page = client.get("/opendata").get_data(as_text=True)
@@ -174,8 +174,9 @@ def test_the_catalogue_lists_every_dataset_its_schema_and_the_coming_ones(
         assert f'href="/opendata/schemas/{name}.json"' in page
     assert "Licence Ouverte" in page
     assert 'id="why-semicolon"' in page
-    assert 'id="coming"' in page
+    assert 'id="coming"' not in page, "every announced dataset is produced now"
     assert "FPH grants" in page
+    assert 'href="/fph/opendata/subventions.csv"' in page
     assert 'href="/opendata/feed.atom"' in page
     envelope_ids = {r.envelope_id for r in _published_results(db)}
     for envelope_id in envelope_ids:
