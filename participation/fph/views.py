@@ -18,7 +18,7 @@ from ..core.web import submit
 from ..council.models import Council, Meeting
 from ..extensions import db
 from ..territories.models import Territory, Theme
-from . import paper, queries, services
+from . import paper, payments, queries, services
 from .forms import (
     FUNDER_ROWS,
     ActionForm,
@@ -109,7 +109,11 @@ def public_file(application_id: int) -> ResponseReturnValue:
     application = db.get_or_404(Application, application_id)
     if not services.can_view_public_file(current_user, application):
         abort(404)
-    return render_template("fph/file_public.html", application=application)
+    return render_template(
+        "fph/file_public.html",
+        application=application,
+        project=payments.followup_project(application),
+    )
 
 
 # --- The applicant's side ----------------------------------------------------

@@ -130,6 +130,18 @@ def test_the_holder_never_appears_on_public_pages_or_exports(db, client, c, sche
     assert "Awa" not in pages[0].get_data(as_text=True)
 
 
+def test_a_granted_file_links_to_its_follow_up_project(db, client, c, scheduled):
+    assert 'id="followup-project"' not in client.get(
+        f"/fph/files/{scheduled.id}"
+    ).get_data(as_text=True)
+    open_committee(c)
+    committee.decide(scheduled, grant("800.00"), c.users[0])
+    db.session.commit()
+    project = payments.followup_project(scheduled)
+    page = client.get(f"/fph/files/{scheduled.id}").get_data(as_text=True)
+    assert f'href="/projects/{project.id}" id="followup-project"' in page
+
+
 def test_a_non_pdf_receipt_gets_a_message_next_to_the_field(
     db, client, c, scheduled, staff
 ):
