@@ -27,8 +27,8 @@ def test_fph_answers_and_shows_the_fund(client, db, fund, make_committee) -> Non
     assert "Délibération n° 2026-41" in detail.text
     assert 'id="calendar"' in detail.text
     assert 'id="signin-to-apply"' in detail.text
-    # Percentages in French typography (Babel), not "80.00 %".
-    assert "80\u00a0%" in detail.text or "80\u202f%" in detail.text
+    # Percentages through Babel in the page's language ("80%" in English).
+    assert "<dd>80%</dd>" in detail.text
 
 
 def test_the_paper_form_is_a_pdf(client, db, fund) -> None:
