@@ -230,6 +230,9 @@ def test_receipts_are_private_photos_public_with_consent_letters_private(
     assert shown.status_code == 200
     assert shown.mimetype == "image/jpeg"
     shown.close()
+    public_page = client.get(f"/fph/files/{scheduled.id}").get_data(as_text=True)
+    assert f'src="{base}/{photo.id}"' in public_page, "the public file shows the photo"
+    assert f"{base}/{receipt.id}" not in public_page, "never the receipt"
     letter = f"/fph/files/{scheduled.id}/letters/notification.pdf"
     assert client.get(letter).status_code == 302
     assert _login(client, make_user()).get(letter).status_code == 403
