@@ -444,3 +444,15 @@ def shared_file(relative: str) -> Path:
             pytest.fail(f"{path} is required (PARTICIPATION_REQUIRE_SHARED_DATA=1)")
         pytest.skip(f"{path} is absent: the shared test data is not beside this clone")
     return path
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Tests about one database's internals run in that database's pass only:
+    deselected (not skipped) in the other, like ``db_independent`` ones."""
+    other = "sqlite_only" if PG_BASE_URI else "postgresql_only"
+    dropped = [item for item in items if item.get_closest_marker(other)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not item.get_closest_marker(other)]

@@ -360,3 +360,33 @@ def test_grants_per_group_per_year(
         services.submit_application(second, resident)
     assert _errors(excinfo) == {None}
     assert second.state is S.DRAFT
+
+
+def test_a_relay_files_for_several_groups_each_with_its_own_quota(
+    db, make_fund, make_application, make_committee, make_user
+) -> None:
+    """Files a relay holds are counted per named contact, not per relay."""
+    from participation.core.roles import Role
+    from participation.fph.states import Channel
+
+    relay = make_user(roles=(Role.RELAY,))
+    fund: Fund = make_fund(max_grants_per_group=1)
+    make_committee(fund)
+
+    def relay_file(name: str, phone: str, *, submit: bool = False):
+        application = make_application(fund, owner=relay, submit=submit)
+        application.channel = Channel.RELAY
+        application.contact_name = name
+        application.contact_phone = phone
+        application.contact_email = None
+        return application
+
+    granted = relay_file("Awa Diop", "0601020304", submit=True)
+    services.mark_complete(granted, SYSTEM)
+    granted.amount_granted = D("500")
+    services.transition(granted, ApplicationAction.GRANT, SYSTEM)
+    db.session.flush()
+
+    assert services.grants_this_year(relay_file("Karim B.", "0611223344")) == 0
+    assert services.grants_this_year(relay_file(" awa diop ", "0601020304")) == 1
+    assert services.grants_this_year(relay_file("Awa Diop", "0699999999")) == 0

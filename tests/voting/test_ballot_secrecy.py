@@ -289,11 +289,11 @@ def _wal_replay_attack(wal: bytes, truth, ideas) -> int:
     return hits
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_copies_during_the_vote_and_after_the_count_reveal_no_ballot(
     db, election, tmp_path
 ):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("the SQLite attack; the PostgreSQL one is below")
+    assert db.engine.dialect.name == "sqlite"
     vote, truth = election
     ideas = {p.id for p in vote.projects}
 
@@ -339,9 +339,9 @@ def test_sqlite_copies_during_the_vote_and_after_the_count_reveal_no_ballot(
     assert _wal_replay_attack(wal_after, truth, ideas) == 0
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_sign_in_and_ballot_tables_have_no_rowid(db):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's rowid")
+    assert db.engine.dialect.name == "sqlite"
     for table in ("sign_in", "sealed_ballot", "ballot", "ballot_choice"):
         sql = db.session.scalar(
             sa.text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}
@@ -354,9 +354,9 @@ def test_sqlite_sign_in_and_ballot_tables_have_no_rowid(db):
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.postgresql_only
 def test_postgresql_system_columns_never_pair_a_ballot_with_its_voter(db, election):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the PostgreSQL attack; the SQLite one is above")
+    assert db.engine.dialect.name == "postgresql"
     vote, truth = election
     ideas = {p.id for p in vote.projects}
     conn = db.session.connection()

@@ -479,8 +479,35 @@ def grants_this_year(application: Application) -> int:
             )
         )
     else:
-        query = query.where(Application.owner_id == application.owner_id)
+        query = query.where(_same_informal_group(application))
     return db.session.scalar(query) or 0
+
+
+def _same_informal_group(application: Application) -> sa.ColumnElement[bool]:
+    """Files of the same informal group. Filed online: the same resident's account.
+    Filed by a relay or keyed from paper: the same named contact (name, and e-mail or
+    phone), since a relay or a desk holds the files of many groups."""
+    if application.channel is Channel.ONLINE:
+        return sa.and_(
+            Application.owner_id == application.owner_id,
+            Application.channel == Channel.ONLINE,
+        )
+    name = application.contact_name.strip().lower()
+    reach = [
+        column == value
+        for column, value in (
+            (Application.contact_email, application.contact_email),
+            (Application.contact_phone, application.contact_phone),
+        )
+        if value
+    ]
+    if not name or not reach:
+        return sa.false()
+    return sa.and_(
+        Application.channel != Channel.ONLINE,
+        sa.func.lower(sa.func.trim(Application.contact_name)) == name,
+        sa.or_(*reach),
+    )
 
 
 def _assign_committee(application: Application, now: datetime) -> CommitteeDate | None:
