@@ -108,7 +108,7 @@ def run_import(path: Path = LODZ) -> dict[str, Any]:
 
 def _prepare_casting(
     uri: str, voters: int
-) -> tuple[int, list[int], list[tuple[str, str]]]:
+) -> tuple[int, list[int], list[tuple[str, str, str]]]:
     """A round in its vote week with *voters* verified voters; their cookies + CSRF."""
     from datetime import timedelta
     from decimal import Decimal
@@ -179,6 +179,8 @@ def _prepare_casting(
             services.RulesData(ballot_type=BallotType.APPROVAL, max_projects=4),
             SYSTEM,
         )
+        # Online voting needs a completed key ceremony: ballots are sealed.
+        services.completed_ceremony(round_, None, round_.vote_opens_at.date())
         people = []
         for n in range(voters):
             person = User(
@@ -200,8 +202,11 @@ def _prepare_casting(
                 g.pop("csrf_token", None)  # generate_csrf caches it in the app context
                 session["_user_id"] = person.get_id()
                 session["_fresh"] = True
+                # The confirmation token is bound to the session (review page).
+                confirm = secrets.token_urlsafe(24)
+                session["_vote_pending"] = {"round_id": round_.id, "token": confirm}
                 token = generate_csrf()
-                cookies.append((serializer.dumps(dict(session)), token))
+                cookies.append((serializer.dumps(dict(session)), token, confirm))
         result = (round_.id, [i.id for i in ideas], cookies)
         db.session.remove()
         db.engine.dispose()
@@ -292,10 +297,10 @@ def run_casting(
     }
     path = f"/rounds/{round_id}/vote/confirm"
     requests = []
-    for n, (cookie, csrf) in enumerate(cookies):
+    for n, (cookie, csrf, confirm) in enumerate(cookies):
         chosen = [idea_ids[(n + k) % len(idea_ids)] for k in range(1 + n % 4)]
         body = urlencode(
-            [("csrf_token", csrf), ("token", secrets.token_urlsafe(24))]
+            [("csrf_token", csrf), ("token", confirm)]
             + [("project", str(i)) for i in chosen]
         )
         requests.append(
@@ -329,7 +334,7 @@ def run_casting(
     engine = sa.create_engine(uri, poolclass=sa.NullPool)
     with engine.connect() as connection:
         sign_ins = connection.scalar(sa.text("SELECT count(*) FROM sign_in"))
-        ballots = connection.scalar(sa.text("SELECT count(*) FROM ballot"))
+        ballots = connection.scalar(sa.text("SELECT count(*) FROM sealed_ballot"))
     engine.dispose()
     cast = _summary(cast_lat, cast_s)
     hello = _summary(hello_lat, hello_s)

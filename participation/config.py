@@ -31,9 +31,13 @@ class DefaultConfig:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
     #: Request bodies above this are refused with a 413 page that gives the limit.
-    #: Forms without a file are small; views that take a photo raise their own
-    #: limit (core.uploads.UPLOAD_REQUEST_LIMIT).
+    #: Forms without a file are small; views that take a photo or a document raise
+    #: their own limit (core.uploads.UPLOAD_REQUEST_LIMIT, the FPH bilan more).
     MAX_CONTENT_LENGTH = 1024 * 1024
+    #: The text fields of a multipart form (one with a photo) together: werkzeug's
+    #: default (500 kB) would answer 413 to a long pasted text before the form's
+    #: own length check could say so by the field.
+    MAX_FORM_MEMORY_SIZE = 8 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
     #: Rate limits (Flask-Limiter) and sign-in delays. ``memory://`` counts per
@@ -94,6 +98,10 @@ class DefaultConfig:
     #: Public name of the running city or agglomeration.
     SITE_NAME = "Participation"
     ORGANISATION_NAME = "Carcassonne Agglomération"
+    #: The body granting the FPH subsidies and its SIRET, for the SCDL Subventions
+    #: open-data export (required there; the export is refused while unset).
+    FPH_ATTRIBUANT_NAME = ""
+    FPH_ATTRIBUANT_SIRET = ""
 
     #: Legal notice, personal-data and accessibility pages (fill in instance/config.py;
     #: an empty value shows "to be completed" on the page).

@@ -6,7 +6,7 @@ accounts get the code a relay finds them by. Audit entries keep scheme 1 (plain
 SHA-256); the keyed chain starts with the next entry.
 
 Revision ID: d4a5b6c70005
-Revises: e5b6c7d80005
+Revises: f3c4d5e60008
 Create Date: 2026-12-02 16:14:23.708672
 
 """
@@ -21,7 +21,7 @@ _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
 
 # revision identifiers, used by Alembic.
 revision = "d4a5b6c70005"
-down_revision = "e5b6c7d80005"
+down_revision = "f3c4d5e60008"
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ from wtforms import (
     BooleanField,
     Field,
     HiddenField,
+    SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -234,6 +235,8 @@ class IdeaFilterForm(FlaskForm):
     qpv = SelectField(_l("Neighbourhood"), coerce=optional_int, validate_choice=False)
     theme = SelectField(_l("Theme"), coerce=optional_int, validate_choice=False)
     state = SelectField(_l("Status"), validate_choice=False)
+    q = SearchField(_l("Words to find"), validators=[Optional(), Length(max=200)])
+    sort = SelectField(_l("Order"), validate_choice=False)
 
 
 class HideForm(FlaskForm):

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from ...accounts.models import User
 from ...accounts.permissions import can_act_for
@@ -44,6 +45,10 @@ def idea_list() -> ResponseReturnValue:
         territory_id=arg_int("qpv"),
         theme_id=arg_int("theme"),
         state=state if state is not IdeaState.DRAFT else None,
+        text=request.args.get("q", "").strip()[:200],
+        sort=sort
+        if (sort := request.args.get("sort", "")) in queries.IDEA_SORTS
+        else "newest",
     )
     page = queries.public_ideas_page(filters, page_number(request.args.get("page")))
     rounds, territories, themes = queries.filter_choices()
@@ -57,6 +62,11 @@ def idea_list() -> ResponseReturnValue:
     form.state.choices = [
         ("", _("All statuses")),
         *((s.value, s.label) for s in IdeaState if s is not IdeaState.DRAFT),
+    ]
+    form.sort.choices = [
+        SelectChoice("newest", _("Newest first")),
+        SelectChoice("oldest", _("Oldest first")),
+        SelectChoice("cost", _("Lowest cost first")),
     ]
     return render_template(
         "budget/idea_list.html", page=page, form=form, filters=filters
