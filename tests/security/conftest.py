@@ -58,6 +58,9 @@ def build_demo_app(folder, uri):
         "PASSWORD_HASH_FAST": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "OUTBOX_SEND_AFTER_COMMIT": False,
+        # The SCDL export answers 503 ("not set up") without the granting body's
+        # SIRET (tests/fph checks that page); the matrix sees it set up.
+        "FPH_ATTRIBUANT_SIRET": "73282932000074",
     }
     app = create_app(config)
     with app.app_context():

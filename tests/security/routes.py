@@ -34,7 +34,14 @@ from participation.council.models import (
 )
 from participation.eligibility.models import Grid
 from participation.extensions import db
-from participation.followup.models import Milestone, Objective, Project, ProjectPhoto
+from participation.followup.models import (
+    Milestone,
+    Objective,
+    Project,
+    ProjectPhoto,
+    ProjectUpdate,
+)
+from participation.fph.models import Application, Report, ReportFile
 from participation.territories.models import Commune, Territory, Theme
 from participation.voting.desks.models import PaperBatch, PaperKeying
 from participation.voting.models import PollingDesk
@@ -78,6 +85,40 @@ def _grid_version() -> int:
     return 1
 
 
+def _private_receipt() -> int | None:
+    """A receipt of a bilan (never public): the relay's group's, not the resident's."""
+    return _first(ReportFile, ReportFile.is_public.is_(False))
+
+
+def _fph_file() -> int | None:
+    """The FPH file the receipt belongs to (a decided one, filed by the relay), so
+    that its committee, payment, letter and bilan pages all have something."""
+    receipt = _private_receipt()
+    if receipt is not None:
+        return db.session.scalar(
+            sa.select(Report.application_id)
+            .join(ReportFile, ReportFile.report_id == Report.id)
+            .where(ReportFile.id == receipt)
+        )
+    return _first(Application, Application.decided_at.is_not(None)) or _first(
+        Application
+    )
+
+
+def _fph_fund() -> int | None:
+    application = _fph_file()
+    if application is None:
+        return None
+    return db.session.scalar(
+        sa.select(Application.fund_id).where(Application.id == application)
+    )
+
+
+def _project_update() -> int | None:
+    """A news item of the project that ``project_id`` resolves to."""
+    return _first(ProjectUpdate, ProjectUpdate.project_id == _first(Project))
+
+
 #: URL argument name -> its value in the demo data.
 RESOLVERS: dict[str, Callable[[], Any]] = {
     "person_id": _other_resident,
@@ -104,7 +145,14 @@ RESOLVERS: dict[str, Callable[[], Any]] = {
     "milestone_id": lambda: _first(Milestone),
     "objective_id": lambda: _first(Objective),
     "photo_id": lambda: _first(ProjectPhoto),
+    "update_id": _project_update,
+    "application_id": _fph_file,
+    "fund_id": _fph_fund,
+    "file_id": _private_receipt,
+    "step": lambda: 1,
+    "kind": lambda: "notification",
     "year": lambda: today_paris().year,
+    "month": lambda: today_paris().month,
     "name": lambda: "projects",
     "number": _grid_version,
     "position": lambda: 1,
