@@ -134,7 +134,12 @@ def _register_hooks(app: Flask) -> None:
     def private_pages(response: Response) -> Response:
         # A signed-in person's pages carry personal data; sign-in and registration
         # pages carry what was typed. No shared cache, no back-button copy.
-        if "_user_id" in session or request.blueprint == "accounts":
+        # A file a view marked itself (a public photo, or "private, no-store")
+        # keeps its header.
+        chosen = response.headers.get("Cache-Control", "")
+        if ("_user_id" in session or request.blueprint == "accounts") and not (
+            "no-store" in chosen or chosen.startswith("public")
+        ):
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"
             response.vary.add("Cookie")
