@@ -224,18 +224,6 @@ class PersonSearchForm(FlaskForm):
     )
 
 
-class IdeaFilterForm(FlaskForm):
-    """Filters of the public idea list (a GET form)."""
-
-    class Meta:
-        csrf = False
-
-    round = SelectField(_l("Round"), coerce=optional_int, validate_choice=False)
-    qpv = SelectField(_l("Neighbourhood"), coerce=optional_int, validate_choice=False)
-    theme = SelectField(_l("Theme"), coerce=optional_int, validate_choice=False)
-    state = SelectField(_l("Status"), validate_choice=False)
-
-
 class HideForm(FlaskForm):
     """Staff hide an idea with a public reason."""
 

@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.signin"
     login_manager.login_message = _l("Please sign in to see this page.")
@@ -76,7 +77,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         text_direction=i18n.text_direction,
         language_names=i18n.LANGUAGE_NAMES,
+        language_url=i18n.language_url,
     )
+    app.url_defaults(i18n.keep_language)
+    app.before_request(i18n.remember_language)
     app.jinja_env.filters.update(
         money=i18n.money,
         date=format_date,
@@ -88,6 +92,9 @@ def init_app(app: Flask) -> None:
 
     _register_hooks(app)
     _register_errors(app)
+    from . import cache
+
+    cache.init_app(app)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -36,11 +36,12 @@ from flask_login import current_user, login_required
 
 from ..budget import queries as budget_queries
 from ..budget.models import Envelope, Round
+from ..core.cache import public_page
 from ..core.errors import DomainError, FieldErrors
 from ..core.forms import show_errors
 from ..core.time import utcnow
 from ..core.web import submit
-from ..extensions import db, limiter
+from ..extensions import csrf, db, limiter
 from . import archive, queries, services
 from .counting import Outcome, Phase
 from .forms import (
@@ -111,6 +112,7 @@ def _make(value: ResponseReturnValue) -> Response:
 
 
 @bp.get("/votes")
+@public_page
 def vote_index() -> ResponseReturnValue:
     return render_template(
         "voting/vote_index.html",
@@ -366,6 +368,7 @@ def rules_edit(round_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/rounds/<int:round_id>/results")
+@public_page
 def round_results(round_id: int) -> ResponseReturnValue:
     """The results of a round per QPV; staff also count, certify and publish here."""
     round_ = _round_or_404(round_id)
@@ -378,7 +381,6 @@ def round_results(round_id: int) -> ResponseReturnValue:
         closed=utcnow() >= round_.vote_closes_at,
         rules=services.get_rules(round_),
         turnout=queries.turnout(round_) if is_staff else {},
-        form=ConfirmForm(),
     )
 
 
@@ -424,7 +426,6 @@ def _result_page(
         ideas=ideas,
         check=check or ReceiptCheckForm(),
         found=found,
-        form=ConfirmForm(),
         is_staff=services.can_manage_votes(current_user),
         Channel=Channel,
         ResultAction=ResultAction,
@@ -434,11 +435,13 @@ def _result_page(
 
 
 @bp.get("/results/<int:envelope_id>")
+@public_page
 def result_detail(envelope_id: int) -> ResponseReturnValue:
     return _result_page(_envelope_or_404(envelope_id))
 
 
 @bp.post("/results/<int:envelope_id>/receipt")
+@csrf.exempt  # a read-only lookup: the result page has no per-session token (cached)
 @_rate_limit("RATELIMIT_RECEIPT_CHECK", per_person=False)
 def result_receipt_check(envelope_id: int) -> ResponseReturnValue:
     """Say whether a typed receipt code is counted: hashed here, stored nowhere."""

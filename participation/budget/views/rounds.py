@@ -13,13 +13,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from ...core.cache import public_page
 from ...core.time import utcnow
 from ...core.web import submit
 from ...extensions import db
 from ...territories.models import Territory, TerritoryKind, Theme
 from .. import queries, services
 from ..forms import (
-    ConfirmForm,
     MoneyField,
     RoundForm,
     paris_to_utc,
@@ -31,6 +31,7 @@ from .common import bp, confirmed_staff_round, require_staff, round_or_404
 
 
 @bp.get("/rounds")
+@public_page
 def round_list() -> ResponseReturnValue:
     now = utcnow()
     rounds = queries.visible_rounds(current_user)
@@ -75,6 +76,7 @@ def _calendar(round_: Round) -> list[dict[str, Any]]:
 
 
 @bp.get("/rounds/<int:round_id>")
+@public_page
 def round_detail(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
     now = utcnow()
@@ -93,7 +95,6 @@ def round_detail(round_id: int) -> ResponseReturnValue:
         can_submit=services.can_submit_ideas(current_user, round_, now),
         is_submission=phase is RoundPhase.SUBMISSION,
         can_relay=services.can_submit_on_behalf(current_user),
-        confirm_form=ConfirmForm(),
     )
 
 
