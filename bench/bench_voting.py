@@ -355,40 +355,48 @@ def _full_vote_job(setup: CastingSetup, n: int) -> Job:
     base = f"/rounds/{setup.round_id}/vote"
     choices = [("project", str(i)) for i in chosen]
 
+    def send(
+        client: _Client, path: str, body: str
+    ) -> tuple[int, dict[str, str], str, str]:
+        """One POST, again (up to 3 times) after a lost connection or an error page:
+        what a voter does after "please try again"; the same review token finds a
+        ballot that did go in."""
+        status, found, text, error = 0, {}, "", ""
+        for attempt in range(3):
+            try:
+                status, found, text = client.request("POST", path, body, headers)
+                error = ""
+            except (OSError, http.client.HTTPException) as failure:
+                status, error = 0, str(failure) or type(failure).__name__
+            if (error == "" and status < 500) or attempt == 2:
+                break
+            time.sleep(0.5)
+        return status, found, text, error
+
     def job(client: _Client) -> Outcome:
         started = time.perf_counter()
-        try:
-            status, _headers, text = client.request(
-                "POST",
-                f"{base}/review",
-                urlencode([("csrf_token", csrf), *choices]),
-                headers,
-            )
-            if status != 200:
-                return Outcome(
-                    time.perf_counter() - started, False, status, _says_retry(text)
-                )
-            match = _TOKEN.search(text)
-            token = (match.group(1) or match.group(2)) if match else ""
-            body = urlencode([("csrf_token", csrf), ("token", token), *choices])
-            for attempt in range(3):  # what a voter does after "please try again"
-                status, found, text = client.request(
-                    "POST", f"{base}/confirm", body, headers
-                )
-                recorded = status == 302 and "/vote/receipt" in found.get(
-                    "location", ""
-                )
-                if recorded or status < 500 or attempt == 2:
-                    break
-                time.sleep(0.5)
+        review = urlencode([("csrf_token", csrf), *choices])
+        status, _found, text, error = send(client, f"{base}/review", review)
+        if status != 200:
             return Outcome(
                 time.perf_counter() - started,
-                recorded,
+                False,
                 status,
-                not recorded and _says_retry(text),
+                _says_retry(text),
+                error,
             )
-        except (OSError, http.client.HTTPException) as error:
-            return Outcome(time.perf_counter() - started, False, 0, error=str(error))
+        match = _TOKEN.search(text)
+        token = (match.group(1) or match.group(2)) if match else ""
+        body = urlencode([("csrf_token", csrf), ("token", token), *choices])
+        status, found, text, error = send(client, f"{base}/confirm", body)
+        recorded = status == 302 and "/vote/receipt" in found.get("location", "")
+        return Outcome(
+            time.perf_counter() - started,
+            recorded,
+            status,
+            not recorded and _says_retry(text),
+            error,
+        )
 
     return job
 

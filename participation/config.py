@@ -11,7 +11,9 @@ class DefaultConfig:
 
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = "sqlite:///participation.sqlite"
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {}
+    #: A pooled connection is checked before use: after a database restart the next
+    #: request reconnects instead of failing (issue 14).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
 
     #: Languages offered to people, French first (the default).
     LANGUAGES = ("fr", "en", "ar")

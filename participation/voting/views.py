@@ -83,6 +83,17 @@ def _round_or_404(round_id: int) -> Round:
     return round_
 
 
+def _vote_round_or_404(round_id: int) -> Round:
+    """The round alone (its envelopes load when the vote asks): what the review and
+    the confirmation need, without the round page's eager loads (issue 14)."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or not (
+        round_.is_published or services.can_manage_votes(current_user)
+    ):
+        abort(404)
+    return round_
+
+
 def _envelope_or_404(envelope_id: int) -> Envelope:
     envelope = queries.load_envelope(envelope_id)
     if envelope is None or not (
@@ -210,7 +221,7 @@ def _rate_limit(config_key: str, *, per_person: bool = True) -> Any:
 @login_required
 def vote_review(round_id: int) -> ResponseReturnValue:
     """Check the choices and show them for confirmation (nothing is stored yet)."""
-    round_ = _round_or_404(round_id)
+    round_ = _vote_round_or_404(round_id)
     if not ballot_form([]).validate_on_submit():
         abort(400)
     try:
@@ -243,9 +254,10 @@ def vote_review(round_id: int) -> ResponseReturnValue:
     )
 
 
-def _show_receipt(round_: Round, code: str) -> ResponseReturnValue:
-    session[RECEIPT_KEY] = {"code": code, "round_id": round_.id}
-    return redirect(url_for(".vote_receipt", round_id=round_.id))
+def _show_receipt(round_id: int, code: str) -> ResponseReturnValue:
+    # The id, not the committed round: reading it after the commit would reload it.
+    session[RECEIPT_KEY] = {"code": code, "round_id": round_id}
+    return redirect(url_for(".vote_receipt", round_id=round_id))
 
 
 def _confirmation_refused(
@@ -260,7 +272,7 @@ def _confirmation_refused(
             and services.ballot_with_receipt(envelope.id, code)
         ):
             # The same confirmation again: its ballot is in the box; show its receipt.
-            return _show_receipt(round_, code)
+            return _show_receipt(round_.id, code)
         return _render_ballot(round_, None, refusal=error, status=409)
     status = 400 if isinstance(error, FieldErrors) else 409
     return _render_ballot(
@@ -293,7 +305,7 @@ def vote_confirm(round_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return _confirmation_refused(round_, pairs, code, error)
     db.session.commit()
-    return _show_receipt(round_, receipt.code)
+    return _show_receipt(round_id, receipt.code)
 
 
 @bp.get("/rounds/<int:round_id>/vote/receipt")
