@@ -146,7 +146,7 @@ def check_rate_limit_across(servers: list[str], attempts: int = 12) -> dict[str,
     for n in range(attempts):
         base = servers[n % len(servers)]
         _status, body, _headers = _get(opener, base + "/signin")
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
         token = match.group(1) if match else ""
         statuses.append(
             _post(
@@ -189,6 +189,8 @@ def run(args: argparse.Namespace) -> int:
                 **context.env,
                 "PARTICIPATION_CACHE_REDIS_URL": f"{redis_url}/0",
                 "PARTICIPATION_RATELIMIT_STORAGE_URI": f"{redis_url}/1",
+                # Plain HTTP here: the sign-in checks need the session cookie back.
+                "PARTICIPATION_SESSION_COOKIE_SECURE": "false",
             }
             import sqlalchemy as sa
 
@@ -226,6 +228,13 @@ def run(args: argparse.Namespace) -> int:
                             script=script,
                         )
 
+                    for base in servers:  # warm: the first renders fill the cache
+                        wrk(
+                            base + path,
+                            settings,
+                            duration_s=settings.warmup_s,
+                            script=None,
+                        )
                     threads = [
                         threading.Thread(target=load, args=(base + path, base, reports))
                         for base in servers
@@ -280,7 +289,7 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scale")
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)

@@ -82,7 +82,8 @@ class FileVersion:
 
     def get(self) -> str:
         try:
-            return self.path.read_text() or "0"
+            with open(self.path, "rb") as file:
+                return file.read().decode() or "0"
         except FileNotFoundError:
             return "0"
 
@@ -195,7 +196,7 @@ def _public_headers(response: Response, etag: str) -> Response:
     response.set_etag(etag)
     # Revalidate every time (never stale); the same for everyone without a cookie.
     response.headers["Cache-Control"] = "public, no-cache"
-    response.vary.add("Cookie")
+    response.headers["Vary"] = "Cookie"
     return response
 
 

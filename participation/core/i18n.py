@@ -42,7 +42,13 @@ def select_locale() -> str:
     if chosen in languages:
         return str(chosen)
     if (
-        current_user
+        # Without either, nobody is signed in: skip loading the user (visitors).
+        (
+            session.get("_user_id") is not None
+            or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            in request.cookies
+        )
+        and current_user
         and current_user.is_authenticated
         and current_user.locale in languages
     ):

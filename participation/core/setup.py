@@ -117,7 +117,8 @@ def _register_hooks(app: Flask) -> None:
     def deliver_outbox(response: Response) -> Response:
         # Messages queued by a committed request go out now; a failure stays queued.
         if (
-            db.session.info.pop("outbox_queued", False)
+            db.session.registry.has()  # no session made, nothing queued
+            and db.session.info.pop("outbox_queued", False)
             and app.config["OUTBOX_SEND_AFTER_COMMIT"]
         ):
             from .outbox import send_pending
