@@ -200,6 +200,8 @@ def _prepare_casting(uri: str, voters: int) -> CastingSetup:
             services.RulesData(ballot_type=BallotType.APPROVAL, max_projects=4),
             SYSTEM,
         )
+        # Online voting needs a completed key ceremony: ballots are sealed.
+        services.completed_ceremony(round_, None, round_.vote_opens_at.date())
         people = []
         for n in range(2 * voters):
             person = User(
@@ -221,6 +223,8 @@ def _prepare_casting(uri: str, voters: int) -> CastingSetup:
                 g.pop("csrf_token", None)  # generate_csrf caches it in the app context
                 session["_user_id"] = person.get_id()
                 session["_fresh"] = True
+                # No confirmation token here: the review page puts it in the
+                # session (its Set-Cookie) and the full path sends that back.
                 token = generate_csrf()
                 cookies.append((serializer.dumps(dict(session)), token))
         result = CastingSetup(
@@ -296,7 +300,11 @@ class _Client:
         except (OSError, http.client.HTTPException):
             self.close()
             raise
-        found = {k.lower(): v for k, v in response.getheaders()}
+        found: dict[str, str] = {}
+        for name, value in response.getheaders():
+            key = name.lower()
+            # Several Set-Cookie headers are kept, one a line.
+            found[key] = f"{found[key]}\n{value}" if key in found else value
         if found.get("connection", "").lower() == "close":
             self.close()
         return response.status, found, text
@@ -336,6 +344,17 @@ def _load_jobs(host: str, port: int, jobs: list[Job], concurrency: int) -> LoadR
         thread.join()
     report.seconds = time.perf_counter() - started
     return report
+
+
+#: The session cookie of a Set-Cookie header.
+_SESSION_COOKIE = re.compile(r"(?:^|\n)session=([^;\s]+)")
+#: What the ballot page says to a voter whose ballot is already in the box.
+ALREADY_WORDS = ("already voted", "déjà voté")
+
+
+def _says_already_voted(text: str) -> bool:
+    lowered = text.lower()
+    return any(words in lowered for words in ALREADY_WORDS)
 
 
 def _says_retry(text: str) -> bool:
@@ -387,9 +406,18 @@ def _full_vote_job(setup: CastingSetup, n: int) -> Job:
             )
         match = _TOKEN.search(text)
         token = (match.group(1) or match.group(2)) if match else ""
+        # The sealed box's confirmation token is bound to the session the review
+        # page sent back: confirm with that cookie, as a browser does.
+        renewed = _SESSION_COOKIE.search(_found.get("set-cookie", ""))
+        if renewed:
+            headers["Cookie"] = f"session={renewed.group(1)}"
         body = urlencode([("csrf_token", csrf), ("token", token), *choices])
         status, found, text, error = send(client, f"{base}/confirm", body)
         recorded = status == 302 and "/vote/receipt" in found.get("location", "")
+        if not recorded and status == 409 and _says_already_voted(text):
+            # A retried confirmation whose first try went in (its answer lost): the
+            # page tells the voter the vote is in the box.
+            recorded = True
         return Outcome(
             time.perf_counter() - started,
             recorded,
@@ -456,15 +484,15 @@ def count_rows(uri: str, round_id: int, envelope_id: int) -> dict[str, int]:
             sa.text("SELECT count(*) FROM sign_in WHERE round_id = :r"),
             {"r": round_id},
         )
+        # Online ballots stay in the sealed box until the count opens it.
         ballots = connection.scalar(
-            sa.text("SELECT count(*) FROM ballot WHERE envelope_id = :e"),
+            sa.text("SELECT count(*) FROM sealed_ballot WHERE envelope_id = :e"),
             {"e": envelope_id},
         )
         duplicates = connection.scalar(
             sa.text(
-                "SELECT count(*) FROM (SELECT receipt_hash FROM ballot"
-                " WHERE receipt_hash IS NOT NULL GROUP BY receipt_hash"
-                " HAVING count(*) > 1) AS d"
+                "SELECT count(*) FROM (SELECT fingerprint FROM sealed_ballot"
+                " GROUP BY fingerprint HAVING count(*) > 1) AS d"
             )
         )
     engine.dispose()

@@ -1,7 +1,7 @@
 """The minimal vote endpoint the full vote path is compared with (``make bench``).
 
 Same gunicorn settings, same database (``PARTICIPATION_SQLALCHEMY_DATABASE_URI``),
-same tables: one POST, one transaction inserting a sign-in row and a ballot row,
+same tables: one POST, one transaction inserting a sign-in row and a sealed ballot row,
 nothing else (no session, no CSRF, no rules, no template). What the real path costs
 beyond this is what it spends on being a web application.
 """
@@ -27,8 +27,8 @@ SIGN_IN = sa.text(
     " VALUES (:round_id, :person_id, :territory_id, 'online', :signed_on)"
 )
 BALLOT = sa.text(
-    "INSERT INTO ballot (id, envelope_id, channel, receipt_hash)"
-    " VALUES (:id, :envelope_id, 'online', :receipt_hash)"
+    "INSERT INTO sealed_ballot (id, envelope_id, sealed, fingerprint)"
+    " VALUES (:id, :envelope_id, :sealed, :fingerprint)"
 )
 
 
@@ -40,7 +40,9 @@ def ready() -> str:
 @app.post("/vote")
 def vote() -> tuple[str, int]:
     form = request.form
-    receipt = hashlib.sha256(secrets.token_bytes(16)).hexdigest()
+    # A sealed ballot's size (the real one is sealed with the round's key).
+    sealed = secrets.token_bytes(96)
+    fingerprint = hashlib.sha256(sealed).hexdigest()
     with engine.begin() as connection:
         connection.execute(
             SIGN_IN,
@@ -56,7 +58,8 @@ def vote() -> tuple[str, int]:
             {
                 "id": uuid.uuid4(),
                 "envelope_id": int(form["envelope"]),
-                "receipt_hash": receipt,
+                "sealed": sealed,
+                "fingerprint": fingerprint,
             },
         )
     return "recorded", 201

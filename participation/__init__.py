@@ -56,12 +56,17 @@ def _register_features(app: Flask) -> None:
     from .core import views as core
     from .council import cli as council_cli
     from .council import models as _council_models  # noqa: F401
+    from .council import publishing as council_publishing
     from .council import views as council
     from .eligibility import models as _eligibility_models  # noqa: F401
     from .eligibility import views as eligibility
     from .followup import cli as followup_cli
     from .followup import models as _followup_models  # noqa: F401
     from .followup import views as followup
+    from .fph import committee as fph_committee
+    from .fph import fph2_views
+    from .fph import models as _fph_models  # noqa: F401
+    from .fph import views as fph
     from .publishing import views as publishing
     from .review import models as _review_models  # noqa: F401
     from .review import views as review
@@ -78,8 +83,11 @@ def _register_features(app: Flask) -> None:
         app.register_blueprint(feature.bp)
     app.register_blueprint(desks.bp)
     app.register_blueprint(council.bp)
-    for feature in (followup, publishing):
+    for feature in (followup, fph, publishing):
         app.register_blueprint(feature.bp)
+    council_publishing.register()
+    fph_committee.register()
+    app.register_blueprint(fph2_views.bp)
     app.cli.add_command(cli.seed_demo)
     for commands in (
         core_cli.COMMANDS,

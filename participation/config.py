@@ -34,6 +34,10 @@ class DefaultConfig:
 
     #: Request bodies above this are refused with a friendly 413 page.
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    #: The text fields of a multipart form (one with a photo) together: werkzeug's
+    #: default (500 kB) would answer 413 to a long pasted text before the form's
+    #: own length check could say so by the field.
+    MAX_FORM_MEMORY_SIZE = 8 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
     #: Rate limits (Flask-Limiter). In memory unless a Redis URL is configured.
@@ -76,6 +80,10 @@ class DefaultConfig:
     #: Public name of the running city or agglomeration.
     SITE_NAME = "Participation"
     ORGANISATION_NAME = "Carcassonne Agglomération"
+    #: The body granting the FPH subsidies and its SIRET, for the SCDL Subventions
+    #: open-data export (required there; the export is refused while unset).
+    FPH_ATTRIBUANT_NAME = ""
+    FPH_ATTRIBUANT_SIRET = ""
 
     #: Legal notice, personal-data and accessibility pages (fill in instance/config.py;
     #: an empty value shows "to be completed" on the page).

@@ -20,13 +20,16 @@ def load_demo() -> bool:
     from .council import demo as council
     from .eligibility import demo as eligibility
     from .followup import demo as followup
+    from .fph import demo as fph
+    from .fph import fph2_demo
     from .review import demo as review
     from .territories import demo as territories
     from .voting import demo as voting
     from .voting.desks import demo as desks
 
     # In dependency order: places, people, grids, rounds and ideas, reviews, votes,
-    # then the citizens' councils and the projects of the published votes.
+    # then the citizens' councils, their residents' funds and the projects of the
+    # published votes.
     features = (
         territories,
         accounts,
@@ -36,6 +39,8 @@ def load_demo() -> bool:
         voting,
         desks,
         council,
+        fph,
+        fph2_demo,
         followup,
     )
     for feature in features:

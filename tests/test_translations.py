@@ -92,6 +92,23 @@ def test_translations_keep_their_placeholders(language):
     assert not problems, "\n".join(problems[:40])
 
 
+def test_french_puts_a_non_breaking_space_before_double_punctuation():
+    """French typography: ``Code : x``, ``Pourquoi ?`` with a space that never breaks.
+
+    A plain space before ``: ; ! ?`` would let the mark start a new line; the
+    catalog uses U+00A0 before ``:`` and the narrow U+202F before ``; ! ?``.
+    """
+    problems = []
+    for entry in catalog("fr"):
+        strings = (
+            entry.string if isinstance(entry.string, tuple | list) else (entry.string,)
+        )
+        for text in strings:
+            if text and re.search(r"[ \t\n][:;!?]", text):
+                problems.append(repr(text))
+    assert not problems, f"{len(problems)} strings:\n" + "\n".join(problems[:40])
+
+
 @pytest.mark.french
 def test_french_page_is_served_in_french(client):
     """The home page comes out in French by default (the compiled catalog is used)."""

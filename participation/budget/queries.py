@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,10 +14,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.models import User
 from ..core.pagination import Page
 from ..core.permissions import is_staff
+from ..core.time import utcnow
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind, Theme
 from .models import Envelope, Idea, IdeaCoAuthor, Round, idea_theme
-from .states import MERGE_TARGET_STATES, IdeaState
+from .states import MERGE_TARGET_STATES, IdeaState, RoundPhase
 
 #: Ideas per page of the public list.
 IDEAS_PER_PAGE = 20
@@ -29,10 +32,18 @@ class IdeaFilters:
     territory_id: int | None = None
     theme_id: int | None = None
     state: IdeaState | None = None
+    #: Words to find in the title or the description.
+    text: str = ""
+    #: One of IDEA_SORTS.
+    sort: str = "newest"
 
     def as_args(self) -> dict[str, Any]:
         """Query-string arguments that reproduce these filters (for page links)."""
         args: dict[str, Any] = {}
+        if self.text:
+            args["q"] = self.text
+        if self.sort != "newest":
+            args["sort"] = self.sort
         if self.round_id:
             args["round"] = self.round_id
         if self.territory_id:
@@ -74,6 +85,24 @@ def load_round(round_id: int) -> Round | None:
     )
 
 
+#: Orders of the public list: newest first, oldest first, cheapest first.
+IDEA_SORTS = ("newest", "oldest", "cost")
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _idea_order(sort: str) -> tuple[Any, ...]:
+    if sort == "oldest":
+        return (Idea.submitted_at.asc(), Idea.id.asc())
+    if sort == "cost":
+        cost = sa.func.coalesce(Idea.final_cost, Idea.estimated_cost)
+        return (cost.is_(None), cost.asc(), Idea.id.desc())
+    return (Idea.submitted_at.desc(), Idea.id.desc())
+
+
 def _public_ideas(filters: IdeaFilters) -> sa.Select[Idea]:
     # Only an open round takes submissions, so a submission date means "public".
     stmt = sa.select(Idea).where(Idea.submitted_at.is_not(None))
@@ -83,6 +112,14 @@ def _public_ideas(filters: IdeaFilters) -> sa.Select[Idea]:
         stmt = stmt.where(Idea.territory_id == filters.territory_id)
     if filters.state:
         stmt = stmt.where(Idea.state == filters.state)
+    for word in filters.text.split()[:8]:
+        pattern = _like(word)
+        stmt = stmt.where(
+            sa.or_(
+                Idea.title.ilike(pattern, escape="\\"),
+                Idea.description.ilike(pattern, escape="\\"),
+            )
+        )
     if filters.theme_id:
         stmt = stmt.where(
             sa.exists().where(
@@ -104,6 +141,10 @@ class IdeaCardRow:
     submitted_at: Any
     territory_name: str | None
     round_title: str
+    photo_name: str | None
+    photo_alt: str | None
+    #: The final cost when known, else the estimate (None when neither is).
+    cost: Decimal | None
     #: Ids of the idea's themes, in the themes' order.
     theme_ids: tuple[int, ...]
 
@@ -130,11 +171,14 @@ def public_idea_cards(
             Idea.submitted_at,
             Territory.name,
             Round.title,
+            Idea.photo_name,
+            Idea.photo_alt,
+            sa.func.coalesce(Idea.final_cost, Idea.estimated_cost),
             maintain_column_froms=True,
         )
         .outerjoin(Territory, Territory.id == Idea.territory_id)
         .join(Round, Round.id == Idea.round_id)
-        .order_by(Idea.submitted_at.desc(), Idea.id.desc())
+        .order_by(*_idea_order(filters.sort))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
@@ -147,7 +191,22 @@ def public_idea_cards(
             .order_by(Theme.position, Theme.id)
         ):
             themes.setdefault(idea_id, []).append(theme_id)
-    items = [IdeaCardRow(*row, theme_ids=tuple(themes.get(row[0], ()))) for row in rows]
+    items = [
+        IdeaCardRow(
+            id=row[0],
+            title=row[1],
+            state=row[2],
+            hidden_reason=row[3],
+            submitted_at=row[4],
+            territory_name=row[5],
+            round_title=row[6],
+            photo_name=row[7],
+            photo_alt=row[8],
+            cost=row[9],
+            theme_ids=tuple(themes.get(row[0], ())),
+        )
+        for row in rows
+    ]
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
@@ -309,3 +368,97 @@ def grid_version_choices() -> list[tuple[int, str]]:
         .order_by(Grid.name, GridVersion.number.desc())
     ).all()
     return [(row.id, f"{row.name} — v{row.number}") for row in rows]
+
+
+# --- The action of the moment ---------------------------------------------------
+
+#: What a resident can do in a round, by phase, most pressing first.
+MOMENT_KINDS = ("vote", "propose", "announced", "results", "follow", "upcoming")
+_MOMENT_OF_PHASE = {
+    RoundPhase.VOTE: "vote",
+    RoundPhase.SUBMISSION: "propose",
+    RoundPhase.REVIEW: "announced",
+    RoundPhase.ANNOUNCEMENT: "announced",
+    RoundPhase.COUNTING: "results",
+    RoundPhase.RESULTS: "results",
+    RoundPhase.DELIVERY: "follow",
+    RoundPhase.UPCOMING: "upcoming",
+}
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One thing a neighbourhood's residents can do now in one round.
+
+    *kind* is one of MOMENT_KINDS; *until* the end of that possibility (the end of
+    the submission or of the vote) or, for a phase still to come, when it starts.
+    """
+
+    kind: str
+    round: Round
+    phase: RoundPhase
+    until: datetime | None
+    starts: datetime | None
+
+
+def _moment(round_: Round, now: datetime) -> Moment | None:
+    phase = round_.phase_at(now)
+    kind = _MOMENT_OF_PHASE.get(phase)
+    if kind is None:
+        return None
+    until = {
+        "vote": round_.vote_closes_at,
+        "propose": round_.submission_closes_at,
+    }.get(kind)
+    starts = {
+        "upcoming": round_.submission_opens_at,
+        "announced": round_.vote_opens_at,
+    }.get(kind)
+    return Moment(kind, round_, phase, until, starts)
+
+
+def moments_by_territory(
+    territory_ids: Sequence[int] | None = None, now: datetime | None = None
+) -> list[tuple[Territory, list[Moment]]]:
+    """For each QPV (all, or *territory_ids*), by name: what its residents can do now.
+
+    One moment per published round that has an envelope for the QPV, the most
+    pressing first (a vote before an idea to propose, before results to read);
+    a round whose projects are delivered shows only for the newest such round.
+    """
+    now = now or utcnow()
+    stmt = (
+        sa.select(Envelope)
+        .join(Envelope.round)
+        .where(Round.published_at.is_not(None))
+        .options(joinedload(Envelope.round), joinedload(Envelope.territory))
+        .order_by(Round.submission_opens_at.desc(), Round.id.desc())
+    )
+    if territory_ids is not None:
+        stmt = stmt.where(Envelope.territory_id.in_(list(territory_ids)))
+    moments: dict[Territory, list[Moment]] = {}
+    for envelope in db.session.scalars(stmt).unique():
+        moment = _moment(envelope.round, now)
+        if moment is None:
+            continue
+        found = moments.setdefault(envelope.territory, [])
+        if moment.kind in ("follow", "results") and any(
+            m.kind == moment.kind for m in found
+        ):
+            continue  # the newest one is enough
+        found.append(moment)
+    for found in moments.values():
+        found.sort(key=lambda m: MOMENT_KINDS.index(m.kind))
+    return sorted(moments.items(), key=lambda item: item[0].name)
+
+
+def rounds_before_vote(now: datetime | None = None) -> list[Round]:
+    """Published rounds whose vote is still to come, the soonest vote first."""
+    now = now or utcnow()
+    stmt = (
+        sa.select(Round)
+        .where(Round.published_at.is_not(None), Round.vote_opens_at > now)
+        .options(selectinload(Round.envelopes).joinedload(Envelope.territory))
+        .order_by(Round.vote_opens_at, Round.id)
+    )
+    return list(db.session.scalars(stmt).unique())

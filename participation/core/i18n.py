@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 from flask import Flask, current_app, g, has_request_context, request, session, url_for
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from markupsafe import Markup
 
 #: Languages written right to left.
 RTL_LANGUAGES = frozenset({"ar"})
@@ -66,6 +67,33 @@ def money(amount: Decimal | int | None) -> str:
     if amount is None:
         return ""
     return str(format_currency(amount, "EUR", locale=str(get_locale())))
+
+
+def percent(ratio: float | Decimal | None) -> str:
+    """A ratio as a percentage with at most one decimal (``0,2 %`` in French)."""
+    if ratio is None:
+        return ""
+    return str(
+        format_percent(
+            round(float(ratio), 3),
+            locale=str(get_locale()),
+            decimal_quantization=False,
+        )
+    )
+
+
+def source_text() -> Markup:
+    """Attributes for text people wrote (in French) shown inside the page.
+
+    ``dir="auto"`` always (a text takes its own direction, so its punctuation stays
+    at its end inside an Arabic page); ``lang="fr"`` as well when the page is in
+    another language, so that screen readers read it with a French voice.
+    """
+    if str(get_locale()) == current_app.config["BABEL_DEFAULT_LOCALE"]:
+        return Markup(' dir="auto"')
+    return Markup(' lang="{}" dir="auto"').format(
+        current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}

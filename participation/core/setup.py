@@ -76,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         text_direction=i18n.text_direction,
+        source_text=i18n.source_text,
         language_names=i18n.LANGUAGE_NAMES,
         language_url=i18n.language_url,
     )
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
     app.before_request(i18n.remember_language)
     app.jinja_env.filters.update(
         money=i18n.money,
+        percent=i18n.percent,
         date=format_date,
         datetime=format_datetime,
     )

@@ -347,6 +347,7 @@ def _old_round(qpv: dict[str, Territory], staff: User, now: datetime) -> Round:
         staff,
         now=round_.announcement_at,
     )
+    shares = voting.completed_ceremony(round_, staff, round_.vote_opens_at.date())
     during = round_.vote_opens_at + DAY
     for key, ballots in OLD_BALLOTS.items():
         for n, indexes in enumerate(ballots):
@@ -356,6 +357,7 @@ def _old_round(qpv: dict[str, Territory], staff: User, now: datetime) -> Round:
                 person, round_, [(ideas[key][i], 1) for i in indexes], now=during
             )
     counted = round_.vote_closes_at + 2 * DAY
+    voting.open_sealed_box(round_, list(shares[:2]), staff, counted)
     for result in voting.compute_round(round_, staff, counted):
         voting.transition_result(result, ResultAction.CERTIFY, staff, now=counted)
         voting.transition_result(result, ResultAction.PUBLISH, staff, now=counted + DAY)
@@ -384,6 +386,7 @@ def _update(
             body=body,
             photo=_picture(photo) if photo is not None else None,
             photo_alt=f"Dessin : {project.title.lower()}, chantier" if photo else "",
+            photo_consent=photo is not None,
         ),
         staff,
         now=when,

@@ -25,6 +25,10 @@ from wtforms.validators import (
 from ..budget.forms import CoordinateField, MoneyField, MultiCheckboxField, optional_int
 
 PERCENT_MESSAGE = _l("The progress is a percentage between 0 and 100.")
+CONSENT_LABEL = _l(
+    "Nobody can be recognised on this photo, or everyone who can agreed to its"
+    " publication"
+)
 
 
 class ProjectForm(FlaskForm):
@@ -97,7 +101,47 @@ class UpdateForm(FlaskForm):
     photo_alt = StringField(
         _l("What the photo shows"), validators=[Optional(), Length(max=200)]
     )
+    photo_consent = BooleanField(CONSENT_LABEL)
     submit = SubmitField(_l("Publish and tell the followers"))
+
+
+class UpdateEditForm(FlaskForm):
+    """A correction of published news (followers are not written to again)."""
+
+    title = StringField(
+        _l("Title of the news"),
+        validators=[DataRequired(_l("Give the news a title.")), Length(max=150)],
+    )
+    body = TextAreaField(
+        _l("The news"),
+        validators=[DataRequired(_l("Write the news.")), Length(max=10000)],
+    )
+    submit = SubmitField(_l("Save the correction"))
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why the news is withdrawn (kept for the staff)"),
+        validators=[Optional(), Length(max=300)],
+    )
+    submit = SubmitField(_l("Withdraw the news"))
+
+
+class PhotoAddForm(FlaskForm):
+    photo = FileField(_l("Photo"))
+    photo_alt = StringField(
+        _l("What the photo shows"), validators=[Optional(), Length(max=200)]
+    )
+    photo_consent = BooleanField(CONSENT_LABEL)
+    submit = SubmitField(_l("Add the photo"))
+
+
+class PhotoEditForm(FlaskForm):
+    photo_alt = StringField(
+        _l("What the photo shows"), validators=[Optional(), Length(max=200)]
+    )
+    photo_consent = BooleanField(CONSENT_LABEL)
+    submit = SubmitField(_l("Save the photo"))
 
 
 class FollowForm(FlaskForm):

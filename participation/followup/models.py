@@ -275,11 +275,32 @@ class ProjectUpdate(Base):
     author_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
+    #: Last correction of the text (shown: "corrected on").
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: A withdrawn update leaves the public page, the feed and the open data; the
+    #: staff still see it, with its reason.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdraw_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
     project: Mapped[Project] = relationship(back_populates="updates")
     photos: Mapped[list[ProjectPhoto]] = relationship(
         back_populates="update", order_by="ProjectPhoto.id"
     )
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(withdrawn_at IS NULL) = (withdraw_reason IS NULL)",
+            name="withdrawn_has_reason",
+        ),
+    )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def public_photos(self) -> list[ProjectPhoto]:
+        return [photo for photo in self.photos if photo.is_public]
 
 
 class ProjectPhoto(Base):
@@ -301,6 +322,11 @@ class ProjectPhoto(Base):
     alt: Mapped[str] = mapped_column(sa.String(200))
     width: Mapped[int]
     height: Mapped[int]
+    #: Staff confirmed that nobody can be recognised, or that everyone who can
+    #: agreed to its publication. Unconfirmed photos are shown to staff only.
+    is_consent_confirmed: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="photos")
@@ -309,6 +335,12 @@ class ProjectPhoto(Base):
     __table_args__ = (
         sa.CheckConstraint("width > 0 AND height > 0", name="size_positive"),
     )
+
+    @property
+    def is_public(self) -> bool:
+        """Shown to everyone: consent confirmed and its update not withdrawn."""
+        update = self.update
+        return self.is_consent_confirmed and not (update and update.is_withdrawn)
 
 
 class ProjectFollow(Base):

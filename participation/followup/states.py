@@ -52,6 +52,7 @@ STATE_ORDER = (S.IN_PROGRESS, S.PLANNED, S.DELIVERED, S.ABANDONED)
 
 
 class SourceKind(LabelledEnum):
-    """Where a project comes from. FPH grants will add their own kind."""
+    """Where a project comes from: a winning idea, or a grant of a residents' fund."""
 
     BUDGET_IDEA = "budget_idea", _l("Participatory budget")
+    FPH_GRANT = "fph_grant", _l("Residents' fund (FPH)")

@@ -36,19 +36,23 @@ from .forms import (
     FollowForm,
     MilestoneForm,
     ObjectiveForm,
+    PhotoAddForm,
+    PhotoEditForm,
     ProjectFilterForm,
     ProjectForm,
     TransitionForm,
+    UpdateEditForm,
     UpdateForm,
+    WithdrawForm,
 )
-from .models import Milestone, Objective, Project, ProjectPhoto
+from .models import Milestone, Objective, Project, ProjectPhoto, ProjectUpdate
 from .states import ACTIONS_WITH_REASON, STATE_ORDER, ProjectAction, ProjectState
 
 bp = Blueprint("followup", __name__)
 
 #: The news form carries a photo: its request limit is raised so that an oversized
 #: photo reaches the view and gets a message by its field.
-UPLOAD_ENDPOINTS = frozenset({"followup.update_create"})
+UPLOAD_ENDPOINTS = frozenset({"followup.update_create", "followup.photo_add"})
 
 
 @bp.record_once
@@ -167,8 +171,10 @@ def project_photo(project_id: int, photo_id: int) -> ResponseReturnValue:
     photo = db.get_or_404(ProjectPhoto, photo_id)
     if photo.project_id != project_id:
         abort(404)
+    if not photo.is_public and not services.can_manage_projects(current_user):
+        abort(404)
     try:
-        return send_upload(services.PHOTO_FOLDER, photo.name, public=True)
+        return send_upload(services.PHOTO_FOLDER, photo.name, public=photo.is_public)
     except DomainError:
         abort(404)
 
@@ -463,6 +469,7 @@ def update_create(project_id: int) -> ResponseReturnValue:
             body=form.body.data or "",
             photo=photo,
             photo_alt=form.photo_alt.data or "",
+            photo_consent=bool(form.photo_consent.data),
         )
         response = submit(
             lambda: services.publish_update(project, data, current_user),
@@ -475,6 +482,152 @@ def update_create(project_id: int) -> ResponseReturnValue:
         if response is not None:
             return response
     return render_template("followup/update_form.html", form=form, project=project)
+
+
+def _update_or_404(project_id: int, update_id: int) -> ProjectUpdate:
+    update = db.get_or_404(ProjectUpdate, update_id)
+    if update.project_id != project_id:
+        abort(404)
+    return update
+
+
+def _update_page(update: ProjectUpdate) -> str:
+    return url_for(".update_edit", project_id=update.project_id, update_id=update.id)
+
+
+@bp.route(
+    "/projects/<int:project_id>/updates/<int:update_id>/edit", methods=["GET", "POST"]
+)
+@require(services.can_manage_projects)
+def update_edit(project_id: int, update_id: int) -> ResponseReturnValue:
+    update = _update_or_404(project_id, update_id)
+    form = UpdateEditForm(obj=update)
+    if form.validate_on_submit():
+        title, body = form.title.data or "", form.body.data or ""
+        response = submit(
+            lambda: services.edit_update(update, title, body, current_user),
+            form=form,
+            success=_("The news is corrected."),
+            redirect_to=url_for(
+                ".project_detail", project_id=project_id, _anchor=f"update-{update.id}"
+            ),
+        )
+        if response is not None:
+            return response
+    return render_template(
+        "followup/update_edit.html", form=form, project=update.project, update=update
+    )
+
+
+@bp.route(
+    "/projects/<int:project_id>/updates/<int:update_id>/withdraw",
+    methods=["GET", "POST"],
+)
+@require(services.can_manage_projects)
+def update_withdraw(project_id: int, update_id: int) -> ResponseReturnValue:
+    update = _update_or_404(project_id, update_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        reason = form.reason.data or ""
+        response = submit(
+            lambda: services.withdraw_update(update, reason, current_user),
+            form=form,
+            success=_("The news is withdrawn from the public page."),
+            redirect_to=url_for(
+                ".project_detail", project_id=project_id, _anchor="updates"
+            ),
+        )
+        if response is not None:
+            return response
+    return render_template(
+        "followup/update_withdraw.html",
+        form=form,
+        project=update.project,
+        update=update,
+    )
+
+
+@bp.route(
+    "/projects/<int:project_id>/updates/<int:update_id>/photos/new",
+    methods=["GET", "POST"],
+)
+@require(services.can_manage_projects)
+def photo_add(project_id: int, update_id: int) -> ResponseReturnValue:
+    update = _update_or_404(project_id, update_id)
+    form = PhotoAddForm()
+    if form.validate_on_submit():
+        upload = form.photo.data
+        source = upload.stream if isinstance(upload, FileStorage) and upload else None
+        alt, consent = form.photo_alt.data or "", bool(form.photo_consent.data)
+        response = submit(
+            lambda: services.add_photo(update, source, alt, consent, current_user),
+            form=form,
+            success=_("The photo is added."),
+            redirect_to=_update_page(update),
+        )
+        if response is not None:
+            return response
+    return render_template(
+        "followup/photo_form.html", form=form, project=update.project, update=update
+    )
+
+
+def _photo_or_404(project_id: int, photo_id: int) -> ProjectPhoto:
+    photo = db.get_or_404(ProjectPhoto, photo_id)
+    if photo.project_id != project_id:
+        abort(404)
+    return photo
+
+
+def _after_photo(photo_project: int, update_id: int | None) -> str:
+    if update_id is None:
+        return url_for(".project_detail", project_id=photo_project)
+    return url_for(".update_edit", project_id=photo_project, update_id=update_id)
+
+
+@bp.route(
+    "/projects/<int:project_id>/photos/<int:photo_id>/edit", methods=["GET", "POST"]
+)
+@require(services.can_manage_projects)
+def photo_edit(project_id: int, photo_id: int) -> ResponseReturnValue:
+    photo = _photo_or_404(project_id, photo_id)
+    form = PhotoEditForm()
+    if request.method == "GET":
+        form.photo_alt.data = photo.alt
+        form.photo_consent.data = photo.is_consent_confirmed
+    if form.validate_on_submit():
+        alt, consent = form.photo_alt.data or "", bool(form.photo_consent.data)
+        response = submit(
+            lambda: services.edit_photo(photo, alt, consent, current_user),
+            form=form,
+            success=_("The photo is saved."),
+            redirect_to=_after_photo(project_id, photo.update_id),
+        )
+        if response is not None:
+            return response
+    return render_template(
+        "followup/photo_edit.html",
+        form=form,
+        remove_form=ActionForm(),
+        project=photo.project,
+        photo=photo,
+    )
+
+
+@bp.post("/projects/<int:project_id>/photos/<int:photo_id>/remove")
+@require(services.can_manage_projects)
+def photo_remove(project_id: int, photo_id: int) -> ResponseReturnValue:
+    photo = _photo_or_404(project_id, photo_id)
+    form = ActionForm()
+    back = _after_photo(project_id, photo.update_id)
+    if not form.validate_on_submit():
+        abort(400)
+    return submit(
+        lambda: services.remove_photo(photo, current_user),
+        success=_("The photo is deleted, with its file."),
+        redirect_to=back,
+        error_redirect=back,
+    ) or redirect(back)
 
 
 # ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The Atom feed of published results and project news (built with feedgen, which
-writes well-formed, escaped XML through lxml)."""
+"""The Atom feed of published results, project news and, through
+:func:`register_entries`, what other features publish (the council's minutes).
+Built with feedgen, which writes well-formed, escaped XML through lxml."""
 
 from __future__ import annotations
 
@@ -29,6 +30,16 @@ class Entry:
     link: str
     updated: datetime
     summary: str
+
+
+#: ``provider(link, limit)`` -> entries: EXTENSION POINT of the other features.
+EntryProvider = Callable[[Callable[..., str], int], list[Entry]]
+_PROVIDERS: list[EntryProvider] = []
+
+
+def register_entries(provider: EntryProvider) -> None:
+    if provider not in _PROVIDERS:
+        _PROVIDERS.append(provider)
 
 
 def entries(link: Callable[..., str], limit: int = FEED_SIZE) -> list[Entry]:
@@ -63,6 +74,7 @@ def entries(link: Callable[..., str], limit: int = FEED_SIZE) -> list[Entry]:
         )
     updates = db.session.scalars(
         sa.select(ProjectUpdate)
+        .where(ProjectUpdate.withdrawn_at.is_(None))
         .options(selectinload(ProjectUpdate.project))
         .order_by(ProjectUpdate.published_at.desc())
         .limit(limit)
@@ -82,6 +94,8 @@ def entries(link: Callable[..., str], limit: int = FEED_SIZE) -> list[Entry]:
                 summary=update.body,
             )
         )
+    for provider in _PROVIDERS:
+        out.extend(provider(link, limit))
     out.sort(key=lambda e: e.updated, reverse=True)
     return out[:limit]
 

@@ -17,6 +17,7 @@ import csv
 import functools
 import io
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,12 +26,15 @@ from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from ..budget.models import Envelope, Idea, Round
 from ..core.time import PARIS
+from ..council.models import AgendaItem, Attendance, Council, Deliberation, Meeting
+from ..council.states import MINUTES_PUBLIC_STATES, AttendanceStatus, MeetingState
 from ..extensions import db
 from ..followup.models import Milestone, Project, ProjectUpdate
 from ..territories.models import Territory
@@ -227,7 +231,7 @@ def project_rows() -> Iterator[Row]:
                 "themes": ",".join(t.code for t in p.idea.themes) if p.idea else None,
                 "objectives": ",".join(o.code for o in p.objectives) or None,
                 "milestones": len(p.milestones),
-                "updates": len(p.updates),
+                "updates": sum(1 for u in p.updates if not u.is_withdrawn),
             }
 
 
@@ -245,6 +249,7 @@ def milestone_rows() -> Iterator[Row]:
 def update_rows() -> Iterator[Row]:
     updates = db.session.scalars(
         sa.select(ProjectUpdate)
+        .where(ProjectUpdate.withdrawn_at.is_(None))
         .options(selectinload(ProjectUpdate.photos))
         .order_by(ProjectUpdate.id)
     )
@@ -255,7 +260,7 @@ def update_rows() -> Iterator[Row]:
             "published_at": u.published_at,
             "title": u.title,
             "body": u.body,
-            "photos": len(u.photos),
+            "photos": len(u.public_photos),
         }
 
 
@@ -331,6 +336,142 @@ def result_project_rows() -> Iterator[Row]:
             }
 
 
+def external_url(endpoint: str, **values: Any) -> str:
+    """The full address of a page, also outside a request (a test, a command)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context("/"):
+        return url_for(endpoint, _external=True, **values)
+
+
+def _council_territory(council: Council) -> Row:
+    territory = council.territory
+    return {
+        "territory_code": territory.code if territory else None,
+        "territory_name": territory.name if territory else None,
+    }
+
+
+def _public_minutes_url(meeting: Meeting) -> str | None:
+    minutes = meeting.minutes
+    if minutes is None or minutes.state not in MINUTES_PUBLIC_STATES:
+        return None
+    return external_url("council.minutes_detail", meeting_id=meeting.id)
+
+
+def _attendance_counts() -> dict[int, dict[AttendanceStatus, int]]:
+    counts: dict[int, dict[AttendanceStatus, int]] = {}
+    for meeting_id, status, number in db.session.execute(
+        sa.select(Attendance.meeting_id, Attendance.status, sa.func.count())
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(Meeting.is_public.is_(True))
+        .group_by(Attendance.meeting_id, Attendance.status)
+    ):
+        counts.setdefault(meeting_id, {})[status] = int(number)
+    return counts
+
+
+def _public_decisions() -> sa.Select[Any]:
+    """Votes on public items of closed public meetings (what the archive shows)."""
+    return (
+        sa.select(Deliberation)
+        .join(AgendaItem, AgendaItem.id == Deliberation.agenda_item_id)
+        .join(Meeting, Meeting.id == Deliberation.meeting_id)
+        .where(
+            AgendaItem.is_public.is_(True),
+            Meeting.is_public.is_(True),
+            Meeting.state == MeetingState.CLOSED,
+        )
+    )
+
+
+def council_meeting_rows() -> Iterator[Row]:
+    attendance = _attendance_counts()
+    decisions = Counter(d.meeting_id for d in db.session.scalars(_public_decisions()))
+    meetings = db.session.scalars(
+        sa.select(Meeting)
+        .where(Meeting.is_public.is_(True))
+        .options(
+            selectinload(Meeting.council).selectinload(Council.territory),
+            selectinload(Meeting.minutes),
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    with force_locale("fr"):
+        for m in meetings:
+            counts = attendance.get(m.id, {})
+            opened = m.opening_quorum_required is not None
+            yield {
+                "meeting_id": m.id,
+                "council_id": m.council_id,
+                "council_name": m.council.name,
+                **_council_territory(m.council),
+                "kind": m.kind.value,
+                "kind_label": m.kind.label,
+                "title": m.title,
+                "starts_at": m.starts_at,
+                "ends_at": m.ends_at,
+                "place": m.place or None,
+                "state": m.state.value,
+                "state_label": m.state.label,
+                "quorum_required": m.opening_quorum_required,
+                "quorum_counted": m.opening_quorum_counted,
+                "quorum_reached": (
+                    (m.opening_quorum_counted or 0) >= (m.opening_quorum_required or 0)
+                    if opened
+                    else None
+                ),
+                "present": counts.get(AttendanceStatus.PRESENT, 0),
+                "represented": counts.get(AttendanceStatus.REPRESENTED, 0),
+                "excused": counts.get(AttendanceStatus.EXCUSED, 0),
+                "absent": counts.get(AttendanceStatus.ABSENT, 0),
+                "decisions": decisions.get(m.id, 0),
+                "minutes_url": _public_minutes_url(m),
+            }
+
+
+def council_decision_rows() -> Iterator[Row]:
+    deliberations = db.session.scalars(
+        _public_decisions()
+        .options(
+            selectinload(Deliberation.item),
+            selectinload(Deliberation.meeting)
+            .selectinload(Meeting.council)
+            .selectinload(Council.territory),
+            selectinload(Deliberation.meeting).selectinload(Meeting.minutes),
+        )
+        .order_by(Deliberation.voted_at, Deliberation.id)
+    )
+    with force_locale("fr"):
+        for d in deliberations:
+            council = d.meeting.council
+            yield {
+                "DELIB_ID": f"CC-{council.id}-{d.id}",
+                "COLL_NOM": council.name,
+                "council_id": council.id,
+                "territory_code": council.territory.code if council.territory else None,
+                "meeting_id": d.meeting_id,
+                "DELIB_DATE": _day(d.voted_at),
+                "DELIB_OBJET": d.item.title,
+                "DELIB_MATIERE_NOM": d.decision_kind.label,
+                "decision_kind": d.decision_kind.value,
+                "decision_text": d.motion,
+                "majority": d.majority.value,
+                "method": d.method.value,
+                "VOTE_EFFECTIF": d.entitled_count,
+                "VOTE_REEL": d.votes_for + d.votes_against + d.abstentions,
+                "VOTE_POUR": d.votes_for,
+                "VOTE_CONTRE": d.votes_against,
+                "VOTE_ABSTENTION": d.abstentions,
+                "recused": d.recused_count,
+                "quorum_required": d.quorum_required,
+                "quorum_counted": d.quorum_counted,
+                "outcome": d.outcome.value,
+                "outcome_label": d.outcome.label,
+                "DELIB_URL": _public_minutes_url(d.meeting),
+            }
+
+
 # ---------------------------------------------------------------------------
 # The catalogue
 # ---------------------------------------------------------------------------
@@ -386,18 +527,28 @@ DATASETS: tuple[Dataset, ...] = (
         _l("Each project of a published vote: cost, support, winner or not."),
         result_project_rows,
     ),
+    Dataset(
+        "council_meetings",
+        _l("Meetings of the citizens' councils"),
+        _l(
+            "Public meetings: date, kind, council, quorum reached and attendance"
+            " counts. No member's name."
+        ),
+        council_meeting_rows,
+    ),
+    Dataset(
+        "council_decisions",
+        _l("Decisions of the citizens' councils"),
+        _l(
+            "Deliberations voted in public meetings: decision text, for, against,"
+            " abstentions, outcome, link to the minutes. SCDL Délibérations column"
+            " names where they apply; no one's individual vote."
+        ),
+        council_decision_rows,
+    ),
 )
 
 BY_NAME = {d.name: d for d in DATASETS}
 
 #: Datasets announced but not yet produced (their features come later).
-COMING = (
-    (
-        _l("FPH grants"),
-        _l(
-            "In the national SCDL Subventions format; names of informal groups"
-            " are not published."
-        ),
-    ),
-    (_l("Council decisions"), _l("Deliberations of the citizens' councils.")),
-)
+COMING: tuple[tuple[Any, Any], ...] = ()

@@ -369,7 +369,10 @@ def _decision_forms(idea: Idea, review: IdeaReview | None) -> dict[str, FlaskFor
     if not retain.is_submitted() and review is not None:
         if review.cost_estimate is not None:
             retain.final_cost.data = str(review.cost_estimate)
-        ineligible.comment.data = review.public_justification
+        # The justification is the ineligibility text only when the review found a
+        # criterion not met; a favourable justification never fills the refusal.
+        if review.assessment is not None and review.assessment.failed_criteria():
+            ineligible.comment.data = review.public_justification
     status = TransferFollowUpForm(prefix="status")
     status.offer(budget_services.transfer_actions(idea))
     return {

@@ -6,6 +6,9 @@
 - A finished round on the same QPV, ballots cast through ``services.cast_ballot``
   during its vote, counted, certified and published; its unspent money carries over to
   the round the budget demo announces.
+- Each demo round has a completed key ceremony (2 of 3 demo trustees); the shares
+  are written to ``instance/demo-trustee-shares.txt`` so that a demo user can open
+  the ballot box and count.
 - When ``../shared/`` is present, the Toulouse 2022 Mirail-Université pabulib file as an
   archive round (never copied into the repository).
 
@@ -18,11 +21,13 @@ not translatable text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 
 from .. import PROJECT_ROOT
 from ..accounts.demo import STAFF_EMAIL, main_qpv
@@ -46,6 +51,8 @@ DAY = timedelta(days=1)
 #: The second demo voter whose password the demo home page shows (accounts.demo).
 CONTE_VOTER_EMAIL = "samir@example.org"
 CONTE_VOTER_PASSWORD = "votant-conte-demo"  # noqa: S105 - a demo password, shown publicly
+#: The demo trustees' shares, in the instance folder (README: "Demo").
+SHARES_FILE = "demo-trustee-shares.txt"
 #: The archive imported when ../shared/ is beside the checkout.
 TOULOUSE_FILE = (
     "data/pabulib/France_Toulouse_2022_17_-_Mirail-Universite_Reynerie_Bellefontaine.pb"
@@ -345,6 +352,40 @@ class _Demo:
     authors: dict[str, User]
     staff: User | None
     now: datetime
+    #: The trustees' shares of each demo round's key (published for the demo only).
+    shares: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _ceremony(round_: Round, demo: _Demo) -> tuple[str, ...]:
+    """A completed key ceremony (2 of 3) for *round_* the day before its vote.
+
+    The demo publishes the shares (:data:`SHARES_FILE`) so that a demo user can open
+    the box and count.
+    """
+    day = (round_.vote_opens_at - DAY).astimezone(PARIS).date()
+    return services.completed_ceremony(round_, demo.staff, day)
+
+
+def _write_shares(shares: dict[str, tuple[str, ...]]) -> None:
+    """Publish the demo rounds' shares in the instance folder (named in README).
+
+    Only in demo mode (``make run``): a test loading the demo writes nothing.
+    """
+    if not current_app.config.get("DEMO"):
+        return
+    lines = [
+        "Parts des garant·es des votes de démonstration"
+        " (2 parts sur 3 ouvrent l'urne).",
+        "Demo trustees' shares (any 2 of 3 open the ballot box). DEMO ONLY.",
+        "",
+    ]
+    for title, items in shares.items():
+        lines.append(title)
+        lines.extend(f"  {share}" for share in items)
+        lines.append("")
+    path = Path(current_app.instance_path) / SHARES_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
 
 
 def _vote(
@@ -360,6 +401,7 @@ def _vote(
     round_ = _make_round(title, offsets, demo.qpv, demo.now)
     ideas = _retain(round_, projects, demo.qpv, demo.authors, demo.staff)
     _set_rules(round_)
+    demo.shares[round_.title] = _ceremony(round_, demo)
     for key, choices_of in ballots.items():
         for person, indexes in zip(voters[key], choices_of, strict=True):
             choices = [(ideas[key][i].id, 1) for i in indexes]
@@ -380,6 +422,9 @@ def _finished_vote(demo: _Demo, neighbours: dict[str, list[User]]) -> Round:
             for key, people in neighbours.items()
         },
         cast_at=lambda round_: round_.vote_opens_at + DAY,
+    )
+    services.open_sealed_box(
+        finished, list(demo.shares[finished.title][:2]), SYSTEM, demo.now
     )
     for result in services.compute_round(finished, SYSTEM, demo.now):
         services.transition_result(result, ResultAction.CERTIFY, SYSTEM, now=demo.now)
@@ -433,6 +478,7 @@ def load() -> None:
         db.session.flush()
         budget_services.refresh_carry_over(announced, staff or SYSTEM)
     _open_vote(demo, neighbours)
+    _write_shares(demo.shares)
     # The Toulouse archive, when the shared data is beside the checkout.
     path = SHARED_DIR / TOULOUSE_FILE
     if path.exists():

@@ -19,7 +19,10 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
+    TextAreaField,
+    widgets,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -43,6 +46,13 @@ def _options(members: Iterable[_Labelled]) -> Callable[[], list[SelectChoice]]:
     """A select's options from enum members that carry a ``label``, built when the
     form is shown (so in the reader's language)."""
     return lambda: [SelectChoice(member.value, member.label) for member in members]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes in a fieldset (the form macro renders it with a legend)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
 
 
 class RulesForm(FlaskForm):
@@ -163,9 +173,40 @@ class ReceiptCheckForm(FlaskForm):
         _l("Your receipt code"),
         validators=[
             InputRequired(_l("Type the code printed on your receipt.")),
-            Length(max=60),
+            # A fingerprint is 64 hex digits (with spaces if typed in groups).
+            Length(max=160),
         ],
     )
+
+
+class CeremonyForm(FlaskForm):
+    """Staff name the trustees and how many shares open the box (k of n)."""
+
+    trustees = MultiCheckboxField(_l("Trustees"), choices=[], coerce=int)
+    threshold = IntegerField(
+        _l("Shares needed to open the box"),
+        default=2,
+        validators=[InputRequired(_WHOLE), NumberRange(min=2, max=20)],
+    )
+
+
+def shares_form(threshold: int) -> FlaskForm:
+    """A form of *threshold* text areas, one per trustee's share (``share_1``...)."""
+
+    class SharesForm(FlaskForm):
+        pass
+
+    for n in range(1, threshold + 1):
+        setattr(
+            SharesForm,
+            f"share_{n}",
+            TextAreaField(
+                _l("Share %(n)d", n=n),
+                validators=[Length(max=200)],
+                render_kw={"rows": 2, "spellcheck": "false", "autocomplete": "off"},
+            ),
+        )
+    return SharesForm()
 
 
 def parse_choices(

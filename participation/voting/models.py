@@ -4,16 +4,20 @@ Secret ballot (PRODUCT.md §4.2, CNIL): the sign-in list says *who* voted (perso
 QPV, channel, desk, date only) and the ballot box says *what* was voted (envelope,
 channel, choices, receipt hash). Nothing in a ballot row can be joined to a sign-in row:
 
+- an online ballot is stored sealed (:class:`SealedBallot`, libsodium sealed box for
+  the round's public key, :class:`BallotKey`) in the transaction of its sign-in: no
+  plaintext, no running total before the count. The count opens the box with k
+  trustees' shares and writes the ballots as :class:`Ballot` rows in a random order,
+  without fingerprint, in one transaction; the sealed rows are erased
+  (``services.ceremony``);
 - a ballot's id is a random UUID and no ballot table has an insertion counter: on SQLite
-  the ballot tables are ``WITHOUT ROWID`` (rows stored in random-id order); the sign-in
-  list's key is (round, person), so it is ordered by person, not by time;
+  the ballot tables and the sign-in list are ``WITHOUT ROWID`` (rows stored in key
+  order); the sign-in list's key is (round, person), so it is ordered by person;
 - no timestamp, session, IP or person column on a ballot;
-- on PostgreSQL a row's physical position and its ``xmin`` (inserting transaction)
-  follow insertion, and one transaction writes both rows: ``services.seal_ballot_box``
-  rewrites the ballots in random order in one transaction at the close, which gives them
-  all the same ``xmin`` and a shuffled position. During the vote, someone with direct
-  database access (or WAL and backups taken then) could still link them: protect those
-  as the voting system itself.
+- on PostgreSQL a row's ``xmin`` ties a sign-in to its *sealed* ballot until the
+  count (unreadable without k shares); the opened ballots carry the count's ``xmin``
+  and a shuffled position, and ``VACUUM FULL`` drops the sealed rows' old versions.
+  tests/voting/test_ballot_secrecy.py is the attack (file, WAL, cells, xmin, ctid).
 
 Invariants held by the database: one sign-in per (person, round) (the primary key), a
 choice per (ballot, project) at most once with points >= 0, one result per envelope, and
@@ -211,6 +215,9 @@ class SignIn(Base):
             "(channel = 'paper') = (desk_id IS NOT NULL)", name="paper_at_a_desk"
         ),
         sa.Index("ix_sign_in_round_id_territory_id", "round_id", "territory_id"),
+        # No rowid: the table is stored in (round, person) order, never in the order
+        # people voted (a rowid would be an insertion counter).
+        {"sqlite_with_rowid": False},
     )
 
     def __repr__(self) -> str:
@@ -284,6 +291,87 @@ class BallotChoice(Base):
 
     __table_args__ = (
         sa.CheckConstraint("points >= 0", name="points_positive"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class BallotKey(Base):
+    """The key ceremony of a round: its public key and who holds the shares.
+
+    The private key is never stored: it exists in memory at the ceremony (split into
+    shares, one per trustee) and at the count (rebuilt from *threshold* shares).
+    Dates only: an exact time would sit beside the first ballots.
+    """
+
+    __tablename__ = "ballot_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("round.id", ondelete="CASCADE"), unique=True
+    )
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    threshold: Mapped[int]
+    #: ``[{"index": n, "user_id": id, "name": text}]``: share *n* is this trustee's.
+    trustees: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    created_on: Mapped[date]
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    #: The day the trustees checked their shares: online voting may start.
+    checked_on: Mapped[date | None]
+    #: The day the box was opened for the count, and the trustees who opened it.
+    opened_on: Mapped[date | None]
+    opened_by: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    #: ``{envelope_id: [receipt hashes of the fingerprints]}`` of the opened box.
+    fingerprints: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    round: Mapped[Round] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "threshold >= 1 AND threshold <= 20", name="threshold_range"
+        ),
+        sa.CheckConstraint(
+            "opened_on IS NULL OR checked_on IS NOT NULL", name="opened_after_check"
+        ),
+    )
+
+    @property
+    def is_ready(self) -> bool:
+        return self.checked_on is not None
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.opened_on is None
+
+    def __repr__(self) -> str:
+        n = len(self.trustees)
+        return f"<BallotKey round={self.round_id} {self.threshold}/{n}>"
+
+
+class SealedBallot(Base):
+    """An online ballot as cast: a sealed box only the round's private key opens.
+
+    Random key, no rowid (SQLite stores the rows in random-key order), no person, no
+    time, no plaintext. Deleted when the box is opened for the count: the ballot is
+    then a plain :class:`Ballot`, written with the others in a random order, with no
+    fingerprint.
+    """
+
+    __tablename__ = "sealed_ballot"
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid(), primary_key=True, default=new_ballot_id
+    )
+    envelope_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("envelope.id", ondelete="CASCADE"), index=True
+    )
+    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary())
+    #: SHA-256 (hex) of *sealed*: the voter's receipt, on the public list.
+    fingerprint: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+    __table_args__ = (
+        sa.CheckConstraint("length(fingerprint) = 64", name="fingerprint_hex"),
         {"sqlite_with_rowid": False},
     )
 

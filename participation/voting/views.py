@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -31,8 +32,10 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from ..budget import queries as budget_queries
 from ..budget.models import Envelope, Round
@@ -45,12 +48,14 @@ from ..extensions import csrf, db, limiter
 from . import archive, queries, services
 from .counting import Outcome, Phase
 from .forms import (
+    CeremonyForm,
     ConfirmForm,
     ReceiptCheckForm,
     RulesForm,
     ballot_form,
     parse_choices,
     project_errors,
+    shares_form,
 )
 from .models import VoteRules
 from .services import RefusalReason, VoteRefused
@@ -60,6 +65,10 @@ bp = Blueprint("voting", __name__)
 
 #: Session key of the receipt waiting to be shown once.
 RECEIPT_KEY = "_vote_receipt"
+#: The confirmation token of the review page this session was shown, and the last
+#: one confirmed: a token binds to the voter's own session.
+PENDING_KEY = "_vote_pending"
+DONE_KEY = "_vote_done"
 
 
 @bp.app_context_processor
@@ -247,10 +256,26 @@ def vote_review(round_id: int) -> ResponseReturnValue:
                 rules=rules,
                 summary=services.summarise(envelope, chosen),
                 chosen=chosen,
-                form=ballot_form([], token=secrets.token_urlsafe(24)),
+                form=ballot_form([], token=_new_token(round_)),
                 BallotType=BallotType,
             )
         )
+    )
+
+
+def _new_token(round_: Round) -> str:
+    token = secrets.token_urlsafe(24)
+    session[PENDING_KEY] = {"round_id": round_.id, "token": token}
+    return token
+
+
+def _token_matches(key: str, round_: Round, token: str) -> bool:
+    entry = session.get(key)
+    return (
+        isinstance(entry, dict)
+        and entry.get("round_id") == round_.id
+        and isinstance(entry.get("token"), str)
+        and secrets.compare_digest(str(entry["token"]), token)
     )
 
 
@@ -261,18 +286,11 @@ def _show_receipt(round_id: int, code: str) -> ResponseReturnValue:
 
 
 def _confirmation_refused(
-    round_: Round, pairs: list[tuple[int, int]], code: str, error: DomainError
+    round_: Round, pairs: list[tuple[int, int]], error: DomainError
 ) -> ResponseReturnValue:
-    """After a refused cast (rolled back): the receipt again, or the ballot page."""
+    """After a refused cast (rolled back): the ballot page with the reason."""
     envelope = services.envelope_of(round_, current_user.territory_id)
     if isinstance(error, VoteRefused):
-        if (
-            error.reason is RefusalReason.ALREADY_VOTED
-            and envelope is not None
-            and services.ballot_with_receipt(envelope.id, code)
-        ):
-            # The same confirmation again: its ballot is in the box; show its receipt.
-            return _show_receipt(round_.id, code)
         return _render_ballot(round_, None, refusal=error, status=409)
     status = 400 if isinstance(error, FieldErrors) else 409
     return _render_ballot(
@@ -295,16 +313,32 @@ def vote_confirm(round_id: int) -> ResponseReturnValue:
     form = ballot_form([])
     if not form.validate_on_submit() or not form.token.data:
         abort(400)
-    code = services.receipt_code_for(form.token.data, current_app.config["SECRET_KEY"])
+    token = str(form.token.data)
+    if _token_matches(DONE_KEY, round_, token):
+        # The same confirmation again (double click, reload): nothing changes.
+        flash(_("This ballot was already confirmed: nothing was changed."), "info")
+        return redirect(url_for(".vote_receipt", round_id=round_.id))
+    if not _token_matches(PENDING_KEY, round_, token):
+        # Another person's page, an old page or a forged post: never their receipt.
+        flash(
+            _(
+                "This confirmation was not prepared in your session, or it has"
+                " expired: check your choices and confirm again."
+            ),
+            "error",
+        )
+        return redirect(url_for(".vote_ballot", round_id=round_.id))
     pairs, typing_errors = _choices_from_request(services.get_rules(round_))
     try:
         if typing_errors is not None:
             raise typing_errors
-        receipt = services.cast_ballot(current_user, round_, pairs, receipt_code=code)
+        receipt = services.cast_ballot(current_user, round_, pairs)
     except DomainError as error:
         db.session.rollback()
-        return _confirmation_refused(round_, pairs, code, error)
+        return _confirmation_refused(round_, pairs, error)
     db.session.commit()
+    session.pop(PENDING_KEY, None)
+    session[DONE_KEY] = {"round_id": round_id, "token": token}
     return _show_receipt(round_id, receipt.code)
 
 
@@ -332,6 +366,137 @@ def vote_receipt(round_id: int) -> ResponseReturnValue:
                 sign_in=sign_in,
             )
         )
+    )
+
+
+# ---------------------------------------------------------------------------
+# Key ceremony, the sealed box, its fingerprints
+# ---------------------------------------------------------------------------
+
+
+def _typed_shares(form: Any, threshold: int) -> list[str]:
+    return [str(form[f"share_{n}"].data or "") for n in range(1, threshold + 1)]
+
+
+@bp.route("/rounds/<int:round_id>/vote/ceremony", methods=["GET", "POST"])
+@login_required
+def ceremony(round_id: int) -> ResponseReturnValue:
+    """The key ceremony: name the trustees, hand out the shares once, check them."""
+    _require_staff()
+    round_ = _round_or_404(round_id)
+    key = services.key_of(round_)
+    here = url_for(".ceremony", round_id=round_.id)
+    people = services.trustee_candidates()
+    form = CeremonyForm()
+    form.trustees.choices = [SelectChoice(p.id, p.pseudonym) for p in people]
+    check = shares_form(key.threshold) if key is not None and not key.is_ready else None
+    shares: tuple[str, ...] = ()
+    step = request.form.get("step")
+    if step == "start" and form.validate_on_submit():
+        chosen = [p for p in people if p.id in (form.trustees.data or [])]
+        try:
+            key, shares = services.start_ceremony(
+                round_, chosen, int(form.threshold.data or 0), current_user
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            db.session.commit()
+            check = shares_form(key.threshold)
+    elif (
+        step == "check"
+        and check is not None
+        and key is not None
+        and check.validate_on_submit()
+    ):
+        typed = _typed_shares(check, key.threshold)
+        response = submit(
+            lambda: services.check_ceremony(round_, typed, current_user),
+            redirect_to=here,
+            success=_("The shares rebuild the key: online voting can open."),
+            form=check,
+        )
+        if response is not None:
+            return response
+    status = 400 if (form.errors or (check is not None and check.errors)) else 200
+    return _no_store(
+        _make(
+            (
+                render_template(
+                    "voting/ceremony.html",
+                    round=round_,
+                    key=key,
+                    form=form,
+                    check=check,
+                    shares=shares,
+                ),
+                status,
+            )
+        )
+    )
+
+
+def _after_open(url: str) -> Callable[[int], str]:
+    def after_commit(opened: int) -> str:
+        services.erase_traces()
+        flash(
+            ngettext(
+                "The ballot box is open: %(num)d online ballot, shuffled.",
+                "The ballot box is open: %(num)d online ballots, shuffled.",
+                opened,
+            ),
+            "success",
+        )
+        return url
+
+    return after_commit
+
+
+@bp.route("/rounds/<int:round_id>/vote/open", methods=["GET", "POST"])
+@login_required
+def open_box(round_id: int) -> ResponseReturnValue:
+    """After the close, k trustees type their shares: the box opens for the count."""
+    _require_staff()
+    round_ = _round_or_404(round_id)
+    key = services.key_of(round_)
+    if key is None or not key.is_ready:
+        abort(404)
+    form = shares_form(key.threshold)
+    if key.is_sealed and form.validate_on_submit():
+        typed = _typed_shares(form, key.threshold)
+        response = submit(
+            lambda: services.open_sealed_box(round_, typed, current_user),
+            redirect_to=_after_open(url_for(".round_results", round_id=round_.id)),
+            form=form,
+        )
+        if response is not None:
+            return response
+    return _no_store(
+        _make(
+            (
+                render_template(
+                    "voting/open_box.html",
+                    round=round_,
+                    key=key,
+                    form=form,
+                    closed=utcnow() >= round_.vote_closes_at,
+                ),
+                400 if form.errors else 200,
+            )
+        )
+    )
+
+
+@bp.get("/rounds/<int:round_id>/vote/fingerprints")
+def fingerprints(round_id: int) -> ResponseReturnValue:
+    """The public list of the sealed ballots' fingerprints: each voter finds theirs."""
+    round_ = _round_or_404(round_id)
+    return render_template(
+        "voting/fingerprints.html",
+        round=round_,
+        key=services.key_of(round_),
+        fingerprints=services.public_fingerprints(round_),
     )
 
 
@@ -392,6 +557,7 @@ def round_results(round_id: int) -> ResponseReturnValue:
         is_staff=is_staff,
         closed=utcnow() >= round_.vote_closes_at,
         rules=services.get_rules(round_),
+        key=services.key_of(round_),
         turnout=queries.turnout(round_) if is_staff else {},
     )
 

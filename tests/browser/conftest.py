@@ -8,7 +8,8 @@ The ``page`` fixture scans every document the test visits with axe-core (bundled
 axe-playwright-python, injected with ``page.evaluate`` so it works offline and under
 our strict CSP): after each Playwright action that navigated (goto, a click on a link
 or a submit button, ...) the new page is scanned and the test fails at that step on
-any violation. A failed test leaves a screenshot and the HTML in test-artifacts/.
+any violation, or when the page is wider than a 320 px screen (reflow). A failed
+test leaves a screenshot and the HTML in test-artifacts/.
 
 Without /usr/bin/chromium (or Playwright) the journeys are skipped, unless
 PARTICIPATION_REQUIRE_BROWSER=1, where they fail.
@@ -260,6 +261,26 @@ def assert_accessible(page: Any) -> None:
         raise AssertionError(format_violations(page.url, page.title(), violations))
 
 
+#: The phone width every page must fit without horizontal scrolling (WCAG 1.4.10).
+REFLOW_WIDTH = 320
+
+
+def assert_reflows(page: Any) -> None:
+    """Fail unless the page, 320 px wide, is no wider than the screen; then restore."""
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": viewport["height"]})
+    try:
+        width = page.evaluate(
+            "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        )
+    finally:
+        page.set_viewport_size(viewport)
+    if width > REFLOW_WIDTH:
+        raise AssertionError(
+            f"reflow: {page.url} is {width}px wide at {REFLOW_WIDTH}px"
+        )
+
+
 class AxeScanner:
     """Scans each document a page loads, once, right after the step that loaded it."""
 
@@ -282,6 +303,7 @@ class AxeScanner:
         self.page.wait_for_load_state("load")
         self.scanned.append(self.page.url)
         assert_accessible(self.page)
+        assert_reflows(self.page)
 
 
 _SCANNERS: dict[int, AxeScanner] = {}

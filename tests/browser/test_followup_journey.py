@@ -1,10 +1,12 @@
 """A winning project's life in a real browser (issue 12), at 390 px, in French then
 Arabic: a visitor follows a demo winner by e-mail (a malformed address first) and
 confirms the link; staff start the works, add a milestone, publish news with a photo
-and mark it delivered; the follower's outbox holds the news and each change of
-status, each with an unsubscribe link; the neighbourhood page and its "what became
-of our ideas" list show the project delivered; the staff dashboard shows its charts
-with their tables.
+(refused first without the consent of the people shown), correct the news and the
+photo's description (no new e-mail), and mark it delivered; the follower's outbox
+holds the news and each change of status, each with an unsubscribe link; the
+neighbourhood page (with its council) and its "what became of our ideas" list show
+the project delivered; the staff dashboard shows its charts with their tables, the
+council's too.
 
 The journey takes the demo's planned "Jardin partagé Ozanam" (no other journey uses
 it). Elements are found by id, name or URL, never by text: the pages are translated.
@@ -116,9 +118,29 @@ def _staff_run_the_works(page, project_id: int, tmp_path: Path) -> None:
     page.locator("#photo").set_input_files(str(_photo(tmp_path)))
     page.locator("#photo_alt").fill("Des bacs de culture au pied de l'immeuble")
     page.locator("#update-form #submit").click()
+    expect(page.locator("#photo_consent-error")).to_be_visible()
+    expect(page.locator("#title")).to_have_value("Les bacs sont arrivés")
+    page.locator("#photo").set_input_files(str(_photo(tmp_path)))
+    page.locator("#photo_consent").check()
+    page.locator("#update-form #submit").click()
     photo = page.locator(f'#updates img[src^="/projects/{project_id}/photos/"]')
     expect(photo).to_be_visible()
     assert photo.evaluate("img => img.complete && img.naturalWidth") == 320
+
+    # The news is corrected and its photo described better: no new e-mail.
+    page.locator('#updates a[id^="edit-update-"]').last.click()
+    page.locator("#title").fill("Les bacs de culture sont arrivés")
+    page.locator("#update-edit-form #submit").click()
+    expect(page.locator('#updates [id$="-corrected"]')).to_have_count(1)
+    page.locator('#updates a[id^="edit-update-"]').last.click()
+    page.locator('a[id^="edit-photo-"]').first.click()
+    page.locator("#photo_alt").fill("Des bacs de culture en bois au pied de l'immeuble")
+    page.locator("#photo-edit-form #submit").click()
+    expect(page.locator("#update-edit-form")).to_be_visible()
+    page.goto(f"/projects/{project_id}")
+    expect(photo).to_have_attribute(
+        "alt", "Des bacs de culture en bois au pied de l'immeuble"
+    )
 
     page.locator("#action-deliver").click()
     page.locator("#transition-form #submit").click()
@@ -151,7 +173,13 @@ def test_a_winner_is_followed_delivered_and_shown_on_its_neighbourhood_page(
 
     # 4. The staff dashboard: every chart comes with its table (French, Arabic).
     page.goto("/dashboard")
-    for chart in ("ideas-qpv", "money-qpv", "delivery", "participation-channel"):
+    for chart in (
+        "ideas-qpv",
+        "money-qpv",
+        "delivery",
+        "participation-channel",
+        "council-seats",
+    ):
         expect(page.locator(f"#{chart} svg[role=img]")).to_have_count(1)
         expect(page.locator(f"#{chart}-table")).to_be_visible()
     _to_arabic(page)
@@ -165,6 +193,8 @@ def test_a_winner_is_followed_delivered_and_shown_on_its_neighbourhood_page(
     delivered = page.locator(f'ul[id$="-delivered"] a[href="/projects/{project_id}"]')
     expect(delivered).to_have_count(1)
     expect(page.locator("#place-list li").first).to_be_visible()
+    council = page.locator('#council a[href^="/councils/"]')
+    expect(council.first).to_be_visible()
     page.locator("#outcome-years a").first.click()
     line = page.locator(
         f'#outcome-table a.outcome-project[href="/projects/{project_id}"]'
@@ -174,6 +204,7 @@ def test_a_winner_is_followed_delivered_and_shown_on_its_neighbourhood_page(
     expect(line).to_have_count(1)
     page.goto(f"/territories/{territory_id}")
     expect(delivered).to_have_count(1)
+    expect(council.first).to_be_visible()
     page.goto(f"/projects/{project_id}")
     expect(page.locator("#project-history li")).to_have_count(3)
     page.goto("/opendata")

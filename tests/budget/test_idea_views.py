@@ -560,3 +560,27 @@ def test_two_identical_posts_at_once_create_one_idea(app, db, resident, make_rou
 
     assert statuses == [302, 302]
     assert len(_ideas(db)) == 1
+
+
+def test_a_2_mb_description_gets_a_message_by_its_field_not_a_413_page(
+    client, login_as, resident, make_round, db
+):
+    round_ = make_round("submission")
+    login_as(resident)
+    fields = MultiDict(_form(round_))
+    fields["description"] = "Un très long texte. " * 100_000  # 2 MB
+    # The form has a photo field: browsers send it as multipart, as here.
+    boundary, body = encode_multipart(fields)
+
+    response = client.post(
+        f"/rounds/{round_.id}/ideas/new",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="description-error"' in page
+    assert "5000" in page.split('id="description-error"')[1].split("</p>")[0]
+    assert 'maxlength="5000"' in page  # the browser stops typing at the limit
+    assert _ideas(db) == []

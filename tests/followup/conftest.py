@@ -131,6 +131,7 @@ def make_published(db, make_territory, make_user, staff) -> Callable[..., Publis
         other_loser = idea(there, "4000", 10)
         db.session.flush()
         voting.save_rules(round_, voting.RulesData(max_projects=2), staff)
+        shares = voting.completed_ceremony(round_, staff, round_.vote_opens_at.date())
         during = round_.vote_opens_at + DAY
         choices = [(0, 1), (0, 2), (0, 1), (1,)]
         for k in range(voters):
@@ -152,6 +153,7 @@ def make_published(db, make_territory, make_user, staff) -> Callable[..., Publis
                 neighbour, round_, [(i.id, 1) for i in picks], now=during
             )
         if publish:
+            voting.open_sealed_box(round_, list(shares[:2]), staff)
             for result in voting.compute_round(round_, staff):
                 voting.transition_result(result, ResultAction.CERTIFY, staff)
                 # Without the automatic projects: the tests make them when they

@@ -14,7 +14,7 @@ from participation.followup.models import (
     ProjectPhoto,
     ProjectStateChange,
 )
-from participation.followup.states import ProjectState
+from participation.followup.states import ProjectState, SourceKind
 
 
 def test_the_demo_has_projects_in_every_status_in_the_five_qpv(db):
@@ -23,8 +23,17 @@ def test_the_demo_has_projects_in_every_status_in_the_five_qpv(db):
     projects = db.session.scalars(sa.select(Project)).all()
     assert {p.state for p in projects} == set(ProjectState)
     assert len({p.territory_id for p in projects}) == 5
-    assert all(p.idea_id is not None for p in projects)
+    # Winners of the votes come from their idea; the FPH demo adds its closed grants.
+    kinds = {p.source_kind for p in projects}
+    assert kinds == {SourceKind.BUDGET_IDEA, SourceKind.FPH_GRANT}
+    assert all(
+        p.idea_id is not None
+        for p in projects
+        if p.source_kind is SourceKind.BUDGET_IDEA
+    )
     assert db.session.scalar(sa.select(sa.func.count(ProjectPhoto.id))) >= 5
+    photos = db.session.scalars(sa.select(ProjectPhoto)).all()
+    assert all(photo.is_public for photo in photos), "consent confirmed in the demo"
     assert any(p.updates for p in projects)
     assert any(p.overspend_reason for p in projects)
     # Every status change went through the applier: one history row and one audit
@@ -48,6 +57,12 @@ def test_the_demo_has_projects_in_every_status_in_the_five_qpv(db):
             ProjectFollow.email.is_not(None), ProjectFollow.confirmed_at.is_not(None)
         )
     )
+
+    # The demo councils publish meetings and decisions in the open data.
+    from participation.publishing import opendata
+
+    assert list(opendata.council_meeting_rows())
+    assert list(opendata.council_decision_rows())
 
     assert not load_demo()  # idempotent
     assert db.session.scalar(sa.select(sa.func.count(Project.id))) == len(projects)

@@ -17,7 +17,7 @@ from participation.core.models import OutboxMessage
 from participation.core.time import PARIS, today_paris
 from participation.core.uploads import upload_path
 from participation.followup import follows, services
-from participation.followup.models import Project, ProjectFollow
+from participation.followup.models import Project, ProjectFollow, ProjectUpdate
 from participation.followup.states import ProjectState, SourceKind
 
 from .conftest import png_bytes
@@ -296,6 +296,7 @@ def test_news_with_a_photo_is_stored_cleaned_and_sent(db, project, published, st
             body="L'entreprise arrive lundi.",
             photo=_jpeg_with_gps(),
             photo_alt="Le square avant les travaux",
+            photo_consent=True,
         ),
         staff,
     )
@@ -326,6 +327,7 @@ def test_news_with_a_file_that_is_not_an_image_is_refused(db, project, staff):
                 body="Voici.",
                 photo=b"%PDF-1.4 not an image",
                 photo_alt="Un document",
+                photo_consent=True,
             ),
             staff,
         )
@@ -333,14 +335,17 @@ def test_news_with_a_file_that_is_not_an_image_is_refused(db, project, staff):
     assert set(error.value.messages_by_field()) == {"photo"}
 
 
-def test_a_photo_needs_its_text_alternative(db, project, staff):
+def test_a_photo_needs_its_text_alternative_and_the_consent_of_the_people_shown(
+    db, project, staff
+):
     with pytest.raises(FieldErrors) as error:
         services.publish_update(
             project,
             services.UpdateData(title="Photo", body="Voici.", photo=png_bytes()),
             staff,
         )
-    assert set(error.value.messages_by_field()) == {"photo_alt"}
+    assert set(error.value.messages_by_field()) == {"photo_alt", "photo_consent"}
+    assert db.session.scalar(sa.select(sa.func.count(ProjectUpdate.id))) == 0
 
 
 def test_news_goes_only_to_confirmed_followers(db, project, published):

@@ -199,6 +199,7 @@ def test_news_with_a_file_that_is_not_an_image_is_refused_next_to_the_field(
             "body": "Ils commencent.",
             "photo": (io.BytesIO(b"#!/bin/sh\necho not a photo"), "photo.jpg"),
             "photo_alt": "Un square",
+            "photo_consent": "y",
         },
         content_type="multipart/form-data",
     )
@@ -222,6 +223,7 @@ def test_news_with_a_photo_is_published_and_the_photo_served(
             "body": "Ils commencent.",
             "photo": (io.BytesIO(png_bytes()), "chantier.png"),
             "photo_alt": "Le chantier",
+            "photo_consent": "y",
         },
         content_type="multipart/form-data",
     )

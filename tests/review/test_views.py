@@ -339,6 +339,30 @@ def test_staff_idea_page_shows_the_review_and_the_decisions(
     assert b"/decide/ineligible" in page.data
 
 
+def _ineligible_box(html: str) -> str:
+    return html.split('id="ineligible-comment"')[1].split("</textarea>")[0]
+
+
+def test_a_favourable_review_does_not_prefill_the_ineligibility_box(
+    db, client, login_as, assigned, staff
+):
+    hand_in(assigned, assigned.reviewer, db)  # every criterion met: "Utile."
+
+    html = login_as(staff).get(f"/review/ideas/{assigned.idea_id}").get_data(True)
+
+    assert "Utile." not in _ineligible_box(html)
+
+
+def test_an_unfavourable_review_prefills_the_ineligibility_box(
+    db, client, login_as, assigned, staff
+):
+    hand_in(assigned, assigned.reviewer, db, in_qpv=Check.FAIL)
+
+    html = login_as(staff).get(f"/review/ideas/{assigned.idea_id}").get_data(True)
+
+    assert "Utile." in _ineligible_box(html)
+
+
 def test_assigned_reviewer_reads_the_idea_page_without_decision_buttons(
     db, client, login_as, assigned
 ):

@@ -17,6 +17,7 @@ from participation.accounts.states import Role, VerificationMethod
 from participation.budget.models import Envelope, Idea, Round
 from participation.budget.states import IdeaState
 from participation.core.time import utcnow
+from participation.extensions import db
 from participation.territories.models import Territory
 from participation.voting import services
 from participation.voting.states import BallotType, CountingRule
@@ -61,6 +62,16 @@ class Vote:
     other_project: Idea
     not_retained: Idea
     staff: User
+    #: The shares of the round's key ceremony (2 of 3), as the trustees hold them.
+    shares: tuple[str, ...] = ()
+
+    def open_box(self, now: datetime | None = None) -> int:
+        """Open the sealed online box with two shares and commit (before a count)."""
+        opened = services.open_sealed_box(
+            self.round, list(self.shares[:2]), self.staff, now
+        )
+        db.session.commit()
+        return opened
 
     def ids(self, *indexes: int) -> list[tuple[int, int]]:
         """Approval choices naming the projects at *indexes*."""
@@ -146,6 +157,7 @@ def make_vote(db, make_territory, make_user, staff) -> Callable[..., Vote]:
         db.session.flush()
         data = services.RulesData(**(rules or {"max_projects": 3}))
         services.save_rules(round_, data, staff)
+        shares = services.completed_ceremony(round_, staff, now.date())
         db.session.commit()
         return Vote(
             round=round_,
@@ -157,6 +169,7 @@ def make_vote(db, make_territory, make_user, staff) -> Callable[..., Vote]:
             other_project=other,
             not_retained=not_retained,
             staff=staff,
+            shares=shares,
         )
 
     return _make_vote

@@ -10,8 +10,14 @@ import sqlalchemy as sa
 
 from participation.accounts.states import VerificationLevel
 from participation.core.errors import Conflict, FieldErrors
-from participation.voting import services
-from participation.voting.models import Ballot, BallotChoice, SignIn, VoteRules
+from participation.voting import sealing, services
+from participation.voting.models import (
+    Ballot,
+    BallotChoice,
+    SealedBallot,
+    SignIn,
+    VoteRules,
+)
 from participation.voting.services import RefusalReason, VoteRefused, eligibility
 from participation.voting.states import BallotType, Channel
 
@@ -28,13 +34,15 @@ def test_verified_resident_casts_an_approval_ballot(db, vote, voter):
     receipt = services.cast_ballot(voter, vote.round, vote.ids(0, 2))
     db.session.commit()
 
-    ballot = db.session.scalars(sa.select(Ballot)).one()
-    assert ballot.envelope_id == vote.envelope.id
-    assert ballot.channel is Channel.ONLINE
-    assert ballot.receipt_hash == services.receipt_hash(receipt.code)
-    assert sorted(c.idea_id for c in ballot.choices) == [
-        vote.projects[0].id,
-        vote.projects[2].id,
+    sealed = db.session.scalars(sa.select(SealedBallot)).one()
+    assert sealed.envelope_id == vote.envelope.id
+    assert sealed.fingerprint == receipt.code == sealing.fingerprint(sealed.sealed)
+    assert count(db, Ballot) == 0  # nothing readable before the count
+    key = sealing.recover_private_key(
+        list(vote.shares[1:]), services.key_of(vote.round).public_key, 2
+    )
+    assert sealing.open_all(key, [sealed.sealed]) == [
+        {vote.projects[0].id: 1, vote.projects[2].id: 1}
     ]
     sign_in = db.session.scalars(sa.select(SignIn)).one()
     assert (sign_in.person_id, sign_in.round_id) == (voter.id, vote.round.id)
@@ -50,7 +58,7 @@ def test_resident_cannot_vote_twice_in_a_round(db, vote, voter):
     db.session.rollback()
 
     assert refused.value.reason is RefusalReason.ALREADY_VOTED
-    assert count(db, Ballot) == 1
+    assert count(db, SealedBallot) == 1
     assert count(db, SignIn) == 1
 
 
@@ -67,8 +75,7 @@ def test_second_insert_hits_the_primary_key_even_past_the_check(
     db.session.rollback()
 
     assert refused.value.reason is RefusalReason.ALREADY_VOTED
-    assert count(db, Ballot) == 1
-    assert count(db, BallotChoice) == 1
+    assert count(db, SealedBallot) == 1
 
 
 @pytest.mark.parametrize(
@@ -125,7 +132,7 @@ def test_declared_residence_is_enough_when_the_rules_say_so(db, make_vote, make_
 
     services.cast_ballot(person, vote.round, [(vote.projects[0].id, 1)])
 
-    assert count(db, Ballot) == 1
+    assert count(db, SealedBallot) == 1
 
 
 def test_the_age_counts_in_the_year_of_the_close(db, make_vote, make_voter):
@@ -134,7 +141,7 @@ def test_the_age_counts_in_the_year_of_the_close(db, make_vote, make_voter):
 
     services.cast_ballot(person, vote.round, vote.ids(0))
 
-    assert count(db, Ballot) == 1
+    assert count(db, SealedBallot) == 1
 
 
 @pytest.mark.parametrize(
@@ -197,7 +204,7 @@ def test_knapsack_over_budget_is_explained(db, make_vote, make_voter):
     assert "11" in str(invalid.value)
     assert "10" in str(invalid.value)
     services.cast_ballot(person, vote.round, vote.ids(0, 1))  # 7,000
-    assert count(db, Ballot) == 1
+    assert count(db, SealedBallot) == 1
 
 
 def test_knapsack_minimum_share_to_spend(make_vote, make_voter):
@@ -230,6 +237,7 @@ def test_cumulative_points_are_checked(db, make_vote, make_voter):
         person, vote.round, [(first, 6), (second, 4), (vote.projects[2].id, 0)]
     )
     db.session.commit()
+    vote.open_box(now=vote.round.vote_closes_at + timedelta(hours=1))
 
     assert list(over_one.value.errors) == [f"idea-{first}"]
     assert list(over_all.value.errors) == ["points"]
@@ -268,6 +276,7 @@ def test_database_refuses_to_change_frozen_rules(db, vote, voter):
 def test_database_refuses_to_edit_a_ballot(db, vote, voter):
     services.cast_ballot(voter, vote.round, vote.ids(0))
     db.session.commit()
+    vote.open_box(now=vote.round.vote_closes_at + timedelta(hours=1))
 
     with pytest.raises(sa.exc.DatabaseError):
         db.session.execute(sa.update(Ballot).values(channel=Channel.PAPER))
@@ -350,7 +359,7 @@ def test_blank_total_cost_uses_envelope_with_carry_over(db, make_vote, make_vote
 
     services.cast_ballot(person, vote.round, vote.ids(2, 3))  # 11,000 <= 11,000
 
-    assert count(db, Ballot) == 1
+    assert count(db, SealedBallot) == 1
 
 
 def test_vote_window_uses_the_given_time(db, vote, voter):

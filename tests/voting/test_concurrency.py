@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from participation.extensions import db as _db
 from participation.voting import services
-from participation.voting.models import Ballot, BallotChoice, SignIn
+from participation.voting.models import Ballot, SealedBallot, SignIn
 from participation.voting.services import VoteRefused
 
 
@@ -81,5 +81,5 @@ def test_each_voter_twice_at_once_gives_one_ballot_each(app, db, make_vote, make
     assert outcomes.count("cast") == voters_count
     assert outcomes.count("already_voted") == voters_count
     assert count(SignIn) == voters_count
-    assert count(Ballot) == voters_count
-    assert count(BallotChoice) == voters_count
+    assert count(SealedBallot) == voters_count  # one sealed ballot per voter
+    assert count(Ballot) == 0  # nothing readable before the count

@@ -32,6 +32,7 @@ def _closed_vote_with_ballots(db, make_vote, make_voter, choices_list):
         )
         codes.append(receipt.code)
     db.session.commit()
+    vote.open_box()  # two trustees open the sealed box: the count may run
     return vote, codes
 
 

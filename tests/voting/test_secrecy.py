@@ -51,8 +51,10 @@ def test_ballot_values_hold_nothing_of_the_voter(db, make_vote, make_voter):
             person, vote.round, vote.ids(n % 4), now=start + timedelta(minutes=n)
         )
     db.session.commit()
+    assert vote.open_box() == 12
 
     rows = db.session.execute(sa.select(Ballot.__table__)).all()
+    assert len(rows) == 12
     person_values = {str(p.id) for p in voters} | {p.pseudonym for p in voters}
     for row in rows:
         values = {str(v) for v in row}
@@ -74,8 +76,9 @@ def test_ballot_ids_are_random_and_not_in_insertion_order(db, make_vote, make_vo
         code = services.cast_ballot(
             person, vote.round, vote.ids(n % 4), now=during
         ).code
-        inserted.append(services.receipt_hash(code))
+        inserted.append(code)
     db.session.commit()
+    assert vote.open_box() == 30
     # PostgreSQL appends rows in insertion order until the count seals the box at the
     # close (SQLite keeps them in random-id order from the start).
     services.seal_ballot_box(vote.envelope)
@@ -85,11 +88,15 @@ def test_ballot_ids_are_random_and_not_in_insertion_order(db, make_vote, make_vo
     ids = [row.id for row in stored]
     assert all(isinstance(i, uuid.UUID) and i.version == 4 for i in ids)
     assert len(set(ids)) == 30
-    # The table's own order (no ORDER BY) is not the order of the votes.
-    assert [row.receipt_hash for row in stored] != inserted
-    # Nor is the order of the ids.
-    by_id = [h for _, h in sorted((str(i), h) for i, h in stored)]
-    assert by_id != inserted
+    # An opened ballot keeps no fingerprint: nothing ties it to the sealed box (and
+    # so to the sign-in written in the same transaction).
+    assert {row.receipt_hash for row in stored} == {None}
+    # The fingerprints were the receipts, now in the round's key, sorted, as hashes.
+    key = services.key_of(vote.round)
+    assert key is not None
+    assert key.fingerprints[str(vote.envelope.id)] == sorted(
+        services.receipt_hash(c) for c in inserted
+    )
 
 
 def test_seal_rewrites_the_box_without_changing_it(db, make_vote, make_voter):
@@ -100,6 +107,7 @@ def test_seal_rewrites_the_box_without_changing_it(db, make_vote, make_voter):
             make_voter(vote.here), vote.round, vote.ids(n % 3), now=during
         )
     db.session.commit()
+    vote.open_box()
     before = sorted(
         (str(b.id), b.receipt_hash, tuple(sorted(c.idea_id for c in b.choices)))
         for b in db.session.scalars(sa.select(Ballot))

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from participation.voting import services
-from participation.voting.models import Ballot, SignIn
+from participation.voting.models import Ballot, SealedBallot, SignIn
 from participation.voting.states import BallotType
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -103,8 +103,9 @@ def test_review_then_confirm_casts_once_and_shows_the_receipt_once(
 
     code = re.search(r'id="receipt-code">([^<]+)<', receipt.get_data(as_text=True))
     assert code is not None
-    ballot = db.session.scalars(sa.select(Ballot)).one()
-    assert ballot.receipt_hash == services.receipt_hash(code.group(1))
+    sealed = db.session.scalars(sa.select(SealedBallot)).one()
+    assert sealed.fingerprint == code.group(1)  # the receipt: the box's fingerprint
+    assert count(db, Ballot) == 0  # no plaintext before the count
     assert receipt.headers["Cache-Control"] == "no-store"
     assert 'id="receipt-code"' not in again.get_data(as_text=True)
     assert 'id="receipt-shown"' in again.get_data(as_text=True)
@@ -126,9 +127,11 @@ def test_second_attempt_is_refused_and_nothing_more_is_stored(
 
     assert review.status_code == 403
     assert 'data-reason="already_voted"' in review.get_data(as_text=True)
-    assert confirm.status_code == 409
-    assert 'data-reason="already_voted"' in confirm.get_data(as_text=True)
-    assert count(db, Ballot) == 1
+    # A token this session was not given: refused with a message, nothing stored.
+    assert confirm.status_code == 302
+    page = client.get(confirm.headers["Location"]).get_data(as_text=True)
+    assert "not prepared in your session" in page
+    assert count(db, SealedBallot) == 1
     assert count(db, SignIn) == 1
 
 
@@ -146,31 +149,33 @@ def test_repeated_confirmation_shows_the_same_receipt(db, vote, voter, login_as)
         client.get(first.headers["Location"]).get_data(as_text=True),
     )
     second = client.post(f"/rounds/{vote.round.id}/vote/confirm", data=data)
-    code_two = re.search(
-        r'id="receipt-code">([^<]+)<',
-        client.get(second.headers["Location"]).get_data(as_text=True),
-    )
+    replayed = client.get(second.headers["Location"]).get_data(as_text=True)
+    code_two = re.search(r'id="receipt-code">([^<]+)<', replayed)
+    assert "already confirmed" in replayed
 
     assert second.status_code == 302
     assert code_one
-    assert code_two
-    assert code_one.group(1) == code_two.group(1)
-    assert count(db, Ballot) == 1
+    assert code_two is None  # shown once; the replay changes nothing
+    assert count(db, SealedBallot) == 1
 
 
 def test_forged_project_of_another_qpv_is_refused_next_to_the_form(
     db, vote, voter, login_as
 ):
     client = login_as(voter)
+    review = _review(client, vote, [0])
 
     page = client.post(
         f"/rounds/{vote.round.id}/vote/confirm",
-        data={"token": "forged", "project": [str(vote.other_project.id)]},
+        data={
+            "token": _token(review.get_data(as_text=True)),
+            "project": [str(vote.other_project.id)],
+        },
     )
 
     assert page.status_code == 400
     assert "another neighbourhood" in page.get_data(as_text=True)
-    assert count(db, Ballot) == 0
+    assert count(db, SealedBallot) == 0
 
 
 def test_forged_non_numeric_project_is_refused(db, vote, voter, login_as):
@@ -242,9 +247,13 @@ def test_closed_round_refuses_a_forged_confirmation(
         data={"token": "x", "project": [str(vote.projects[0].id)]},
     )
 
-    assert page.status_code == 409
-    assert 'data-reason="closed"' in page.get_data(as_text=True)
+    # A token this session was never given: a message, never a 500; nothing stored.
+    assert page.status_code == 302
+    shown = client.get(page.headers["Location"]).get_data(as_text=True)
+    assert "not prepared in your session" in shown
+    assert 'data-reason="closed"' in shown
     assert count(db, Ballot) == 0
+    assert count(db, SealedBallot) == 0
 
 
 def test_confirm_requires_the_csrf_token_when_csrf_is_on(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from typing import Any
+
+from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
-from flask_login import current_user
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, user_logged_in
 from werkzeug.wrappers import Response
 
 from ...core.errors import Conflict, PermissionDenied
 from ...core.uploads import UPLOAD_REQUEST_LIMIT
+from ...territories.models import Territory
 from .. import queries, services
 from ..forms import ConfirmForm
 from ..models import Idea, Round
@@ -30,6 +35,43 @@ def _install_upload_limit(state: BlueprintSetupState) -> None:
     # First of the app's hooks: CSRFProtect's hook reads the body, and would
     # otherwise answer 413 before the view can explain the problem by the field.
     state.app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
+
+
+@bp.app_template_global("round_moments")
+def round_moments(
+    territory_ids: list[int] | None = None,
+) -> list[tuple[Territory, list[queries.Moment]]]:
+    """What each neighbourhood's residents can do now (home, QPV and account pages)."""
+    return queries.moments_by_territory(territory_ids)
+
+
+@bp.app_template_global("upcoming_votes")
+def upcoming_votes() -> list[Round]:
+    """Rounds whose vote is still to come (the votes page lists them)."""
+    return queries.rounds_before_vote()
+
+
+def tell_open_votes(sender: Flask, user: Any, **extra: Any) -> None:
+    """On sign-in, a person whose neighbourhood is voting is told so, with the date."""
+    if getattr(user, "territory_id", None) is None:
+        return
+    for territory, moments in queries.moments_by_territory([user.territory_id]):
+        for moment in moments:
+            if moment.kind == "vote" and moment.until is not None:
+                flash(
+                    _(
+                        "A vote is open in %(place)s until %(date)s: %(title)s.",
+                        place=territory.name,
+                        date=format_date(moment.until, "long"),
+                        title=moment.round.title,
+                    ),
+                    "info",
+                )
+
+
+@bp.record_once
+def _install_open_vote_notice(state: BlueprintSetupState) -> None:
+    user_logged_in.connect(tell_open_votes, state.app)
 
 
 def round_or_404(round_id: int) -> Round:

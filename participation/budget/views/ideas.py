@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from ...core.cache import public_page
 from ...core.database import write_lock
 from ...core.errors import DomainError
 from ...core.forms import show_errors
+from ...core.i18n import money, source_text
 from ...core.pagination import page_number
 from ...core.time import utcnow
 from ...core.uploads import UploadError, delete_upload, send_upload, store_image
@@ -52,6 +54,10 @@ def idea_list() -> ResponseReturnValue:
         territory_id=arg_int("qpv"),
         theme_id=arg_int("theme"),
         state=state if state is not IdeaState.DRAFT else None,
+        text=request.args.get("q", "").strip()[:200],
+        sort=sort
+        if (sort := request.args.get("sort", "")) in queries.IDEA_SORTS
+        else "newest",
     )
     page = queries.public_idea_cards(filters, page_number(request.args.get("page")))
     rounds, territories, themes = queries.filter_options()
@@ -79,12 +85,28 @@ def idea_list() -> ResponseReturnValue:
             filters.state.value if filters.state else None,
         ),
     ]
+    sorts = {
+        "newest": _("Newest first"),
+        "oldest": _("Oldest first"),
+        "cost": _("Lowest cost first"),
+    }
+    selects.append(
+        {
+            "name": "sort",
+            "label": _("Order"),
+            "options": [
+                (value, text, value == filters.sort) for value, text in sorts.items()
+            ],
+        }
+    )
     return render_template(
         "budget/idea_list.html",
         page=page,
         cards=_cards(page.items, states, labels),
+        search={"label": _("Words to find"), "value": filters.text},
         selects=selects,
         filters=filters,
+        source=source_text(),
     )
 
 
@@ -114,7 +136,12 @@ def _cards(
     link = url_for(".idea_detail", idea_id=0)
     path, _sep, query = link.partition("?")
     prefix, suffix = path[: -len("0")], f"?{query}" if query else ""
+    photo = url_for(".idea_photo", idea_id=0)
+    photo_path, _sep, photo_query = photo.partition("?")
+    photo_prefix, photo_tail = photo_path.split("/0/", 1)
+    photo_suffix = f"/{photo_tail}" + (f"?{photo_query}" if photo_query else "")
     dates: dict[Any, str] = {}
+    costs: dict[Decimal, str] = {}
     cards = []
     for row in rows:
         hidden = row.state is IdeaState.HIDDEN
@@ -132,6 +159,13 @@ def _cards(
             card["heading"] = row.title
             card["meta"] = f"{row.territory_name or ''} · {row.round_title}"
             card["themes"] = ", ".join(themes.get(i, "") for i in row.theme_ids)
+            if row.photo_name:
+                card["photo"] = f"{photo_prefix}/{row.id}{photo_suffix}"
+                card["photo_alt"] = row.photo_alt or ""
+            if row.cost is not None:
+                if row.cost not in costs:
+                    costs[row.cost] = money(row.cost)
+                card["cost"] = costs[row.cost]
             if row.submitted_at is not None:
                 day = row.submitted_at.date()
                 if day not in dates:

@@ -8,5 +8,11 @@
     if (summary) {
       summary.focus();
     }
+    // Menus folded for phones (<details data-open-wide>) start open on wide screens.
+    if (window.matchMedia("(min-width: 48rem)").matches) {
+      document.querySelectorAll("details[data-open-wide]").forEach(function (menu) {
+        menu.open = true;
+      });
+    }
   });
 })();

@@ -14,6 +14,7 @@ the demo) and the inputs are arguments. The modules follow the vote's course:
 - ``casting``: ``sign_in_voter`` (the émargement alone, a walk-in voter at a desk),
   ``deposit_ballot`` (a ballot in the box alone, a reconciled paper ballot, until the
   count is certified) and ``cast_ballot`` (both, in one transaction, online);
+- ``ceremony``: the key ceremony, sealing each online ballot, opening the box;
 - ``ballot_box``: reading the box for the count, sealing it, its turnout;
 - ``results``: ``compute_result`` and ``transition_result`` (certify, publish), the
   result's workflow.
@@ -46,6 +47,17 @@ from .casting import (
     cast_ballot,
     deposit_ballot,
     sign_in_voter,
+)
+from .ceremony import (
+    check_ceremony,
+    completed_ceremony,
+    erase_traces,
+    is_sealed,
+    key_of,
+    open_sealed_box,
+    public_fingerprints,
+    start_ceremony,
+    trustee_candidates,
 )
 from .choices import (
     VOTED_STATES,
@@ -108,21 +120,28 @@ __all__ = [
     "canonical_ballot",
     "cast_ballot",
     "check_can_vote",
+    "check_ceremony",
     "check_rules_data",
     "check_vote_window",
+    "completed_ceremony",
     "compute_result",
     "compute_round",
     "count_envelope",
     "counts_by_channel",
     "deposit_ballot",
     "envelope_of",
+    "erase_traces",
     "find_sign_in",
     "get_rules",
+    "is_sealed",
+    "key_of",
     "load_ballots",
     "new_ballot_id",
     "new_receipt_code",
     "normalise_receipt",
+    "open_sealed_box",
     "participation_of",
+    "public_fingerprints",
     "receipt_code_for",
     "receipt_hash",
     "refusal_to_vote",
@@ -130,8 +149,10 @@ __all__ = [
     "save_rules",
     "seal_ballot_box",
     "sign_in_voter",
+    "start_ceremony",
     "summarise",
     "transition_result",
+    "trustee_candidates",
     "vacuum_ballot_box",
     "validate_choices",
     "voter_age",

@@ -28,13 +28,15 @@ from ..models import (
     Ballot,
     BallotChoice,
     PollingDesk,
+    SealedBallot,
     SignIn,
     VoteResult,
     VoteRules,
     new_ballot_id,
 )
-from ..receipts import new_receipt_code, receipt_hash
+from ..receipts import receipt_hash
 from ..states import Channel, ResultState
+from .ceremony import require_ready_key, seal_ballot
 from .choices import validate_choices
 from .eligibility import already_voted, can_vote, check_can_vote, check_vote_window
 from .rules import freeze_rules, get_rules
@@ -216,10 +218,12 @@ def cast_ballot(
     round_: Round,
     choices: Iterable[tuple[int, int]],
     *,
-    receipt_code: str | None = None,
     now: datetime | None = None,
 ) -> CastReceipt:
-    """Cast *person*'s online ballot: sign-in row and ballot row in one transaction.
+    """Cast *person*'s online ballot: sign-in row and sealed ballot, one transaction.
+
+    The ballot is sealed for the round's public key (``ceremony.seal_ballot``): no
+    plaintext, no running total; the receipt code is the sealed box's fingerprint.
 
     The choices are validated before anything is written. A second ballot of the same
     person (another request at the same instant included) is refused by the sign-in
@@ -229,18 +233,30 @@ def cast_ballot(
     write_lock()
     envelope, rules = can_vote(person, round_, Channel.ONLINE, now)
     assert person is not None  # can_vote refuses nobody
+    key = require_ready_key(round_)
     rules = open_box(envelope, Channel.ONLINE, now, rules)
     chosen = validate_choices(rules, envelope, list(choices))
-    code = receipt_code or new_receipt_code()
     # Nothing is written before this point; if the ballot fails after the sign-in,
     # the caller rolls the whole transaction back (services never commit).
     _insert_sign_in(person, envelope, Channel.ONLINE, None, None, now)
-    _insert_ballot(envelope, chosen, Channel.ONLINE, code)
+    code = seal_ballot(key, envelope, chosen)
     return CastReceipt(code=code, round_id=round_.id, envelope_id=envelope.id)
 
 
 def ballot_with_receipt(envelope_id: int, code: str) -> bool:
-    """Whether *envelope_id*'s box holds the ballot of receipt *code*."""
+    """Whether *envelope_id*'s box holds the ballot of receipt *code* (a sealed
+    ballot's fingerprint, or a receipt code kept as a hash)."""
+    fingerprint = "".join(code.split()).lower()
+    if (
+        db.session.scalar(
+            sa.select(SealedBallot.id).where(
+                SealedBallot.envelope_id == envelope_id,
+                SealedBallot.fingerprint == fingerprint,
+            )
+        )
+        is not None
+    ):
+        return True
     return (
         db.session.scalar(
             sa.select(Ballot.id).where(

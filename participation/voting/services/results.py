@@ -37,6 +37,7 @@ from .ballot_box import (
     result_of,
     seal_ballot_box,
 )
+from .ceremony import is_sealed, key_of
 from .choices import ballot_projects
 from .permissions import can_manage_votes, require
 from .rules import get_rules
@@ -100,6 +101,9 @@ def count_envelope(envelope: Envelope, rules: VoteRules) -> dict[str, Any]:
         tie_break=rules.tie_break,
     )
     participation = participation_of(envelope)
+    key = key_of(envelope.round)
+    # The opened box's fingerprints (as receipt hashes): one per online ballot.
+    sealed_receipts = (key.fingerprints if key else {}).get(str(envelope.id), [])
     return {
         "rule": rules.counting_rule,
         "tie_break": rules.tie_break,
@@ -116,7 +120,9 @@ def count_envelope(envelope: Envelope, rules: VoteRules) -> dict[str, Any]:
         "winners": list(outcome.winners),
         "trace": [step.to_dict() for step in outcome.steps],
         "ballot_set_hash": box_hash(stored),
-        "receipt_hashes": sorted(h for h, _, _ in stored if h),
+        "receipt_hashes": sorted(
+            [h for h, _, _ in stored if h] + list(sealed_receipts)
+        ),
     }
 
 
@@ -140,6 +146,13 @@ def compute_result(
     rules = get_rules(envelope.round)
     if rules is None:
         raise Conflict(_l("The rules of this vote are not set."))
+    if is_sealed(envelope.round):
+        raise Conflict(
+            _l(
+                "The online ballot box is still sealed: the trustees open it"
+                " before the count."
+            )
+        )
     result = result_of(envelope.id)
     if result is not None and not RESULT_WORKFLOW.allows(
         result.state, ResultAction.RECOMPUTE

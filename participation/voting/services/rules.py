@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from ...budget.models import Round
 from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, FieldErrors
-from ...core.time import utcnow
+from ...core.time import PARIS, utcnow
 from ...extensions import db
 from ..counting import CountingRule, TieBreak
 from ..models import VoteRules
@@ -141,13 +141,18 @@ def save_rules(
 
 
 def freeze_rules(rules: VoteRules, now: datetime) -> None:
-    """Freeze the rules with the first ballot (one UPDATE, a no-op once frozen)."""
+    """Freeze the rules with the first ballot (one UPDATE, a no-op once frozen).
+
+    Only the day is kept (midnight UTC of the Paris date), and ``updated_at`` is left
+    as it was: the exact time of the first ballot is written nowhere.
+    """
     if rules.frozen_at is not None:
         return
+    day = datetime.combine(now.astimezone(PARIS).date(), time(), tzinfo=UTC)
     db.session.execute(
         sa.update(VoteRules)
         .where(VoteRules.id == rules.id, VoteRules.frozen_at.is_(None))
-        .values(frozen_at=now)
+        .values(frozen_at=day, updated_at=VoteRules.updated_at)
         .execution_options(synchronize_session=False)
     )
     # Re-read what is now frozen: staff may have saved a change just before.

@@ -1,0 +1,47 @@
+"""The public idea list: words to find, order, photos, costs and status badges."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+
+def _titles(html: str) -> list[str]:
+    return re.findall(r'class="idea-title"[^>]*><a [^>]*>([^<]+)</a>', html)
+
+
+def test_words_find_ideas_by_title_or_description(client, make_round, make_idea):
+    round_ = make_round("vote")
+    make_idea(round_, title="Jardin partagé", description="Des bacs.")
+    make_idea(round_, title="Bancs", description="Près du jardin d'enfants.")
+    make_idea(round_, title="Fresque", description="Un mur peint.")
+
+    found = _titles(client.get("/ideas?q=JARDIN").get_data(as_text=True))
+    assert sorted(found) == ["Bancs", "Jardin partagé"]
+    both = _titles(client.get("/ideas?q=jardin+bacs").get_data(as_text=True))
+    assert both == ["Jardin partagé"]
+    # LIKE wildcards are words like others, not patterns.
+    assert _titles(client.get("/ideas?q=%25").get_data(as_text=True)) == []
+
+
+def test_ideas_sort_by_date_or_cost(client, make_round, make_idea):
+    round_ = make_round("vote")
+    make_idea(round_, title="Cher", estimated_cost=Decimal("9000"))
+    make_idea(round_, title="Bon marché", estimated_cost=Decimal("800"))
+    make_idea(round_, title="Moyen", estimated_cost=Decimal("4000"))
+
+    by_cost = _titles(client.get("/ideas?sort=cost").get_data(as_text=True))
+    assert by_cost == ["Bon marché", "Moyen", "Cher"]
+    newest = _titles(client.get("/ideas").get_data(as_text=True))
+    oldest = _titles(client.get("/ideas?sort=oldest").get_data(as_text=True))
+    assert oldest == list(reversed(newest))
+    # An unknown order is the default one, not an error.
+    assert client.get("/ideas?sort=drop").status_code == 200
+
+
+def test_cards_show_the_cost_and_a_coloured_status(client, make_round, make_idea):
+    round_ = make_round("vote")
+    make_idea(round_, title="Jardin", estimated_cost=Decimal("5800"))
+    html = client.get("/ideas").get_data(as_text=True)
+    assert "5,800.00" in html  # through Babel (the tests' pages are in English)
+    assert 'class="badge state-submitted"' in html
