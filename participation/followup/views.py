@@ -24,6 +24,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
 from ..budget.models import Idea, Round
+from ..core.cache import public_page
 from ..core.decorators import require
 from ..core.errors import DomainError
 from ..core.uploads import UPLOAD_REQUEST_LIMIT, send_upload
@@ -111,6 +112,7 @@ def _filter_form() -> ProjectFilterForm:
 
 
 @bp.get("/projects")
+@public_page
 def project_list() -> ResponseReturnValue:
     form = _filter_form()
     try:

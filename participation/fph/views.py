@@ -13,6 +13,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..accounts.models import User
+from ..core.cache import public_page
 from ..core.decorators import require
 from ..core.web import submit
 from ..council.models import Council, Meeting
@@ -71,6 +72,7 @@ def _own_or_404(application_id: int) -> Application:
 
 
 @bp.get("/")
+@public_page
 def fund_list() -> ResponseReturnValue:
     funds = queries.funds()
     return render_template(
@@ -81,6 +83,7 @@ def fund_list() -> ResponseReturnValue:
 
 
 @bp.get("/funds/<int:fund_id>")
+@public_page
 def fund_detail(fund_id: int) -> ResponseReturnValue:
     fund = _fund_or_404(fund_id)
     return render_template(
@@ -88,7 +91,9 @@ def fund_detail(fund_id: int) -> ResponseReturnValue:
         fund=fund,
         calendar=services.committee_dates(fund),
         files=queries.public_files(fund),
-        start_form=StartForm(),
+        # Only signed-in people see the form: a visitor's page has no CSRF token,
+        # so it is the same for every visitor (page cache, issue 14).
+        start_form=StartForm() if current_user.is_authenticated else None,
     )
 
 
@@ -104,6 +109,7 @@ def paper_form(fund_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/files/<int:application_id>")
+@public_page
 def public_file(application_id: int) -> ResponseReturnValue:
     """A file's public page: title, amounts, the dates of its steps; nothing private."""
     application = db.get_or_404(Application, application_id)

@@ -52,6 +52,8 @@ def test_a_visitor_page_is_served_from_the_cache_the_second_time(
         "/territories",
         "/votes",
         "/rounds/{round}/results",
+        "/projects",
+        "/councils/",
     ],
 )
 def test_visitor_pages_set_no_cookie_and_are_stored(
