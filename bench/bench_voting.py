@@ -8,11 +8,14 @@ clock (on a shared machine the wall clock counts other processes too).
 (c) ``casting``: a round in its vote week on the PostgreSQL database
 ``participation_bench`` (``PARTICIPATION_BENCH_DATABASE_URI``), with N verified voters
 already signed in (session cookies and CSRF tokens made with the app's own secret, so
-that no password hashing is measured), served by gunicorn like the harness does. C
-concurrent clients each POST one confirmation per voter (the real form: CSRF token,
-choices, review token) and follow nothing else. Reported: ballots per second, p50 and
-p95 latency, the same client against the bare Flask endpoint (``bench/hello.py``) and
-the ratio, then a check that sign-ins = ballots = voters in the database.
+that no password hashing is measured), a completed key ceremony (ballots go to the
+sealed box), served by gunicorn like the harness does. C concurrent clients each run
+the full path per voter: POST the review (the real form: CSRF token, choices), then
+POST the confirmation with the review page's one-time token and the session cookie
+that page sent back (the token is bound to it). Compared with the minimal same-stack
+endpoint (``bench/minimal_vote.py``: a sign-in and a sealed ballot in one
+transaction) in the same run. Reported: ballots per second, p50/p95/p99 latency, the
+ratio, then a check that sign-ins = sealed ballots = answers that said "recorded".
 
 Run alone::
 

@@ -10,8 +10,10 @@ gunicorn, PostgreSQL) runs while this module, a few seconds in:
    restart postgresql'`` (or ``pg_ctlcluster 15 main restart``) a real restart.
 
 A voter whose request failed (connection reset, or an error page) does what the
-page tells them, once or twice: confirm again, with the same review token (so a
-ballot that did go in is found again, never cast twice). Printed afterwards:
+page tells them, once or twice: confirm again, with the same review token. A ballot
+that did go in is never cast twice: the sign-in list refuses the second one and the
+page says the vote is already in the box, which counts as "recorded" (the sealed
+box keeps no receipt code to show again). Printed afterwards:
 sign-ins, ballots, answers that said "recorded", duplicates, failures and whether
 each failed answer carried a "please try again" message.
 """
