@@ -93,7 +93,10 @@ def _make_round(live_server, territory_name_like: str, ballot_type: BallotType):
         db.session.add_all(ideas)
         db.session.flush()
         services.save_rules(
-            round_, services.RulesData(ballot_type=ballot_type, max_projects=3), SYSTEM
+            round_,
+            services.RulesData(ballot_type=ballot_type, max_projects=3),
+            SYSTEM,
+            now=round_.announcement_at,
         )
         db.session.commit()
         ids = (round_.id, round_.envelopes[0].id, [i.id for i in ideas])

@@ -130,7 +130,12 @@ def make_published(db, make_territory, make_user, staff) -> Callable[..., Publis
         other = idea(there, "2000", 9)
         other_loser = idea(there, "4000", 10)
         db.session.flush()
-        voting.save_rules(round_, voting.RulesData(max_projects=2), staff)
+        voting.save_rules(
+            round_,
+            voting.RulesData(max_projects=2),
+            staff,
+            now=round_.announcement_at,
+        )
         during = round_.vote_opens_at + DAY
         choices = [(0, 1), (0, 2), (0, 1), (1,)]
         for k in range(voters):
@@ -152,12 +157,14 @@ def make_published(db, make_territory, make_user, staff) -> Callable[..., Publis
                 neighbour, round_, [(i.id, 1) for i in picks], now=during
             )
         if publish:
+            # Four eyes: a second staff member publishes what the first certified.
+            publisher = make_user(roles=(Role.STAFF,))
             for result in voting.compute_round(round_, staff):
                 voting.transition_result(result, ResultAction.CERTIFY, staff)
                 # Without the automatic projects: the tests make them when they
                 # need them (tests/followup/test_demo.py covers the automatic way).
                 voting.transition_result(
-                    result, ResultAction.PUBLISH, staff, follow_up=False
+                    result, ResultAction.PUBLISH, publisher, follow_up=False
                 )
         db.session.commit()
         return Published(round_, here, there, ideas, other, author, staff)

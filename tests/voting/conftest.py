@@ -61,6 +61,8 @@ class Vote:
     other_project: Idea
     not_retained: Idea
     staff: User
+    #: A second staff member: publishes what ``staff`` certified (four eyes).
+    publisher: User
 
     def ids(self, *indexes: int) -> list[tuple[int, int]]:
         """Approval choices naming the projects at *indexes*."""
@@ -145,7 +147,7 @@ def make_vote(db, make_territory, make_user, staff) -> Callable[..., Vote]:
         not_retained = idea(here, IdeaState.IN_REVIEW, "0", 91)
         db.session.flush()
         data = services.RulesData(**(rules or {"max_projects": 3}))
-        services.save_rules(round_, data, staff)
+        services.save_rules(round_, data, staff, now=round_.announcement_at)
         db.session.commit()
         return Vote(
             round=round_,
@@ -157,6 +159,7 @@ def make_vote(db, make_territory, make_user, staff) -> Callable[..., Vote]:
             other_project=other,
             not_retained=not_retained,
             staff=staff,
+            publisher=make_user(roles=(Role.STAFF,), locale=_locale()),
         )
 
     return _make_vote
