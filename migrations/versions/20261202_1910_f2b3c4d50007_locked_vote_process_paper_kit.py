@@ -51,13 +51,14 @@ def upgrade():
             name=op.f("uq_ballot_number_envelope_id_number"),
         ),
     )
-    with op.batch_alter_table("polling_desk", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("minutes_note", sa.String(length=2000), nullable=True)
-        )
+    # A plain ADD COLUMN (nullable): no table rebuild, which on SQLite would drop
+    # polling_desk under the sign-ins and batches that reference it.
+    op.add_column(
+        "polling_desk", sa.Column("minutes_note", sa.String(length=2000), nullable=True)
+    )
 
 
 def downgrade():
-    with op.batch_alter_table("polling_desk", schema=None) as batch_op:
-        batch_op.drop_column("minutes_note")
+    # Native DROP COLUMN (SQLite >= 3.35, PostgreSQL): no table rebuild.
+    op.execute("ALTER TABLE polling_desk DROP COLUMN minutes_note")
     op.drop_table("ballot_number")
