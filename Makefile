@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app participation
 PORT ?= 5000
 
-.PHONY: run serve test test-sqlite test-postgresql check lint typecheck bench setup setup-dev \
+.PHONY: run serve test test-sqlite test-postgresql test-redis check lint typecheck bench setup setup-dev \
 	db-upgrade demo browser wrk translations-extract translations-update translations-compile clean
 
 ## Runtime environment: virtualenv, the package and its dependencies.
@@ -89,6 +89,12 @@ test-sqlite:
 ## pabutools on every shared election) touch no database: the SQLite pass runs them.
 test-postgresql:
 	$(call pytest,-m "not db_independent")
+
+## The rate-limit tests against a real Redis server (counters shared by workers).
+PARTICIPATION_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+test-redis: setup-dev
+	PARTICIPATION_TEST_REDIS_URL=$(PARTICIPATION_TEST_REDIS_URL) env -u PARTICIPATION_TEST_DATABASE_URI \
+		$(BIN)/pytest tests/security/test_rate_limits.py
 
 lint: setup-dev
 	$(BIN)/ruff check .

@@ -49,6 +49,7 @@ def _register_features(app: Flask) -> None:
     from . import cli
     from .accounts import models as _accounts_models  # noqa: F401
     from .accounts import views as accounts
+    from .budget import coauthors as _budget_coauthors  # noqa: F401
     from .budget import models as _budget_models  # noqa: F401
     from .budget import views as budget
     from .core import cli as core_cli
@@ -98,3 +99,17 @@ def _register_features(app: Flask) -> None:
     ):
         for command in commands:
             app.cli.add_command(command)
+    _register_personal_data(app)
+
+
+def _register_personal_data(app: Flask) -> None:
+    """What each feature keeps about a person, and its retention rules."""
+    from .budget import privacy as budget_privacy
+    from .core.privacy import register_personal_data, register_retention_rule
+    from .council import privacy as council_privacy
+    from .voting import privacy as voting_privacy
+
+    register_personal_data(app, budget_privacy.IDEAS)
+    register_personal_data(app, voting_privacy.SIGN_INS)
+    register_retention_rule(app, voting_privacy.SIGN_IN_LISTS)
+    register_retention_rule(app, council_privacy.DRAW_POOLS)

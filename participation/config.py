@@ -30,19 +30,52 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
-    #: Request bodies above this are refused with a friendly 413 page.
-    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    #: Request bodies above this are refused with a 413 page that gives the limit.
+    #: Forms without a file are small; views that take a photo or a document raise
+    #: their own limit (core.uploads.UPLOAD_REQUEST_LIMIT, the FPH bilan more).
+    MAX_CONTENT_LENGTH = 1024 * 1024
     #: The text fields of a multipart form (one with a photo) together: werkzeug's
     #: default (500 kB) would answer 413 to a long pasted text before the form's
     #: own length check could say so by the field.
     MAX_FORM_MEMORY_SIZE = 8 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
-    #: Rate limits (Flask-Limiter). In memory unless a Redis URL is configured.
+    #: Rate limits (Flask-Limiter) and sign-in delays. ``memory://`` counts per
+    #: process: with several gunicorn workers or servers, set a shared store such as
+    #: ``redis://127.0.0.1:6379/0`` (counters then hold across workers).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_SIGNIN = "10 per minute;50 per hour"
+    #: Failed sign-ins per client address (successful ones are not counted): a
+    #: social centre where dozens of people sign in from one address is not locked
+    #: out; a guesser trying many accounts from one address is.
+    RATELIMIT_SIGNIN = "30 per 10 minutes;200 per day"
+    #: Addresses (or networks, such as "192.0.2.0/28") of France Services desks and
+    #: social centres: no per-address limit there (per-account delays still apply).
+    RATELIMIT_TRUSTED_ADDRESSES: ClassVar[list[str]] = []
+    #: Failed sign-ins on one account before the delays start, the first delay
+    #: (doubled at each further failure) and the longest.
+    SIGNIN_FREE_FAILURES = 3
+    SIGNIN_FIRST_DELAY = timedelta(seconds=30)
+    SIGNIN_MAX_DELAY = timedelta(hours=1)
+    #: Behind a reverse proxy: how many proxies add X-Forwarded-For/-Proto in
+    #: front of the app (0: the app faces the clients directly).
+    TRUSTED_PROXIES = 0
+    #: Staff and admin sessions end after this long without a request.
+    STAFF_IDLE_TIMEOUT = timedelta(minutes=30)
+    #: Two-factor sign-in: the name shown in authenticator apps.
+    TOTP_ISSUER = "Participation"
+    #: Key of the audit chain's HMAC; derived from SECRET_KEY when empty. Set it
+    #: explicitly (and keep it) if SECRET_KEY may change, or verify fails.
+    AUDIT_HMAC_KEY: str | None = None
+    #: Where signed statements of the audit chain's head are written (relative to
+    #: the instance folder); the newest is also rewritten after every commit.
+    AUDIT_ANCHOR_DIR = "audit-anchors"
+    #: Where `flask backup create` writes its archives (relative to the instance).
+    BACKUP_DIR = "backups"
+    #: Folder of PostgreSQL's pg_dump and pg_restore; found from the server's
+    #: version under /usr/lib/postgresql when empty.
+    PG_BIN_DIR: str | None = None
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
     RATELIMIT_PASSWORD_RESET = "5 per minute;20 per hour"  # noqa: S105 (a rate, not a secret)
     #: Ballot review and confirmation, per signed-in person (not per address: many

@@ -181,13 +181,25 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+def session_cookie_id(user: User) -> str:
+    """Open a server-side session for *user* (second factor done) and commit it;
+    the identifier a signed-in browser's cookie carries."""
+    from participation.accounts.services.sessions import open_session
+
+    user_id = f"{user.id}:{open_session(user)}"
+    _db.session.commit()
+    return user_id
+
+
 @pytest.fixture
 def login_as(client: FlaskClient) -> Callable[[User], FlaskClient]:
-    """Sign *user* in on the test client without going through the form."""
+    """Sign *user* in on the test client without going through the form (a staff
+    member's second factor counts as given)."""
 
     def _login_as(user: User) -> FlaskClient:
+        user_id = session_cookie_id(user)
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = user_id
             session["_fresh"] = True
         return client
 
@@ -413,6 +425,24 @@ def make_idea(db, make_user) -> Callable[..., Idea]:
         return idea
 
     return _make_idea
+
+
+@pytest.fixture
+def make_relay(make_user) -> Callable[..., User]:
+    """A relay attached to the QPV *territories* (where they may verify addresses)."""
+    from participation.accounts.models import RelayTerritory
+
+    def _make_relay(*territories: Territory, **values: Any) -> User:
+        values.setdefault("roles", (Role.RELAY,))
+        relay = make_user(**values)
+        for territory in territories:
+            _db.session.add(
+                RelayTerritory(relay_id=relay.id, territory_id=territory.id)
+            )
+        _db.session.flush()
+        return relay
+
+    return _make_relay
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,9 @@ from flask_babel import lazy_gettext as _l
 from ..core.time import utcnow
 from ..extensions import db
 from ..territories.models import Commune, Territory, TerritoryKind
-from .models import ResidentVerification, User, UserRole
+from .models import RelayTerritory, ResidentVerification, User, UserRole
 from .passwords import hash_password
+from .services import twofactor
 from .states import Role, Sex, VerificationMethod
 
 
@@ -73,6 +74,21 @@ DEMO_PEOPLE: list[DemoPerson] = [
     DemoPerson(Role.STAFF, STAFF_EMAIL, "agent-demo-pv"),
     DemoPerson(Role.ADMIN, ADMIN_EMAIL, "admin-demo-1"),
 ]
+
+
+#: The published second factor of the demo staff and administrator: their
+#: authenticator secret (base32), shown with the current code on the demo home
+#: page. Demo only: production accounts enrol their own at first sign-in.
+DEMO_TOTP_SECRET = "PARTICIPATIONDEMOSTAFFSECRETKEY2"  # noqa: S105 (a published demo value)
+#: The demo managed account's code (printed on its sheet).
+DEMO_ACCOUNT_CODE = "ROSE-2027"
+
+
+def demo_second_factor() -> dict[str, str]:
+    """The demo staff's authenticator secret and the code it gives right now."""
+    import pyotp
+
+    return {"secret": DEMO_TOTP_SECRET, "code": pyotp.TOTP(DEMO_TOTP_SECRET).now()}
 
 
 def _folded(text: str) -> str:
@@ -142,7 +158,7 @@ _PASSWORDS = {person.login: person.password for person in DEMO_PEOPLE}
 
 
 def _staff_member(email: str, pseudonym: str, real_name: str, *roles: Role) -> User:
-    return _person(
+    user = _person(
         email=email,
         pseudonym=pseudonym,
         real_name=real_name,
@@ -150,6 +166,18 @@ def _staff_member(email: str, pseudonym: str, real_name: str, *roles: Role) -> U
         roles=roles,
         territory=None,  # they work for the city; they do not declare a home
     )
+    if twofactor.requires_second_factor(user):
+        twofactor.set_secret(user, DEMO_TOTP_SECRET, confirmed=True)
+    return user
+
+
+def _attach_relay(relay: User) -> None:
+    """The demo relay serves every demo QPV (desks and verification)."""
+    for territory in db.session.scalars(
+        sa.select(Territory).where(Territory.kind == TerritoryKind.QPV)
+    ):
+        relay_territory = RelayTerritory(relay_id=relay.id, territory_id=territory.id)
+        db.session.add(relay_territory)
 
 
 def _residents(qpv: Territory, relay: User) -> None:
@@ -185,6 +213,7 @@ def _residents(qpv: Territory, relay: User) -> None:
         is_managed=True,
         managed_by_id=relay.id,
         managed_consent_at=now,
+        account_code=DEMO_ACCOUNT_CODE,
     )
     db.session.flush()
     amina.verifications.append(
@@ -216,5 +245,6 @@ def load() -> None:
         RELAY_EMAIL, "Relais centre social", "Nadia Benali", Role.RELAY
     )
     db.session.flush()
+    _attach_relay(relay)
     _residents(qpv, relay)
     db.session.flush()

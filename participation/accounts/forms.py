@@ -30,7 +30,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..core.converters import ascii_int
 from ..core.errors import DomainError
+from ..core.forms import IdempotentForm
 from ..core.i18n import LANGUAGE_NAMES
 from ..territories.models import TerritoryKind
 from . import queries, rules, services
@@ -56,7 +58,7 @@ def _birth_year(form: Any, field: Any) -> None:
     text = (field.data or "").strip()
     if not text:
         return
-    if not text.isdigit() or len(text) != 4:
+    if ascii_int(text) is None or len(text) != 4:
         raise ValidationError(str(_l("Enter a year with 4 digits, for example 1980.")))
     try:
         rules.check_birth_year(int(text))
@@ -231,7 +233,7 @@ class PersonFieldsMixin:
         }
 
 
-class RegistrationForm(PersonFieldsMixin, FlaskForm):
+class RegistrationForm(PersonFieldsMixin, IdempotentForm):
     """Open an account with an e-mail address or a phone number (or both)."""
 
     email = _email_field(Optional(), _service_check(services.normalize_email))
@@ -350,7 +352,7 @@ class ProfileForm(PersonFieldsMixin, FlaskForm):
     submit = SubmitField(_l("Save my details"))
 
 
-class ManagedAccountForm(PersonFieldsMixin, FlaskForm):
+class ManagedAccountForm(PersonFieldsMixin, IdempotentForm):
     """A relay opens an account for a person who has no e-mail address or phone."""
 
     pseudonym = _pseudonym_field(_l("Public pseudonym chosen by the person"))
@@ -414,7 +416,7 @@ class PeopleSearchForm(FlaskForm):
         csrf = False
 
     q = SearchField(
-        _l("Pseudonym, e-mail, phone or real name"), validators=[Length(max=100)]
+        _l("E-mail, phone number or account code"), validators=[Length(max=100)]
     )
 
 

@@ -1,4 +1,5 @@
-"""People and what the city knows about them: roles and residence verification."""
+"""People and what the city knows about them: roles, residence verification,
+sessions and second factor, and which relay serves whom."""
 
 from __future__ import annotations
 
@@ -57,6 +58,18 @@ class User(Base):
     data_notice_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When the relay recorded that the person agreed to a managed account.
     managed_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Printed on a managed account's sheet: a relay finds the account by it.
+    account_code: Mapped[str | None] = mapped_column(sa.String(16))
+    #: Two-factor sign-in: the TOTP secret, encrypted with a key derived from the
+    #: instance secret; confirmed once the person typed a first code.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The last time step accepted: a code works once.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: When the inactive-account warning was sent (purge after three years).
+    inactivity_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Set when the person deleted the account: what remains is "former account".
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     territory: Mapped[Territory | None] = relationship(foreign_keys=[territory_id])
     managed_by: Mapped[User | None] = relationship(
@@ -85,6 +98,8 @@ class User(Base):
             "NOT is_managed OR managed_consent_at IS NOT NULL",
             name="managed_has_consent",
         ),
+        # An index, not a constraint: adding it does not rebuild the table on SQLite.
+        sa.Index("uq_user_account_code", "account_code", unique=True),
     )
 
     # Flask-Login protocol.
@@ -97,8 +112,19 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        # The stamp makes a password change sign out every other session.
-        return f"{self.id}:{self.security_stamp}"
+        """The session's identifier: the account and a server-side session token.
+
+        Signing out deletes the session row, so the cookie (and the remember
+        cookie, which carries the same identifier) no longer signs anyone in.
+        """
+        from .services.sessions import open_session, session_token
+
+        token = session_token(self) or open_session(self)
+        return f"{self.id}:{token}"
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_confirmed_at is not None
 
     @property
     def role_set(self) -> frozenset[Role]:
@@ -202,3 +228,80 @@ class ResidentVerification(Base):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class UserSession(Base):
+    """One signed-in browser: deleted at sign-out, so its cookies stop working."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    #: SHA-256 of the random token the cookies carry (the token itself is not kept).
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Last request (at most a minute old): staff sessions end when idle.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    is_remembered: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """A single-use code that replaces the authenticator app once (kept hashed)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RelayTerritory(Base):
+    """A QPV a relay serves (their social centre, their desks): they verify there."""
+
+    __tablename__ = "relay_territory"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relay_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    territory_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("territory.id", ondelete="CASCADE")
+    )
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    territory: Mapped[Territory] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("relay_id", "territory_id"),)
+
+
+class RelayHelp(Base):
+    """A relay helps a person who has their own account, with their consent."""
+
+    __tablename__ = "relay_help"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relay_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: How the person agreed (for example "in person at the social centre").
+    consent_note: Mapped[str] = mapped_column(sa.String(200))
+
+    person: Mapped[User] = relationship(foreign_keys=[person_id])
+    relay: Mapped[User] = relationship(foreign_keys=[relay_id])
+
+    __table_args__ = (sa.UniqueConstraint("relay_id", "person_id"),)

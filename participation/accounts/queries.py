@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
+from ..core.errors import DomainError
+from ..core.permissions import Visitor, is_relay, is_staff, person_id
 from ..extensions import db
 from ..territories.models import Territory, TerritoryKind
-from .models import User
+from . import rules
+from .models import RelayHelp, RelayTerritory, User
 
 
 def residence_territories() -> list[Territory]:
@@ -60,16 +64,75 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search_people(
-    text: str, *, phone: str | None = None, page: int = 1, per_page: int = 25
-) -> Pagination:
-    """People whose pseudonym, e-mail, phone or real name contains *text*.
+def helped_ids(relay_id: int) -> sa.Select[tuple[int]]:
+    """Ids of the people a relay created an account for or records helping."""
+    return sa.union(
+        sa.select(User.id).where(User.managed_by_id == relay_id),
+        sa.select(RelayHelp.person_id).where(RelayHelp.relay_id == relay_id),
+    )  # type: ignore[return-value]
 
-    *phone* is the normalised form of *text* when it reads as a phone number.
-    Roles and territory are loaded in two extra queries, whatever the page size.
+
+def is_helped_by(person_id_: int, relay_id: int) -> bool:
+    """The relay created the person's account or records helping them."""
+    return (
+        db.session.scalar(
+            sa.select(sa.literal(1)).where(
+                sa.or_(
+                    sa.exists().where(
+                        User.id == person_id_, User.managed_by_id == relay_id
+                    ),
+                    sa.exists().where(
+                        RelayHelp.person_id == person_id_,
+                        RelayHelp.relay_id == relay_id,
+                    ),
+                )
+            )
+        )
+        is not None
+    )
+
+
+def relay_territory_ids(relay_id: int) -> set[int]:
+    """The QPV a relay serves."""
+    return set(
+        db.session.scalars(
+            sa.select(RelayTerritory.territory_id).where(
+                RelayTerritory.relay_id == relay_id
+            )
+        )
+    )
+
+
+def exact_match(text: str) -> sa.ColumnElement[bool] | None:
+    """Who *text* names exactly: an e-mail, a phone number or an account code."""
+    text = text.strip()
+    if not text:
+        return None
+    conditions: list[sa.ColumnElement[bool]] = []
+    if "@" in text:
+        conditions.append(User.email == text.lower())
+    with contextlib.suppress(DomainError):
+        conditions.append(User.phone == rules.normalize_phone(text))
+    code = rules.exact_code(text)
+    if code is not None:
+        conditions.append(User.account_code == code)
+    return sa.or_(*conditions) if conditions else None
+
+
+def search_people(
+    text: str, *, viewer: Visitor, page: int = 1, per_page: int = 25
+) -> Pagination:
+    """The people *viewer* may find with *text*.
+
+    Staff: pseudonym, e-mail, phone or real name containing *text* (everyone
+    without text). Relays: the people they created or help (by pseudonym or real
+    name), and anyone else only by an exact e-mail, phone number or account code —
+    never by a part of it. Others find nobody. Roles and territory are loaded in
+    extra queries, whatever the page size.
     """
     stmt = (
         sa.select(User)
+        .where(User.deleted_at.is_(None))
         .options(
             selectinload(User.territory),
             selectinload(User.roles),
@@ -78,17 +141,35 @@ def search_people(
         .order_by(sa.func.lower(User.pseudonym), User.id)
     )
     text = text.strip()
-    if text:
-        pattern = _like_pattern(text)
-        conditions: list[sa.ColumnElement[bool]] = [
-            User.pseudonym.ilike(pattern, escape="\\"),
-            User.email.ilike(pattern, escape="\\"),
-            User.phone.ilike(pattern, escape="\\"),
-            User.real_name.ilike(pattern, escape="\\"),
-        ]
-        if phone:
-            conditions.append(User.phone == phone)
-        stmt = stmt.where(sa.or_(*conditions))
+    exact = exact_match(text)
+    if is_staff(viewer):
+        if text:
+            pattern = _like_pattern(text)
+            conditions: list[sa.ColumnElement[bool]] = [
+                User.pseudonym.ilike(pattern, escape="\\"),
+                User.email.ilike(pattern, escape="\\"),
+                User.phone.ilike(pattern, escape="\\"),
+                User.real_name.ilike(pattern, escape="\\"),
+            ]
+            if exact is not None:
+                conditions.append(exact)
+            stmt = stmt.where(sa.or_(*conditions))
+    elif is_relay(viewer):
+        own = User.id.in_(helped_ids(person_id(viewer) or 0))
+        if text:
+            pattern = _like_pattern(text)
+            mine = sa.and_(
+                own,
+                sa.or_(
+                    User.pseudonym.ilike(pattern, escape="\\"),
+                    User.real_name.ilike(pattern, escape="\\"),
+                ),
+            )
+            stmt = stmt.where(sa.or_(mine, exact) if exact is not None else mine)
+        else:
+            stmt = stmt.where(own)
+    else:
+        stmt = stmt.where(sa.false())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 

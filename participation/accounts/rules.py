@@ -36,6 +36,8 @@ PSEUDONYM_RE = re.compile(r"[\w \-]+")
 SETUP_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
 SETUP_CODE_GROUPS = 3
 SETUP_CODE_GROUP_LENGTH = 4
+#: A managed account's code, printed on its sheet: two groups of four.
+ACCOUNT_CODE_LENGTH = 8
 
 
 def normalize_email(raw: str, *, allow_test_domains: bool = False) -> str:
@@ -175,9 +177,31 @@ def new_setup_code() -> str:
     return "-".join(groups)
 
 
+def new_account_code() -> str:
+    """A managed account's code such as ``K7PM-3QXR``, by which a relay finds it."""
+    raw = "".join(
+        secrets.choice(SETUP_CODE_ALPHABET) for _ in range(ACCOUNT_CODE_LENGTH)
+    )
+    return format_account_code(raw)
+
+
+def format_account_code(canonical: str) -> str:
+    """``K7PM3QXR`` as stored and printed: ``K7PM-3QXR``."""
+    half = ACCOUNT_CODE_LENGTH // 2
+    return f"{canonical[:half]}-{canonical[half:ACCOUNT_CODE_LENGTH]}"
+
+
 def canonical_setup_code(raw: str) -> str:
     """What is hashed and compared: upper case, without spaces or dashes."""
     return re.sub(r"[^0-9A-Z]", "", raw.upper())
+
+
+def exact_code(raw: str) -> str | None:
+    """*raw* as an account code when it has exactly its length, else None."""
+    canonical = canonical_setup_code(raw)
+    if len(canonical) != ACCOUNT_CODE_LENGTH:
+        return None
+    return format_account_code(canonical)
 
 
 def collect(

@@ -12,7 +12,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     Field,
     HiddenField,
     SearchField,
@@ -25,6 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..core.forms import DateTimeLocalField, IdempotentForm
 from ..core.money import to_money
 from ..core.time import PARIS
 
@@ -111,7 +111,7 @@ def utc_to_paris_naive(value: datetime | None) -> datetime | None:
 _DATETIME_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-class RoundForm(FlaskForm):
+class RoundForm(IdempotentForm):
     """A round's settings; dates are typed in Paris time."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])

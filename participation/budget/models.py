@@ -374,6 +374,11 @@ class Idea(Base):
     )
 
     @property
+    def accepted_co_authors(self) -> list[IdeaCoAuthor]:
+        """The co-authors shown: those who accepted the invitation."""
+        return [c for c in self.co_authors if c.accepted_at is not None]
+
+    @property
     def is_public(self) -> bool:
         """Listed publicly: submitted at some point (drafts never are)."""
         return self.submitted_at is not None
@@ -417,6 +422,8 @@ class IdeaCoAuthor(Base):
     merged_from_idea_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("idea.id", ondelete="SET NULL")
     )
+    #: When the person accepted to be named (invited until then; see coauthors.py).
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     idea: Mapped[Idea] = relationship(
         back_populates="co_authors", foreign_keys=[idea_id]

@@ -203,7 +203,9 @@ def load_idea(idea_id: int) -> Idea | None:
 
 def ideas_of(user: User) -> list[Idea]:
     """Ideas a person authored or co-authors, drafts included, newest first."""
-    co_authored = sa.select(IdeaCoAuthor.idea_id).where(IdeaCoAuthor.user_id == user.id)
+    co_authored = sa.select(IdeaCoAuthor.idea_id).where(
+        IdeaCoAuthor.user_id == user.id, IdeaCoAuthor.accepted_at.is_not(None)
+    )
     return list(
         db.session.scalars(
             sa.select(Idea)

@@ -1,13 +1,133 @@
-"""Small forms used by the site frame and the audit log page."""
+"""Shared form pieces: fields that refuse what the database cannot hold, the
+idempotency token of create forms, and the small forms of the site frame.
+
+Every feature takes its numbers, amounts and dates from here: ``1e30`` euros, the
+year 0001, ``²`` or an integer too large for its column get a message by the
+field, never a 500.
+"""
 
 from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
+from wtforms import fields as wtf_fields
 from wtforms.validators import Length, Optional
 
+from .converters import ascii_int
 from .errors import DomainError
+from .money import to_money
+
+#: Integers typed in a form fit a 32-bit column (counts, years, points, ages).
+FORM_INT_MAX = 2**31 - 1
+#: Dates before or after these years are typing mistakes (and overflow UTC maths).
+YEAR_MIN = 1900
+YEAR_MAX = 2200
+
+
+class IntegerField(wtf_fields.IntegerField):
+    """A whole number typed with ASCII digits (an optional minus), within 32 bits."""
+
+    data: Any
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        text = str(valuelist[0]).strip()
+        if not text:
+            self.data = None
+            return
+        negative = text.startswith("-")
+        number = ascii_int(text[1:] if negative else text, maximum=FORM_INT_MAX)
+        if number is None:
+            self.data = None
+            raise ValueError(_l("Type a whole number with the digits 0 to 9."))
+        self.data = -number if negative else number
+
+
+class MoneyField(StringField):
+    """Euros typed as text ("1 500,50" or "1500.5"); data is a Decimal or None.
+
+    Refuses what a ``Numeric(12, 2)`` column cannot hold (``1e30``, ``NaN``).
+    """
+
+    data: Any
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        text = str(valuelist[0]).strip() if valuelist else ""
+        if not text:
+            return
+        try:
+            self.data = to_money(text)
+        except (ValueError, TypeError):
+            raise ValueError(
+                _l("Type an amount in euros, for example 1500 or 1 500,50.")
+            ) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else str(self.data)
+
+
+def _check_year(value: date | datetime | None) -> None:
+    if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise ValueError(
+            _l(
+                "Choose a date between the years %(min)d and %(max)d.",
+                min=YEAR_MIN,
+                max=YEAR_MAX,
+            )
+        )
+
+
+class DateField(wtf_fields.DateField):
+    """A date between the years 1900 and 2200."""
+
+    data: Any
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        try:
+            _check_year(self.data)
+        except ValueError:
+            self.data = None
+            raise
+
+
+class DateTimeLocalField(wtf_fields.DateTimeLocalField):
+    """A wall-clock date and time between the years 1900 and 2200."""
+
+    data: Any
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        try:
+            _check_year(self.data)
+        except ValueError:
+            self.data = None
+            raise
+
+
+class IdempotentForm(FlaskForm):
+    """A create form whose hidden token makes a double click create one record.
+
+    The view calls :func:`participation.core.idempotency.once` with the token; the
+    second POST of the same token finds the first one's result instead of creating
+    another record.
+    """
+
+    form_token = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.form_token.data:
+            self.form_token.data = secrets.token_urlsafe(24)
 
 
 class LanguageForm(FlaskForm):

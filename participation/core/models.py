@@ -1,4 +1,4 @@
-"""Core tables: the hash-chained audit log and the e-mail outbox."""
+"""Core tables: the hash-chained audit log, the e-mail outbox, used form tokens."""
 
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ class AuditEntry(Base):
     #: cannot fork.
     prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: 1: plain SHA-256 (entries written before the keyed chain); 2: HMAC-SHA256
+    #: with a key kept outside the database (see core.audit).
+    scheme: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)
 
@@ -53,3 +56,15 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class FormSubmission(Base):
+    """A create form's token, used once: a double click or a replay finds it."""
+
+    __tablename__ = "form_submission"
+
+    token: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    endpoint: Mapped[str] = mapped_column(sa.String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Where the first submission led (set once it committed).
+    result_url: Mapped[str | None] = mapped_column(sa.String(500))

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, render_template, request
-from flask_babel import format_date, format_datetime
+from flask import Flask, Response, g, render_template, request, session
+from flask_babel import format_date, format_datetime, format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..extensions import babel, csrf, db, limiter, login_manager, migrate
-from . import database, i18n  # noqa: F401 (database registers the engine hooks)
+from . import (  # noqa: F401 (database registers the engine hooks)
+    audit,
+    database,
+    i18n,
+    ratelimits,
+)
+from .converters import BoundedIntConverter
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -61,10 +70,19 @@ ERROR_TEXTS = {
 
 def init_app(app: Flask) -> None:
     """Bind extensions, template helpers, hooks and error pages (not the features)."""
+    # Before any blueprint adds a route: every <int:...> is then bounded.
+    app.url_map.converters["int"] = BoundedIntConverter
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    ratelimits.init_app(app)
+    audit.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.signin"
@@ -93,6 +111,40 @@ def init_app(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters() -> tuple[str, int] | None:
+        # PostgreSQL cannot store U+0000 in text, and nobody types it: refuse the
+        # request with a message rather than fail at the INSERT.
+        sources = [request.args]
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            sources.append(request.form)
+        for values in sources:
+            for _name, items in values.lists():
+                if any("\x00" in item for item in items):
+                    return _render_error(
+                        400,
+                        _(
+                            "What you typed contains an invisible control character "
+                            "that cannot be saved. Please type it again."
+                        ),
+                    )
+        return None
+
+    @app.after_request
+    def private_pages(response: Response) -> Response:
+        # A signed-in person's pages carry personal data; sign-in and registration
+        # pages carry what was typed. No shared cache, no back-button copy.
+        # A file a view marked itself (a public photo, or "private, no-store")
+        # keeps its header.
+        chosen = response.headers.get("Cache-Control", "")
+        if ("_user_id" in session or request.blueprint == "accounts") and not (
+            "no-store" in chosen or chosen.startswith("public")
+        ):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
+            response.vary.add("Cookie")
+        return response
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
@@ -137,6 +189,22 @@ def _render_error(code: int, message: str | None = None) -> tuple[str, int]:
     )
 
 
+def _megabytes(size: int) -> str:
+    return str(_("%(size)s MB", size=format_decimal(round(size / 1024 / 1024, 1))))
+
+
+def _limit_wait_seconds() -> int:
+    """Seconds until the limit that refused this request lets it through."""
+    current = limiter.current_limit
+    if current is None:
+        return 0
+    try:
+        reset_at = current.reset_at
+    except Exception:  # the store is unreachable: say nothing precise
+        return 0
+    return max(0, int(reset_at - time.time()))
+
+
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
@@ -145,6 +213,35 @@ def _register_errors(app: Flask) -> None:
             _(
                 "The form expired or was sent from elsewhere. "
                 "Please go back, reload it and try again."
+            ),
+        )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+        limit = request.max_content_length or 0
+        return _render_error(
+            413,
+            _(
+                "What you sent is larger than %(size)s. Go back, send a smaller "
+                "file or a shorter text, and try again.",
+                size=_megabytes(limit),
+            ),
+        )
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error: RateLimitExceeded) -> tuple[str, int]:
+        wait = _limit_wait_seconds()
+        if not wait:
+            return _render_error(429)
+        minutes = max(1, (wait + 59) // 60)
+        return _render_error(
+            429,
+            ngettext(
+                "Too many attempts from this address. Please try again in "
+                "%(num)d minute.",
+                "Too many attempts from this address. Please try again in "
+                "%(num)d minutes.",
+                minutes,
             ),
         )
 

@@ -33,7 +33,7 @@ MAX_IMAGE_SIDE = 1600
 MAX_IMAGE_PIXELS = 40_000_000
 #: Request body limit to set on views that take an upload: above the file cap,
 #: so an oversized photo gets a message by its field rather than a bare 413 page.
-UPLOAD_REQUEST_LIMIT = 48 * 1024 * 1024
+UPLOAD_REQUEST_LIMIT = 10 * 1024 * 1024
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{20,64}\.jpg$")
 _FOLDER = re.compile(r"^[a-z][a-z0-9_]{0,30}$")

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect
+from flask import abort, flash, redirect, request
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from ..extensions import db
+from . import idempotency
 from .database import write_lock
 from .errors import DomainError, NotFound, PermissionDenied
 from .forms import show_errors
@@ -31,6 +33,7 @@ def submit(
     success: str | None = None,
     form: FlaskForm | None = None,
     error_redirect: str | None = None,
+    once: str | None = None,
 ) -> Response | None:
     """Run *call*; commit and redirect on success, or show why it was refused.
 
@@ -44,10 +47,28 @@ def submit(
     commit, so it may also do what only a committed change allows (sign the
     person in, remember something in the session, flash a message that depends
     on the result; see :func:`announce`).
+
+    *once* is the form's idempotency token (a create form): the first request
+    that sends it creates the record, a second one (double click, replay) is sent
+    where the first one led and creates nothing.
     """
+    token = once if idempotency.usable(once) else None
     try:
         write_lock()
+        if token is not None:
+            idempotency.claim(token, request.endpoint or "")
         result = call()
+        db.session.flush()
+    except idempotency.AlreadySubmitted as replay:
+        db.session.rollback()
+        return _replayed(replay.url)
+    except IntegrityError:
+        # A concurrent request with the same token committed first (PostgreSQL).
+        db.session.rollback()
+        found = idempotency.previous(token) if token is not None else None
+        if found is None:
+            raise
+        return _replayed(found.result_url)
     except DomainError as error:
         db.session.rollback()
         if isinstance(error, PermissionDenied):
@@ -64,7 +85,17 @@ def submit(
     db.session.commit()
     if success:
         flash(success, "success")
-    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+    url = redirect_to(result) if callable(redirect_to) else redirect_to
+    if token is not None:
+        idempotency.remember_result(token, url)
+        db.session.commit()
+    return redirect(url)
+
+
+def _replayed(url: str | None) -> Response:
+    """The answer to a form sent twice: where the first one led."""
+    flash(str(idempotency.AlreadySubmitted(url)), "info")
+    return redirect(url or request.url)
 
 
 def announce(

@@ -28,6 +28,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..accounts.states import Sex
 from ..core.enums import LabelledEnum
+from ..core.forms import IdempotentForm
 from .models import CouncilMember
 from .names import staff_name
 from .states import (
@@ -92,7 +93,7 @@ def _with_blank(enum: type[LabelledEnum]) -> Callable[[], list[tuple[str, str]]]
     return lambda: [("", "—"), *enum.choices()]
 
 
-class CouncilForm(ChoicesForm):
+class CouncilForm(ChoicesForm, IdempotentForm):
     CHOICES: ClassVar[ChoiceMap] = {
         "scope": CouncilScope.choices,
         "name_display": NameDisplay.choices,
@@ -300,7 +301,7 @@ class CompositionForm(FlaskForm):
     submit = SubmitField(_l("Record this composition"))
 
 
-class PoolForm(FlaskForm):
+class PoolForm(IdempotentForm):
     title = StringField(
         _l("Title of the draw"),
         validators=[InputRequired(_l("Give the draw a title.")), Length(max=160)],
@@ -338,7 +339,7 @@ class DrawForm(FlaskForm):
     submit = SubmitField(_l("Draw"))
 
 
-class MeetingForm(ChoicesForm):
+class MeetingForm(ChoicesForm, IdempotentForm):
     CHOICES: ClassVar[ChoiceMap] = {"kind": MeetingKind.choices}
 
     title = StringField(
@@ -363,7 +364,7 @@ class MeetingForm(ChoicesForm):
     submit = SubmitField(_l("Save the meeting"))
 
 
-class ItemForm(ChoicesForm):
+class ItemForm(ChoicesForm, IdempotentForm):
     CHOICES: ClassVar[ChoiceMap] = {
         "kind": AgendaItemKind.choices,
         "decision_kind": _with_blank(DecisionKind),

@@ -23,6 +23,7 @@ from wtforms.validators import (
 )
 
 from ..budget.forms import CoordinateField, MoneyField, MultiCheckboxField, optional_int
+from ..core.forms import IdempotentForm
 
 PERCENT_MESSAGE = _l("The progress is a percentage between 0 and 100.")
 CONSENT_LABEL = _l(
@@ -75,7 +76,7 @@ class TransitionForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(IdempotentForm):
     title = StringField(
         _l("Milestone"),
         validators=[DataRequired(_l("Give the milestone a title.")), Length(max=150)],
@@ -88,7 +89,7 @@ class MilestoneForm(FlaskForm):
     submit = SubmitField(_l("Save the milestone"))
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(IdempotentForm):
     title = StringField(
         _l("Title of the news"),
         validators=[DataRequired(_l("Give the news a title.")), Length(max=150)],

@@ -407,6 +407,7 @@ def milestone_create(project_id: int) -> ResponseReturnValue:
                 project, _milestone_data(form), current_user
             ),
             form=form,
+            once=form.form_token.data,
             success=_("The milestone is added."),
             redirect_to=url_for(
                 ".project_detail", project_id=project.id, _anchor="milestones"
@@ -474,6 +475,7 @@ def update_create(project_id: int) -> ResponseReturnValue:
         response = submit(
             lambda: services.publish_update(project, data, current_user),
             form=form,
+            once=form.form_token.data,
             success=_("The news is published; the followers get it by e-mail."),
             redirect_to=url_for(
                 ".project_detail", project_id=project.id, _anchor="updates"

@@ -22,6 +22,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from ..budget.forms import MoneyField, MultiCheckboxField, optional_int
 from ..core.enums import LabelledEnum
+from ..core.forms import IdempotentForm
 from .services.applications import MAX_BUDGET_LINES
 from .states import ApplicantKind, FunderKind
 
@@ -35,7 +36,7 @@ def _choices(enum: type[LabelledEnum]) -> list[SelectChoice]:
     return [SelectChoice(member.value, member.label) for member in enum]
 
 
-class FundForm(FlaskForm):
+class FundForm(IdempotentForm):
     """A fund's settings and its funders."""
 
     name = StringField(_l("Name of the fund"), validators=[Length(max=160)])
@@ -102,8 +103,8 @@ class ReglementForm(FlaskForm):
     submit = SubmitField(_l("Adopt and put in force"))
 
 
-class StartForm(FlaskForm):
-    """Start an application (a relay may file for a group)."""
+class StartForm(IdempotentForm):
+    """Start an application (a relay may file for a group); one per click."""
 
     for_group = BooleanField(_l("I file for a group that has no account"))
     consent_note = StringField(
@@ -213,6 +214,12 @@ class IncompleteForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes the state (the CSRF token only)."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class PaperStartForm(IdempotentForm):
+    """Open a file for an application received on paper (one per click)."""
 
     submit = SubmitField(_l("Confirm"))
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -30,6 +31,24 @@ from .models import Application, Fund, ReportFile
 from .states import ApplicationState, BudgetLineKind, Verdict
 
 bp = Blueprint("fph2", __name__, url_prefix="/fph")
+
+#: The bilan form carries several receipts and photos: its request limit is raised
+#: (the app's default is 1 MB) so that the files reach the view and a file too
+#: large gets a message by its field.
+UPLOAD_ENDPOINTS = frozenset({"fph2.report_file"})
+#: Request limit of the bilan form (several files of up to 8 MB each, in steps).
+REPORT_REQUEST_LIMIT = 12 * 1024 * 1024
+
+
+@bp.record_once
+def _install_upload_limit(state: BlueprintSetupState) -> None:
+    def raise_upload_limit() -> None:
+        if request.endpoint in UPLOAD_ENDPOINTS:
+            request.max_content_length = REPORT_REQUEST_LIMIT
+
+    # Before CSRFProtect's hook, which reads the body (see budget.views).
+    state.app.before_request_funcs.setdefault(None, []).insert(0, raise_upload_limit)
+
 
 S = ApplicationState
 

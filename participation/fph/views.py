@@ -27,6 +27,7 @@ from .forms import (
     FundForm,
     HolderForm,
     IncompleteForm,
+    PaperStartForm,
     ProjectForm,
     ReglementForm,
     ReglementStepForm,
@@ -144,6 +145,7 @@ def application_start(fund_id: int) -> ResponseReturnValue:
             "fph.application_step", application_id=a.id, step=1
         ),
         form=form,
+        once=form.form_token.data,
     )
     if response is not None:
         return response
@@ -160,13 +162,15 @@ def application_start(fund_id: int) -> ResponseReturnValue:
 @require(services.can_manage_funds)
 def paper_start(fund_id: int) -> ResponseReturnValue:
     fund = _fund_or_404(fund_id)
-    ActionForm().validate()
+    form = PaperStartForm()
+    form.validate()
     response = submit(
         lambda: services.start_application(fund, _me(), paper=True),
         redirect_to=lambda a: url_for(
             "fph.application_step", application_id=a.id, step=1
         ),
         error_redirect=url_for("fph.manage_fund", fund_id=fund.id),
+        once=form.form_token.data,
     )
     return response or abort(400)
 
@@ -459,6 +463,7 @@ def fund_create() -> ResponseReturnValue:
             redirect_to=lambda f: url_for("fph.manage_fund", fund_id=f.id),
             success=_("The fund was created."),
             form=form,
+            once=form.form_token.data,
         )
         if response is not None:
             return response
@@ -528,7 +533,7 @@ def manage_fund(fund_id: int) -> ResponseReturnValue:
         fund=fund,
         applications=queries.fund_applications(fund),
         calendar=services.committee_dates(fund),
-        paper_form=ActionForm(),
+        paper_form=PaperStartForm(),
     )
 
 

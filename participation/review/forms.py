@@ -227,7 +227,7 @@ def assignment_form_class(keys: list[str]) -> type[FlaskForm]:
                 validators=[
                     Optional(),
                     Regexp(
-                        r"^\d{1,9}$", message=_l("Choose a reviewer from the list.")
+                        r"^[0-9]{1,9}$", message=_l("Choose a reviewer from the list.")
                     ),
                 ]
             ),

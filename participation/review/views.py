@@ -18,6 +18,7 @@ from ..budget import queries as budget_queries
 from ..budget import services as budget_services
 from ..budget.models import Idea, Round
 from ..budget.states import IdeaAction, IdeaState, TransferAction
+from ..core.converters import ascii_int
 from ..core.decorators import require
 from ..core.permissions import is_reviewer
 from ..core.web import submit
@@ -268,7 +269,7 @@ def round_assignments_save(round_id: int) -> ResponseReturnValue:
     keys = [
         key
         for key in request.form
-        if key.startswith("idea_") and key.removeprefix("idea_").isdigit()
+        if key.startswith("idea_") and ascii_int(key.removeprefix("idea_")) is not None
     ]
     form = assignment_form_class(keys)()
     if form.validate():

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
+from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -15,6 +15,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..core.forms import IntegerField
 from .models import TerritoryKind
 from .rules import (
     MAX_POPULATION,

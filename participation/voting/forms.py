@@ -17,7 +17,6 @@ from wtforms import (
     BooleanField,
     Field,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -29,6 +28,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..accounts.states import VerificationLevel
 from ..budget.models import Idea
+from ..core.converters import ascii_int
+from ..core.forms import IntegerField
 from .ballots import field_name
 from .states import BallotType, CountingRule, TieBreak
 
@@ -221,7 +222,7 @@ def parse_choices(
             raw_id = key.removeprefix("points-")
             for value in values:
                 text = value.strip()
-                if not raw_id.isdigit():
+                if ascii_int(raw_id) is None:
                     errors["ballot"] = str(
                         _l("A project on this ballot does not exist in this vote.")
                     )
@@ -236,7 +237,7 @@ def parse_choices(
                 pairs.append((int(raw_id), points))
     else:
         for value in form.getlist("project"):
-            if not value.strip().isdigit():
+            if ascii_int(value) is None:
                 errors["ballot"] = str(
                     _l("A project on this ballot does not exist in this vote.")
                 )

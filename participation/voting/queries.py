@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..budget.models import Envelope, Idea, Round
+from ..core.converters import ascii_int
 from ..core.time import utcnow
 from ..extensions import db
 from .counting import Outcome
@@ -122,7 +123,8 @@ def project_lines(result: VoteResult, ideas: dict[int, Idea]) -> list[ProjectLin
     winners = list(result.winners)
     lines = []
     for project_id, support in result.support.items():
-        idea = ideas.get(int(project_id)) if project_id.isdigit() else None
+        number = ascii_int(project_id)
+        idea = ideas.get(number) if number is not None else None
         step = last_step.get(project_id)
         lines.append(
             ProjectLine(

@@ -90,7 +90,9 @@ def parse_share(text: str, public_key: bytes, position: int) -> tuple[int, bytes
     parts = cleaned.split("-")
     if len(parts) != 4 or parts[0] != SHARE_TAG or not parts[1].isascii():
         raise ShareError("malformed", position)
-    if not parts[1].isdigit() or not 1 <= int(parts[1]) <= MAX_TRUSTEES:
+    if not (parts[1].isascii() and parts[1].isdecimal()) or not (
+        1 <= int(parts[1]) <= MAX_TRUSTEES
+    ):
         raise ShareError("malformed", position)
     index = int(parts[1])
     try:

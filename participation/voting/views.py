@@ -40,6 +40,7 @@ from wtforms.fields.choices import SelectChoice
 from ..budget import queries as budget_queries
 from ..budget.models import Envelope, Round
 from ..core.errors import DomainError, FieldErrors
+from ..core.exports import safe_row
 from ..core.forms import show_errors
 from ..core.time import utcnow
 from ..core.web import submit
@@ -661,15 +662,17 @@ def result_csv(envelope_id: int) -> ResponseReturnValue:
     )
     for line in lines:
         writer.writerow(
-            [
-                line.project_id,
-                line.title,
-                f"{line.cost:.2f}",
-                line.support,
-                1 if line.won else 0,
-                line.outcome,
-                line.step["number"] if line.step else "",
-            ]
+            safe_row(
+                [
+                    line.project_id,
+                    line.title,
+                    f"{line.cost:.2f}",
+                    line.support,
+                    1 if line.won else 0,
+                    line.outcome,
+                    line.step["number"] if line.step else "",
+                ]
+            )
         )
     name = f"results-{envelope.round_id}-{envelope.territory_id}.csv"
     return Response(

@@ -288,11 +288,18 @@ def test_profile_keeps_a_way_to_sign_in(db, make_user):
     assert user.email == "a@example.org"
 
 
-def test_moving_ends_the_verification_of_the_old_qpv(db, make_user, make_territory):
-    relay = make_user(roles=(Role.RELAY,))
+def test_moving_ends_the_verification_of_the_old_qpv(
+    db, make_user, make_territory, make_relay
+):
     person = make_user()
+    relay = make_relay(person.territory)
     services.verify_resident(
-        relay, person, person.territory_id, VerificationMethod.PROOF_IN_PERSON, None
+        relay,
+        person,
+        person.territory_id,
+        VerificationMethod.PROOF_IN_PERSON,
+        None,
+        found=True,
     )
     new_home = make_territory()
 

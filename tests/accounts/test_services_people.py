@@ -74,8 +74,8 @@ def test_managed_account_needs_consent_and_a_relay(db, make_user, qpv):
         services.create_managed_account(resident, _managed(qpv.id))
 
 
-def test_managed_account_can_be_verified_at_creation(db, make_user, qpv):
-    relay = make_user(roles=(Role.RELAY,))
+def test_managed_account_can_be_verified_at_creation(db, make_relay, qpv):
+    relay = make_relay(qpv)
 
     person, _code = services.create_managed_account(
         relay, _managed(qpv.id, verified_in_person=True)
@@ -150,9 +150,11 @@ def test_managed_account_without_consent_is_refused_by_the_database(db, qpv):
 # --- Resident verification ---
 
 
-def test_relay_verifies_a_resident_and_who_how_when_are_recorded(db, make_user):
-    relay = make_user(roles=(Role.RELAY,))
+def test_relay_verifies_a_resident_and_who_how_when_are_recorded(
+    db, make_user, make_relay
+):
     person = make_user()
+    relay = make_relay(person.territory)
 
     verification = services.verify_resident(
         relay,
@@ -160,6 +162,7 @@ def test_relay_verifies_a_resident_and_who_how_when_are_recorded(db, make_user):
         person.territory_id,
         VerificationMethod.PROOF_IN_PERSON,
         "  quittance de loyer ",
+        found=True,
     )
 
     assert person.verification_level() is VerificationLevel.VERIFIED
@@ -203,17 +206,19 @@ def test_database_refuses_two_standing_verifications_for_one_qpv(db, make_user):
         db.session.flush()
 
 
-def test_verifying_in_another_qpv_moves_the_residence(db, make_user, make_territory):
-    relay = make_user(roles=(Role.RELAY,))
+def test_verifying_in_another_qpv_moves_the_residence(
+    db, make_user, make_territory, make_relay
+):
     person = make_user()
+    other = make_territory()
+    relay = make_relay(person.territory, other)
     old = person.territory_id
     services.verify_resident(
-        relay, person, old, VerificationMethod.PROOF_IN_PERSON, None
+        relay, person, old, VerificationMethod.PROOF_IN_PERSON, None, found=True
     )
-    other = make_territory()
 
     services.verify_resident(
-        relay, person, other.id, VerificationMethod.PROOF_IN_PERSON, None
+        relay, person, other.id, VerificationMethod.PROOF_IN_PERSON, None, found=True
     )
 
     assert person.territory_id == other.id
@@ -228,7 +233,12 @@ def test_verification_only_for_an_active_qpv(db, make_user, make_territory):
 
     with pytest.raises(DomainError) as error:
         services.verify_resident(
-            relay, person, outside.id, VerificationMethod.PROOF_IN_PERSON, ""
+            relay,
+            person,
+            outside.id,
+            VerificationMethod.PROOF_IN_PERSON,
+            "",
+            found=True,
         )
 
     assert error.value.field == "territory"
@@ -254,11 +264,16 @@ def test_nobody_verifies_themselves(db, make_user):
         )
 
 
-def test_revoking_a_verification(db, make_user):
-    relay = make_user(roles=(Role.RELAY,))
+def test_revoking_a_verification(db, make_user, make_relay):
     person = make_user()
+    relay = make_relay(person.territory)
     verification = services.verify_resident(
-        relay, person, person.territory_id, VerificationMethod.PROOF_IN_PERSON, None
+        relay,
+        person,
+        person.territory_id,
+        VerificationMethod.PROOF_IN_PERSON,
+        None,
+        found=True,
     )
 
     services.revoke_verification(relay, verification)

@@ -272,20 +272,29 @@ def test_person_sets_a_password_with_the_code_and_signs_in_by_pseudonym(
 # --- Verification ---
 
 
-def test_relay_finds_a_person_and_verifies_their_residence(
-    client, db, make_user, login_as
+def test_relay_finds_a_person_only_by_an_exact_identifier_and_verifies_them(
+    client, db, make_user, make_relay, login_as
 ):
-    relay = make_user(roles=(Role.RELAY,))
     person = make_user(real_name="Samia Khelifi", phone="+33698765432", email=None)
+    relay = make_relay(person.territory)
     make_user(real_name="Someone Else")
     login_as(relay)
 
-    for query in ("khelifi", "06 98 76 54 32", person.pseudonym):
+    for query in ("khelifi", "0698", person.pseudonym):
         html = client.get("/people", query_string={"q": query}).get_data(as_text=True)
-        assert f"/people/{person.id}" in html, query
-        assert "Someone Else" not in html
+        assert f"/people/{person.id}" not in html, query
+    html = client.get("/people", query_string={"q": "06 98 76 54 32"}).get_data(
+        as_text=True
+    )
+    assert f"/people/{person.id}?found=" in html
+    assert "Samia Khelifi" not in html  # the relay did not create the account
+    link = re.search(rf'href="(/people/{person.id}\?found=[^"]+)"', html)
+    assert link is not None
+    detail = link.group(1).replace("&amp;", "&")
+    assert client.get(f"/people/{person.id}").status_code == 403
+    assert client.get(detail).status_code == 200
     response = client.post(
-        f"/people/{person.id}/verifications",
+        detail.replace(f"/people/{person.id}", f"/people/{person.id}/verifications"),
         data={
             "territory": str(person.territory_id),
             "method": "proof_in_person",
@@ -300,8 +309,9 @@ def test_relay_finds_a_person_and_verifies_their_residence(
     [verification] = person.verifications
     assert verification.verified_by_id == relay.id
     assert verification.note == "facture EDF"
-    html = client.get(f"/people/{person.id}").get_data(as_text=True)
+    html = client.get(detail).get_data(as_text=True)
     assert "facture EDF" in html
+    assert "Samia Khelifi" not in html
     assert f'id="revoke-verification-{verification.id}"' in html
 
 

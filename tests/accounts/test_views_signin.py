@@ -227,11 +227,18 @@ def test_wrong_current_password_is_reported_on_its_field(
     assert "a new long password" not in html
 
 
-def test_profile_shows_roles_and_verification(client, db, make_user, login_as):
-    relay = make_user(roles=(Role.RELAY,))
+def test_profile_shows_roles_and_verification(
+    client, db, make_user, make_relay, login_as
+):
     person = make_user(roles=(Role.RESIDENT, Role.REVIEWER))
+    relay = make_relay(person.territory)
     services.verify_resident(
-        relay, person, person.territory_id, VerificationMethod.PROOF_IN_PERSON, "bail"
+        relay,
+        person,
+        person.territory_id,
+        VerificationMethod.PROOF_IN_PERSON,
+        "bail",
+        found=True,
     )
     login_as(person)
 

@@ -430,11 +430,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def sign_in(page: Any, login: str, password: str, then: str | None = None) -> None:
+def sign_in(
+    page: Any,
+    login: str,
+    password: str,
+    then: str | None = None,
+    *,
+    second_factor: bool = True,
+) -> None:
     """Sign in through the sign-in page, as a person would; *then* is the ``next`` page.
 
     Every journey signs in through this one function, so a step the site adds to
-    signing in (a second factor for staff, say) is handled here once.
+    signing in (the staff's second factor) is handled here once. A journey that
+    tests the second factor page itself passes ``second_factor=False``.
     """
     from urllib.parse import urlencode
 
@@ -443,3 +451,34 @@ def sign_in(page: Any, login: str, password: str, then: str | None = None) -> No
     page.locator("#password").fill(password)
     page.locator("#signin-form #submit").click()
     page.wait_for_load_state()
+    if second_factor:
+        pass_second_factor(page, login)
+
+
+#: The last TOTP time step used per login: a code works once, so a second sign-in
+#: of the same person within 30 seconds uses the next step's code (accepted for
+#: clock drift), a third one waits.
+_USED_STEPS: dict[str, int] = {}
+
+
+def pass_second_factor(page: Any, login: str) -> None:
+    """After the password: type the demo staff's code when the site asks for it.
+
+    The demo staff and administrator share the published demo secret
+    (``participation.accounts.demo.DEMO_TOTP_SECRET``), as `make run` users do.
+    """
+    import time
+
+    import pyotp
+
+    from participation.accounts.demo import DEMO_TOTP_SECRET
+
+    page.wait_for_load_state()
+    if not page.url.endswith("/signin/code"):
+        return
+    step = max(int(time.time()) // 30, _USED_STEPS.get(login, -1) + 1)
+    while step > int(time.time()) // 30 + 1:
+        time.sleep(0.5)
+    _USED_STEPS[login] = step
+    page.locator("#code").fill(pyotp.TOTP(DEMO_TOTP_SECRET).at(step * 30))
+    page.locator("#signin-code-submit").click()

@@ -307,28 +307,45 @@ def test_text_file_renamed_jpg_is_refused_by_the_field(
     assert _ideas(db) == []
 
 
-def test_a_30_mb_photo_gets_a_message_not_a_413_page(
-    client, login_as, resident, make_round, db
-):
-    round_ = make_round("submission")
-    login_as(resident)
-    huge = b"\xff\xd8\xff\xe0" + b"\0" * (30 * 1024 * 1024)
+def _post_photo(client, round_, size: int):
+    photo = b"\xff\xd8\xff\xe0" + b"\0" * size
     fields = MultiDict(_form(round_))
-    fields.add("photo", FileStorage(io.BytesIO(huge), filename="grande.jpg"))
+    fields.add("photo", FileStorage(io.BytesIO(photo), filename="grande.jpg"))
     # Encoded in memory: the test client's own on-disk body would never be closed.
     boundary, body = encode_multipart(fields)
-
-    response = client.post(
+    return client.post(
         f"/rounds/{round_.id}/ideas/new",
         data=body,
         content_type=f"multipart/form-data; boundary={boundary}",
     )
+
+
+def test_a_9_mb_photo_gets_a_message_not_a_413_page(
+    client, login_as, resident, make_round, db
+):
+    round_ = make_round("submission")
+    login_as(resident)
+
+    response = _post_photo(client, round_, 9 * 1024 * 1024)
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="photo-error"' in page
     assert "8" in page.split('id="photo-error"')[1].split("</p>")[0]
     assert "Installer quatre bancs" in page
+    assert _ideas(db) == []
+
+
+def test_a_30_mb_body_is_refused_with_the_limit(
+    client, login_as, resident, make_round, db
+):
+    round_ = make_round("submission")
+    login_as(resident)
+
+    response = _post_photo(client, round_, 30 * 1024 * 1024)
+
+    assert response.status_code == 413
+    assert "10 MB" in response.get_data(as_text=True)
     assert _ideas(db) == []
 
 
@@ -370,7 +387,7 @@ def test_relay_enters_an_idea_for_a_managed_account(
 def test_relay_must_record_consent(client, login_as, make_user, make_round, db):
     round_ = make_round("submission")
     relay = make_user(roles=(Role.RELAY,))
-    person = make_user(email=None)
+    person = make_user(email=None, managed_by_id=relay.id)
     login_as(relay)
 
     response = client.post(

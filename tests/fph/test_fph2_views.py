@@ -12,6 +12,7 @@ from participation.core.time import today_paris
 from participation.eligibility.services import create_default_grid
 from participation.fph import committee, payments
 from participation.fph.states import ApplicationState
+from tests.conftest import session_cookie_id
 
 from .fph2_support import grant, make_application, make_committee, open_committee
 
@@ -39,8 +40,10 @@ def scheduled(db, c):
 
 
 def _login(client, user):
+    # A committed server-side session: a rolled-back request cannot end it.
+    user_id = session_cookie_id(user)
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = user_id
         session["_fresh"] = True
         session["lang"] = "en"
     return client

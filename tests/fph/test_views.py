@@ -343,3 +343,29 @@ def test_staff_put_a_waiting_complete_file_on_a_later_committee(
     db.session.refresh(application)
     assert application.state is S.SCHEDULED
     assert application.agenda_item.meeting_id == meeting.id
+
+
+def test_a_start_or_paper_form_sent_twice_opens_one_file(
+    client, db, fund, make_committee, resident, staff, login_as
+) -> None:
+    """A double click (the same form token twice) opens one application."""
+    make_committee(fund)
+    db.session.commit()
+    login_as(resident)
+    page = client.get(f"/fph/funds/{fund.id}")
+    assert 'name="form_token"' in page.text
+    first = client.post(f"/fph/funds/{fund.id}/applications", data={"form_token": "t1"})
+    again = client.post(f"/fph/funds/{fund.id}/applications", data={"form_token": "t1"})
+    assert first.status_code == again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    count = sa.select(sa.func.count(Application.id))
+    assert db.session.scalar(count) == 1
+
+    login_as(staff)
+    manage = client.get(f"/fph/manage/funds/{fund.id}")
+    assert 'name="form_token"' in manage.text
+    paper = f"/fph/manage/funds/{fund.id}/paper"
+    first = client.post(paper, data={"form_token": "p1"})
+    again = client.post(paper, data={"form_token": "p1"})
+    assert again.headers["Location"] == first.headers["Location"]
+    assert db.session.scalar(count) == 2

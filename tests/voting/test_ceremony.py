@@ -126,3 +126,45 @@ def test_ceremony_open_and_fingerprint_pages(db, make_vote, trustees, login_as):
     assert "Share 1" in bad.get_data(as_text=True)
     assert client.get(f"/rounds/{vote.round.id}/vote/open").status_code == 404
     assert client.get(f"/rounds/{vote.round.id}/vote/fingerprints").status_code == 200
+
+
+def test_staff_signed_in_with_the_second_factor_name_enrolled_trustees(
+    app, db, make_vote, trustees
+):
+    """The ceremony through the real sign-in: password, then the staff's code; the
+    trustees are staff who have a second factor too (as the demo's have)."""
+    from participation.accounts.services import twofactor
+    from tests.security.conftest import SECRET, TEST_PASSWORD, current_code
+
+    for trustee in trustees:
+        twofactor.set_secret(trustee, SECRET, confirmed=True)
+    vote = make_vote("vote")
+    db.session.delete(services.key_of(vote.round))
+    db.session.commit()
+    client = app.test_client()
+    staff = trustees[0]
+    signed = client.post(
+        "/signin", data={"identifier": staff.email, "password": TEST_PASSWORD}
+    )
+    assert signed.headers["Location"].endswith("/signin/code")
+    url = f"/rounds/{vote.round.id}/vote/ceremony"
+    assert client.get(url).status_code == 302  # not signed in before the code
+    assert client.post("/signin/code", data={"code": current_code()}).status_code == 302
+
+    page = client.get(url).get_data(as_text=True)
+    for trustee in trustees:
+        assert f'value="{trustee.id}"' in page
+    started = client.post(
+        url,
+        data={
+            "step": "start",
+            "trustees": [str(t.id) for t in trustees],
+            "threshold": "2",
+        },
+    )
+
+    assert started.status_code == 200
+    assert started.get_data(as_text=True).count('class="share-code"') == 3
+    key = services.key_of(vote.round)
+    assert key is not None
+    assert sorted(t["user_id"] for t in key.trustees) == sorted(t.id for t in trustees)

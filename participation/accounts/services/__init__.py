@@ -21,6 +21,7 @@ from .links import (
     reset_password,
     send_email_confirmation,
 )
+from .lookup import issue_pass, pass_is_valid
 from .managed import (
     ManagedAccount,
     create_managed_account,
@@ -30,27 +31,54 @@ from .managed import (
 )
 from .profile import ProfileChanges, ProfileResult, update_profile
 from .registration import Registration, register
+from .relays import (
+    attach_territory,
+    detach_territory,
+    record_help,
+    served_territories,
+)
 from .roles import grant_role, revoke_role
-from .signin import authenticate, change_password, find_by_login
+from .sessions import end_session, open_session, sign_out_everywhere
+from .signin import (
+    NextStep,
+    SignInStep,
+    authenticate,
+    change_password,
+    complete_second_factor,
+    find_by_login,
+    next_step,
+    sign_in,
+)
 from .verification import revoke_verification, verify_resident
 
 __all__ = [
     "ManagedAccount",
+    "NextStep",
     "PersonDetails",
     "ProfileChanges",
     "ProfileResult",
     "Registration",
+    "SignInStep",
     "TokenError",
+    "attach_territory",
     "authenticate",
     "change_password",
+    "complete_second_factor",
     "confirm_email",
     "create_managed_account",
+    "detach_territory",
     "email_confirmation_token",
+    "end_session",
     "find_by_login",
     "grant_role",
+    "issue_pass",
+    "next_step",
     "normalize_email",
     "normalize_phone",
+    "open_session",
+    "pass_is_valid",
     "password_reset_token",
+    "record_help",
     "redeem_setup_code",
     "regenerate_setup_code",
     "register",
@@ -59,7 +87,10 @@ __all__ = [
     "revoke_role",
     "revoke_verification",
     "send_email_confirmation",
+    "served_territories",
     "setup_code_matches",
+    "sign_in",
+    "sign_out_everywhere",
     "update_profile",
     "verify_resident",
 ]

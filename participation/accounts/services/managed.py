@@ -62,6 +62,7 @@ def create_managed_account(actor: User, data: ManagedAccount) -> tuple[User, str
         managed_by_id=actor.id,
         managed_consent_at=now,
         data_notice_accepted_at=now,
+        account_code=rules.new_account_code(),
     )
     person.roles = [UserRole(role=Role.RESIDENT, granted_by_id=actor.id)]
     code = _issue_setup_code(person)

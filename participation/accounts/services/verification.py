@@ -13,7 +13,7 @@ from ...extensions import db
 from ...territories.models import Territory, TerritoryKind
 from .. import rules
 from ..models import ResidentVerification, User
-from ..permissions import can_verify
+from ..permissions import can_revoke_verification, can_verify, serves
 from ..states import Role, VerificationMethod
 
 
@@ -36,24 +36,45 @@ def verify_resident(
     territory_id: int | None,
     method: VerificationMethod,
     note: str | None,
+    *,
+    found: bool = False,
 ) -> ResidentVerification:
     """Record that *actor* checked that *person* lives in a QPV. No document is kept.
 
     Verifying for another QPV than the declared one moves the person's residence
     there and ends the verification of the old one. Verifying twice changes nothing.
+    A relay verifies only in a QPV they serve, people they help or just found by an
+    exact identifier (*found*), and never ends a verification someone else made.
     """
-    if not can_verify(actor, person):
+    if not can_verify(actor, person, found=found):
         raise PermissionDenied(_l("You cannot verify this person."))
     territory = _verifiable_qpv(territory_id)
+    if not serves(actor, territory.id):
+        raise DomainError(
+            _l(
+                "You can verify addresses only in the QPV you serve. Ask the staff "
+                "to attach you to %(qpv)s.",
+                qpv=territory.name,
+            ),
+            field="territory",
+        )
     note = rules.clean_optional(note, rules.NOTE_MAX_LENGTH, "note")
     existing = person.active_verification(territory.id)
     if existing is not None:
         return existing
+    others = [v for v in person.verifications if v.revoked_at is None]
+    if any(not can_revoke_verification(actor, other) for other in others):
+        raise DomainError(
+            _l(
+                "This person's address is verified in another QPV by someone else: "
+                "only the staff can move it."
+            ),
+            field="territory",
+        )
     now = utcnow()
-    for other in person.verifications:
-        if other.revoked_at is None:
-            other.revoked_at = now
-            other.revoked_by_id = actor.id
+    for other in others:
+        other.revoked_at = now
+        other.revoked_by_id = actor.id
     moved_from = person.territory_id if person.territory_id != territory.id else None
     person.territory_id = territory.id
     verification = ResidentVerification(
@@ -84,8 +105,11 @@ def verify_resident(
 
 
 def revoke_verification(actor: User, verification: ResidentVerification) -> None:
-    """End a verification (a mistake, a move); revoking twice changes nothing."""
-    if not can_verify(actor, verification.user):
+    """End a verification (a mistake, a move); revoking twice changes nothing.
+
+    Staff revoke any; a relay only one they made.
+    """
+    if not can_revoke_verification(actor, verification):
         raise PermissionDenied(_l("You cannot change this person's verification."))
     if verification.revoked_at is not None:
         return

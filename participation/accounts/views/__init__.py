@@ -10,4 +10,14 @@ from flask import Blueprint
 bp = Blueprint("accounts", __name__)
 
 # Each module adds its pages and hooks to ``bp`` when imported (after bp exists).
-from . import admin, hooks, people, profile, registration, sheets, signin  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    admin,
+    hooks,
+    people,
+    privacy,
+    profile,
+    registration,
+    security,
+    sheets,
+    signin,
+)

@@ -21,11 +21,16 @@ from ..forms import (
 )
 from ..models import ResidentVerification, User
 from ..permissions import (
+    can_manage_data_of,
+    can_record_help,
     can_regenerate_setup_code,
+    can_revoke_verification,
     can_search_people,
+    can_see_identity,
     can_verify,
     can_view_person,
 )
+from ..security_forms import HelpRecordForm
 from ..states import VerificationMethod
 from . import bp
 from .common import me, person_or_404, require, search
@@ -36,31 +41,54 @@ from .sheets import show_sheet
 @require_role(can_search_people)
 def people_search() -> ResponseReturnValue:
     form = PeopleSearchForm(request.args)
-    # Relays look a person up; only staff browse the whole list.
-    text, pagination = search(form, browse=is_staff(current_user))
+    # Staff browse everyone; a relay, the people they created or help.
+    text, pagination = search(form, browse=True)
     return render_template(
         "accounts/people_search.html",
         form=form,
         text=text,
         pagination=pagination,
         can_create=can_create_managed_account(current_user),
+        browse_all=is_staff(current_user),
+    )
+
+
+def _found(person: User) -> bool:
+    """This relay found *person* by an exact identifier a moment ago (the pass)."""
+    return services.pass_is_valid(current_user, person, request.args.get("found"))
+
+
+def _back_to(person: User) -> str:
+    return url_for(
+        ".person_detail", person_id=person.id, found=request.args.get("found")
     )
 
 
 def _render_person(
-    person: User, verification_form: VerificationForm | None = None
+    person: User,
+    verification_form: VerificationForm | None = None,
+    help_form: HelpRecordForm | None = None,
 ) -> str:
-    if verification_form is None and can_verify(current_user, person):
+    found = _found(person)
+    verifies = can_verify(current_user, person, found=found)
+    if verification_form is None and verifies:
         verification_form = VerificationForm()
         verification_form.territory.data = str(person.territory_id or "")
+    records_help = can_record_help(current_user, person, found=found)
     return render_template(
         "accounts/person_detail.html",
         person=person,
         verification_form=verification_form,
-        can_verify=can_verify(current_user, person),
+        help_form=help_form or (HelpRecordForm() if records_help else None),
+        can_verify=verifies,
+        can_revoke=lambda verification: can_revoke_verification(
+            current_user, verification
+        ),
         can_regenerate=can_regenerate_setup_code(current_user, person),
         can_manage_roles=can_manage_people(current_user),
-        show_real_name=True,
+        can_manage_data=can_manage_data_of(current_user, person),
+        show_identity=can_see_identity(current_user, person),
+        found=request.args.get("found") if found else None,
     )
 
 
@@ -68,8 +96,29 @@ def _render_person(
 @login_required
 def person_detail(person_id: int) -> ResponseReturnValue:
     person = person_or_404(person_id)
-    require(can_view_person(current_user, person))
+    require(can_view_person(current_user, person, found=_found(person)))
     return _render_person(person)
+
+
+@bp.post("/people/<int:person_id>/help")
+@login_required
+def help_record(person_id: int) -> ResponseReturnValue:
+    """A relay records that the person found by an exact identifier asked for help."""
+    person = person_or_404(person_id)
+    found = _found(person)
+    require(can_record_help(current_user, person, found=found))
+    form = HelpRecordForm()
+    if form.validate_on_submit():
+        note = form.consent_note.data
+        response = submit(
+            lambda: services.record_help(me(), person, note, found=found),
+            form=form,
+            success=_("You now help this person: they appear in your list."),
+            redirect_to=url_for(".person_detail", person_id=person.id),
+        )
+        if response is not None:
+            return response
+    return _render_person(person, help_form=form)
 
 
 def _managed_account(form: ManagedAccountForm) -> services.ManagedAccount:
@@ -91,6 +140,7 @@ def managed_create() -> ResponseReturnValue:
         response = submit(
             lambda: services.create_managed_account(me(), data),
             form=form,
+            once=form.form_token.data,
             success=_(
                 "The account is created. Print the sheet and give it to the person."
             ),
@@ -120,16 +170,19 @@ def setup_code_regenerate(person_id: int) -> ResponseReturnValue:
 @login_required
 def verification_create(person_id: int) -> ResponseReturnValue:
     person = person_or_404(person_id)
-    require(can_verify(current_user, person))
+    found = _found(person)
+    require(can_verify(current_user, person, found=found))
     form = VerificationForm()
     if form.validate_on_submit():
         territory_id = optional_int(form.territory.data)
         method, note = VerificationMethod(form.method.data), form.note.data
         response = submit(
-            lambda: services.verify_resident(me(), person, territory_id, method, note),
+            lambda: services.verify_resident(
+                me(), person, territory_id, method, note, found=found
+            ),
             form=form,
             success=_("The residence is marked as verified."),
-            redirect_to=url_for(".person_detail", person_id=person.id),
+            redirect_to=_back_to(person),
         )
         if response is not None:
             return response
@@ -142,7 +195,7 @@ def verification_revoke(person_id: int, verification_id: int) -> ResponseReturnV
     verification = db.get_or_404(ResidentVerification, verification_id)
     if verification.user_id != person_id:
         abort(404)
-    require(can_verify(current_user, verification.user))
+    require(can_revoke_verification(current_user, verification))
     back = url_for(".person_detail", person_id=person_id)
     response = submit(
         lambda: services.revoke_verification(me(), verification),

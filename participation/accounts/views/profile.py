@@ -94,7 +94,7 @@ def password_change() -> ResponseReturnValue:
             form=form,
             success=_("Your password is changed. Other devices are signed out."),
             # The new stamp ends the other sessions; this one continues with it.
-            redirect_to=lambda _nothing: signed_in(user),
+            redirect_to=lambda _nothing: signed_in(user, second_factor_done=True),
         )
         if response is not None:
             return response

@@ -66,7 +66,12 @@ def register() -> ResponseReturnValue:
         form.locale.data = str(get_locale())
     if form.validate_on_submit():
         data = _registration(form)
-        response = submit(lambda: _open_account(data), form=form, redirect_to=_welcome)
+        response = submit(
+            lambda: _open_account(data),
+            form=form,
+            redirect_to=_welcome,
+            once=form.form_token.data,
+        )
         if response is not None:
             return response
     return render_template("accounts/register.html", form=form)

@@ -91,6 +91,10 @@ def _setup_sheet_pdf(person: User, code: str) -> bytes:
         document.heading(_("Your account on %(site)s", site=site))
         document.paragraph(current_app.config["ORGANISATION_NAME"])
         document.label_value(_("Your pseudonym:"), person.pseudonym)
+        if person.account_code:
+            document.label_value(
+                _("Your account code (give it to a relay):"), person.account_code
+            )
         document.paragraph(_("Your one-time code:"))
         document.boxed(code)
         if person.setup_code_expires_at is not None:

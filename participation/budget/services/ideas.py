@@ -14,7 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ...accounts import queries as account_queries
 from ...accounts.models import User
+from ...accounts.permissions import can_act_for
 from ...core import audit
 from ...core.errors import Conflict, FieldErrors, PermissionDenied
 from ...core.i18n import money
@@ -129,9 +131,10 @@ def find_by_token(token: str | None) -> Idea | None:
     return db.session.scalar(sa.select(Idea).where(Idea.submission_token == token))
 
 
-def _check_on_behalf(actor: User, consent_note: str | None) -> str:
-    """A relay enters the idea with the person's consent; returns the note kept."""
-    if not can_submit_on_behalf(actor):
+def _check_on_behalf(actor: User, author: User, consent_note: str | None) -> str:
+    """A relay enters the idea of a person they created or help, with the person's
+    consent; returns the note kept."""
+    if not can_submit_on_behalf(actor) or not can_act_for(actor, author):
         raise PermissionDenied(_l("Only relays can enter an idea for someone else."))
     note = (consent_note or "").strip()
     if not note:
@@ -167,7 +170,7 @@ def create_idea(
             {"round": _l("The submission of ideas is closed for this round.")}
         )
     on_behalf = actor.id != author.id
-    note = _check_on_behalf(actor, consent_note) if on_behalf else None
+    note = _check_on_behalf(actor, author, consent_note) if on_behalf else None
     check_idea_data(round_, data, complete=submit)
     idea = Idea(
         round=round_,
@@ -226,39 +229,10 @@ def update_idea(
 
 
 def search_people(query: str, relay: User, limit: int = 20) -> list[User]:
-    """People a relay can enter an idea for: exact e-mail or phone, pseudonym prefix.
-
-    The relay's own managed accounts come first when the query is empty.
-    """
-    text = query.strip()
-    if not text:
-        return list(
-            db.session.scalars(
-                sa.select(User)
-                .where(User.managed_by_id == relay.id, User.is_active.is_(True))
-                .order_by(User.pseudonym)
-                .limit(limit)
-            )
-        )
-    lowered = text.lower()
-    phone = "".join(ch for ch in text if ch.isdigit() or ch == "+")
-    escaped = lowered.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    conditions = [
-        sa.func.lower(User.pseudonym).like(escaped + "%", escape="\\"),
-        User.email == lowered,
-    ]
-    if len(phone) >= 6:
-        conditions.append(User.phone == phone)
-        if phone.startswith("0"):
-            conditions.append(User.phone == "+33" + phone[1:])
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(sa.or_(*conditions), User.is_active.is_(True))
-            .order_by(User.pseudonym)
-            .limit(limit)
-        )
-    )
+    """People a relay can enter an idea for: those they created or help (accounts'
+    scoped search: anyone else only by an exact e-mail, phone or account code)."""
+    found = account_queries.search_people(query, viewer=relay, per_page=limit)
+    return [person for person in found.items if can_act_for(relay, person)]
 
 
 def seconds_left(round_: Round, now: datetime | None = None) -> float:

@@ -123,10 +123,16 @@ def _merge(idea: Idea, args: Arguments) -> None:
         )
     # The target keeps every author: the original's author and its co-authors.
     present = {target.author_id} | {c.user_id for c in target.co_authors}
-    for user_id in [idea.author_id, *(c.user_id for c in idea.co_authors)]:
+    authors: list[tuple[int, datetime | None]] = [(idea.author_id, utcnow())]
+    authors += [(c.user_id, c.accepted_at) for c in idea.co_authors]
+    for user_id, accepted_at in authors:
         if user_id not in present:
             target.co_authors.append(
-                IdeaCoAuthor(user_id=user_id, merged_from_idea_id=idea.id)
+                IdeaCoAuthor(
+                    user_id=user_id,
+                    merged_from_idea_id=idea.id,
+                    accepted_at=accepted_at,
+                )
             )
             present.add(user_id)
     if not target.association_name and idea.association_name:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 from werkzeug.wrappers import Response
 
+from ...core.converters import ascii_int
 from ...core.errors import Conflict, PermissionDenied
 from ...core.uploads import UPLOAD_REQUEST_LIMIT
 from ...territories.models import Territory
@@ -104,8 +105,7 @@ def confirmed_staff_round(round_id: int) -> Round:
 
 def arg_int(name: str) -> int | None:
     """A small whole number from the query string, or None."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return ascii_int(request.args.get(name, ""), maximum=10**9)
 
 
 def idea_page(idea: Idea) -> str:

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from ...accounts.models import User
+from ...accounts.permissions import can_act_for
 from ...core.database import write_lock
 from ...core.errors import DomainError
 from ...core.forms import show_errors
@@ -206,6 +207,8 @@ def _beneficiary(round_: Round) -> User | None:
     person = db.session.get(User, for_id)
     if person is None or not person.is_active:
         abort(404)
+    if not can_act_for(current_user, person):
+        abort(403)  # a relay files only for the people they created or help
     return person
 
 

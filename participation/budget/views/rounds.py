@@ -159,9 +159,12 @@ def round_create() -> ResponseReturnValue:
     require_staff()
     form = _round_form(None)
     if form.validate_on_submit():
+        data = _round_data(form)
+        # One round per form, however often it is sent (double click, replay).
         response = submit(
-            lambda: services.create_round(_round_data(form), current_user),
+            lambda: services.create_round(data, current_user),
             form=form,
+            once=form.form_token.data,
             success=_("The round is created. Set its envelopes, then open it."),
             redirect_to=lambda round_: url_for(".round_envelopes", round_id=round_.id),
         )

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from ...accounts.states import Sex
+from ...core.converters import ascii_int
 from ...core.decorators import require
 from ...core.time import today_paris
 from ...core.web import submit
@@ -78,7 +79,7 @@ def _council_data(form: CouncilForm) -> services.CouncilData:
     return services.CouncilData(
         name=form.name.data or "",
         scope=CouncilScope(form.scope.data),
-        territory_id=int(territory) if territory and territory.isdigit() else None,
+        territory_id=ascii_int(territory),
         description=form.description.data or "",
         resident_seats=form.resident_seats.data or 0,
         local_actor_seats=form.local_actor_seats.data or 0,
@@ -99,6 +100,7 @@ def council_create() -> ResponseReturnValue:
         response = submit(
             lambda: services.create_council(_council_data(form), me()),
             form=form,
+            once=form.form_token.data,
             success=_("The council is created, with default rules to adapt."),
             redirect_to=lambda council: url_for(
                 "council.rules_edit", council_id=council.id
@@ -198,7 +200,7 @@ def member_list(council_id: int) -> ResponseReturnValue:
 
 
 def _optional_int(text: str | None) -> int | None:
-    return int(text) if text and text.strip().isdigit() else None
+    return ascii_int(text)
 
 
 @bp.route("/<int:council_id>/members/new", methods=["GET", "POST"])

@@ -49,6 +49,7 @@ def draw_create(council_id: int) -> ResponseReturnValue:
         response = submit(
             lambda: services.import_pool(council, pool, me()),
             form=form,
+            once=form.form_token.data,
             success=_("The pool is imported. Draw in front of the witnesses."),
             redirect_to=lambda draw: url_for("council.draw_detail", draw_id=draw.id),
         )

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from ...core.converters import ascii_int
 from ...core.decorators import require
 from ...core.time import PARIS, today_paris, utcnow
 from ...core.web import submit
@@ -96,6 +97,7 @@ def meeting_create(council_id: int) -> ResponseReturnValue:
         response = submit(
             lambda: meetings.create_meeting(council, _meeting_data(form), me()),
             form=form,
+            once=form.form_token.data,
             success=_("The meeting is planned. Prepare its agenda."),
             redirect_to=lambda meeting: _back(meeting),
         )
@@ -173,11 +175,12 @@ def item_create(meeting_id: int) -> ResponseReturnValue:
             decision_kind=DecisionKind(form.decision_kind.data)
             if form.decision_kind.data
             else None,
-            minutes_id=int(minutes_id) if minutes_id and minutes_id.isdigit() else None,
+            minutes_id=ascii_int(minutes_id),
         )
         response = submit(
             lambda: meetings.add_item(meeting, data, me()),
             form=form,
+            once=form.form_token.data,
             success=_("The item is on the agenda."),
             redirect_to=_back(meeting),
         )

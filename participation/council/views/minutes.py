@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...core.converters import ascii_int
 from ...core.decorators import require
 from ...core.web import submit
 from ...extensions import db
@@ -140,7 +141,7 @@ def erratum_create(minutes_id: int) -> ResponseReturnValue:
                 minutes,
                 form.text.data or "",
                 me(),
-                noted_at_meeting_id=int(noted) if noted and noted.isdigit() else None,
+                noted_at_meeting_id=ascii_int(noted),
             ),
             form=form,
             success=_("The erratum is appended to the minutes."),

@@ -9,9 +9,7 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SearchField,
     SelectField,
@@ -29,6 +27,7 @@ from wtforms.validators import (
 
 from ...accounts.forms import ManagedAccountForm, language_choices, sex_choices
 from ...budget.models import Round
+from ...core.forms import DateField, IntegerField
 from .services import CHOICES_MAX_LENGTH, PLACE_MAX_LENGTH, REASON_MAX_LENGTH
 from .states import MAX_BATCH_SIZE, Mark, VoidReason
 

@@ -10,9 +10,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from participation.accounts.models import User
+from participation.accounts import services as account_services
+from participation.accounts.models import RelayTerritory, User
 from participation.accounts.states import Role
 from participation.core.time import today_paris
 from participation.voting.desks import services
@@ -57,10 +59,16 @@ def resident(make_user) -> User:
 
 
 @pytest.fixture
-def make_desk(db, relay) -> Callable[..., PollingDesk]:
+def make_desk(db, relay, relay2) -> Callable[..., PollingDesk]:
     def _make_desk(
         vote: Any, *, place: str = "Centre social Jean Moulin"
     ) -> PollingDesk:
+        # The relays serve the desk's QPV: they may verify addresses there.
+        for serving in (relay, relay2):
+            link = {"relay_id": serving.id, "territory_id": vote.here.id}
+            if db.session.scalars(sa.select(RelayTerritory).filter_by(**link)).first():
+                continue
+            db.session.add(RelayTerritory(**link))
         desk = services.open_desk(
             vote.round,
             relay,
@@ -91,6 +99,13 @@ def signed_desk(db, vote, desk, make_voter, relay) -> Callable[[int], PollingDes
         return desk
 
     return _signed
+
+
+def voter_url(desk: PollingDesk, person: User, relay: User) -> str:
+    """The desk's page for *person*, with the pass a search by exact identifier
+    gives *relay* (relays open only the people they found or help)."""
+    found = account_services.issue_pass(relay, person)
+    return f"/desks/{desk.id}/voters/{person.id}?found={found}"
 
 
 def typed(*readings: str | tuple[str, str]) -> dict[int, services.Typed]:

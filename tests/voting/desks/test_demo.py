@@ -12,10 +12,11 @@ from participation.voting.models import Ballot, PollingDesk
 
 
 def test_demo_desk_has_sign_ins_a_reconciled_batch_and_one_to_settle(
-    db, make_vote, make_user
+    db, make_vote, make_user, make_relay
 ):
     vote = make_vote()
-    make_user(roles=(Role.RELAY,), email=demo.RELAY_EMAIL, pseudonym="relais_demo")
+    # The demo relay serves the QPV of the desk (the accounts demo attaches it).
+    make_relay(vote.here, email=demo.RELAY_EMAIL, pseudonym="relais_demo")
     make_user(roles=(Role.STAFF,), email=demo.STAFF_EMAIL, pseudonym="agent_demo")
 
     demo.load()

@@ -23,7 +23,7 @@ from participation.voting.desks.states import BatchState
 from participation.voting.models import Ballot, PollingDesk, SignIn
 from participation.voting.states import Channel
 
-from .conftest import typed
+from .conftest import typed, voter_url
 
 
 def count(db, model, *where) -> int:
@@ -151,11 +151,11 @@ def test_closing_a_desk_then_signing_in_is_refused(
     login_as(relay)
     assert client.post(f"/desks/{desk.id}/close").status_code == 302
 
-    response = client.post(f"/desks/{desk.id}/voters/{voter.id}", data={})
+    response = client.post(voter_url(desk, voter, relay), data={})
 
     assert response.status_code == 403
     assert count(db, SignIn) == 0
-    page = client.get(f"/desks/{desk.id}/voters/{voter.id}")
+    page = client.get(voter_url(desk, voter, relay))
     assert 'id="desk-closed"' in page.get_data(as_text=True)
 
 
@@ -170,9 +170,14 @@ def test_relay_finds_a_voter_and_signs_them_in(
     person = make_voter(vote.here, pseudonym="Karim_du_Viguier", real_name="Karim Z.")
     login_as(relay)
 
-    found = client.get(f"/desks/{desk.id}/voters", query_string={"q": "Karim Z"})
+    # A relay finds a person by their exact e-mail, phone or account code only.
+    nothing = client.get(f"/desks/{desk.id}/voters", query_string={"q": "Karim Z"})
+    assert f'id="voter-{person.id}"' not in nothing.get_data(as_text=True)
+    found = client.get(f"/desks/{desk.id}/voters", query_string={"q": person.email})
     assert f'id="voter-{person.id}"' in found.get_data(as_text=True)
-    response = client.post(f"/desks/{desk.id}/voters/{person.id}", data={})
+    assert "Karim Z." not in found.get_data(as_text=True)
+    assert client.post(f"/desks/{desk.id}/voters/{person.id}").status_code == 403
+    response = client.post(voter_url(desk, person, relay), data={})
 
     assert response.status_code == 302
     sign_in = db.session.get(SignIn, (vote.round.id, person.id))
@@ -190,11 +195,11 @@ def test_search_shows_who_already_voted_online(
     db.session.commit()
     login_as(relay)
 
-    found = client.get(f"/desks/{desk.id}/voters", query_string={"q": voter.pseudonym})
+    found = client.get(f"/desks/{desk.id}/voters", query_string={"q": voter.email})
     body = text_of(found)
     assert "Already voted" in body
 
-    response = client.post(f"/desks/{desk.id}/voters/{voter.id}", data={})
+    response = client.post(voter_url(desk, voter, relay), data={})
     assert response.status_code == 200
     assert "already voted online" in text_of(response)
     assert count(db, SignIn) == 1
@@ -207,14 +212,12 @@ def test_unverified_voter_is_signed_in_with_the_proof_box(
     person = make_voter(vote.here, verified=False)
     login_as(relay)
 
-    refused = client.post(f"/desks/{desk.id}/voters/{person.id}", data={})
+    refused = client.post(voter_url(desk, person, relay), data={})
     assert refused.status_code == 200
     assert 'id="proof_checked-error"' in refused.get_data(as_text=True)
     assert count(db, SignIn) == 0
 
-    response = client.post(
-        f"/desks/{desk.id}/voters/{person.id}", data={"proof_checked": "y"}
-    )
+    response = client.post(voter_url(desk, person, relay), data={"proof_checked": "y"})
     assert response.status_code == 302
     assert count(db, SignIn) == 1
 

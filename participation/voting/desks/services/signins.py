@@ -129,12 +129,15 @@ def _verify_here(desk: PollingDesk, person: User, actor: User) -> None:
             desk.territory_id,
             VerificationMethod.PROOF_IN_PERSON,
             None,
+            found=True,  # the desk's page checked the relay's pass to the person
         )
     except PermissionDenied:
         raise SignInRefused(
             _l("You cannot verify your own address: ask another relay."),
             field="proof_checked",
         ) from None
+    except DomainError as error:  # not a QPV the relay serves, or moved by staff
+        raise SignInRefused(error.message, field="proof_checked") from None
 
 
 def _check_lives_here(desk: PollingDesk, person: User) -> None:

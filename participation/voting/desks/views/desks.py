@@ -14,9 +14,9 @@ from ....accounts import queries as account_queries
 from ....accounts import services as account_services
 from ....accounts.forms import optional_int, optional_sex
 from ....accounts.models import User
+from ....accounts.permissions import can_act_for
 from ....budget.models import Round
 from ....core.decorators import require
-from ....core.errors import DomainError
 from ....core.time import today_paris
 from ....core.web import submit
 from ....extensions import db
@@ -143,13 +143,9 @@ def voter_search(desk_id: int) -> ResponseReturnValue:
     pagination = None
     signed: dict[int, Any] = {}
     if text:
-        try:
-            phone = account_services.normalize_phone(text)
-        except DomainError:
-            phone = None
         page = max(request.args.get("page", 1, type=int) or 1, 1)
         pagination = account_queries.search_people(
-            text, phone=phone, page=page, per_page=SEARCH_PER_PAGE
+            text, viewer=current_user, page=min(page, 10_000), per_page=SEARCH_PER_PAGE
         )
         signed = queries.sign_ins_of_people(desk.round_id, pagination.items)
     return render_template(
@@ -168,6 +164,13 @@ def voter_search(desk_id: int) -> ResponseReturnValue:
 def voter_sign_in(desk_id: int, person_id: int) -> ResponseReturnValue:
     desk = desk_or_404(desk_id)
     person = db.get_or_404(User, person_id)
+    # Found by an exact identifier (the search's pass), or someone the relay helps.
+    allow(
+        can_act_for(current_user, person)
+        or account_services.pass_is_valid(
+            current_user, person, request.args.get("found")
+        )
+    )
     form = SignInForm()
     if form.validate_on_submit():
         allow(services.can_sign_in_at(current_user, desk))
