@@ -22,6 +22,7 @@ import os
 import random
 import secrets
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -69,6 +70,11 @@ RULES_TO_PABULIB = {
     CountingRule.MES_GREEDY: "unknown",
 }
 _CHANNELS = {"internet": Channel.ONLINE, "paper": Channel.PAPER}
+
+#: A ballot's channel is published only when every channel of the envelope holds at
+#: least this many ballots: the three paper ballots of a small desk, each marked
+#: "paper", would tell a neighbour who saw someone vote there how they voted.
+MIN_BALLOTS_PER_CHANNEL = 10
 
 
 @dataclass(frozen=True)
@@ -487,7 +493,11 @@ def export_envelope(envelope: Envelope) -> pabulib.PbElection:
             name=" ".join(idea.title.split()),
             extra=extra,
         )
-    known_channels = all(c in (Channel.ONLINE, Channel.PAPER) for _, c, _ in stored)
+    channel_sizes = Counter(c for _, c, _ in stored)
+    show_channel = all(
+        c in (Channel.ONLINE, Channel.PAPER) and n >= MIN_BALLOTS_PER_CHANNEL
+        for c, n in channel_sizes.items()
+    )
     order = list(stored)
     random.SystemRandom().shuffle(order)
     voter_ids: set[str] = set()
@@ -499,7 +509,7 @@ def export_envelope(envelope: Envelope) -> pabulib.PbElection:
         voter_ids.add(voter_id)
         items = sorted(chosen.items())
         extra = {}
-        if known_channels:
+        if show_channel:
             extra["voting_method"] = (
                 "internet" if channel is Channel.ONLINE else "paper"
             )

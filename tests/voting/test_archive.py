@@ -150,3 +150,53 @@ def test_toulouse_mirail_imports_as_an_archive(app, db):
     assert result.exit_code == 0, result.output
     assert count(db, Ballot) == len(election.votes)
     assert count(db, Idea) == len(election.projects)
+
+
+def _with_channels(internet: int, paper: int) -> str:
+    """A small election whose ballots carry their channel (``voting_method``)."""
+    votes = [f"i{n};1;internet" for n in range(internet)]
+    votes += [f"p{n};2;paper" for n in range(paper)]
+    return (
+        SMALL.replace("num_votes;5", f"num_votes;{len(votes)}")
+        .replace("1;6000;4;", f"1;6000;{internet};")
+        .replace("2;5000;3;", f"2;5000;{paper};")
+        .replace("3;3000;1;", "3;3000;0;")
+        .split("VOTES\n")[0]
+        + "VOTES\nvoter_id;vote;voting_method\n"
+        + "\n".join(votes)
+        + "\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("internet", "paper", "published"),
+    [(12, 3, False), (3, 12, False), (10, 10, True), (25, 0, True)],
+)
+def test_export_pb_gives_a_ballots_channel_only_when_every_channel_is_big_enough(
+    app, db, tmp_path, internet, paper, published
+):
+    runner = app.test_cli_runner()
+    imported = runner.invoke(
+        args=[
+            "voting",
+            "import-pb",
+            str(_write(tmp_path, _with_channels(internet, paper))),
+        ]
+    )
+    assert imported.exit_code == 0, imported.output
+    round_id = db.session.scalar(sa.select(Round.id))
+    out = tmp_path / "out.pb"
+
+    result = runner.invoke(args=["voting", "export-pb", str(round_id), "-o", str(out)])
+
+    assert result.exit_code == 0, result.output
+    election = pabulib.parse(out.read_text(encoding="utf-8"))
+    assert len(election.votes) == internet + paper
+    if published:
+        methods = [v.voting_method for v in election.votes]
+        assert methods.count("internet") == internet
+        assert methods.count("paper") == paper
+        assert "voting_method" in election.vote_columns
+    else:
+        assert "voting_method" not in election.vote_columns
+        assert all(v.voting_method is None for v in election.votes)
