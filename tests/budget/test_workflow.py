@@ -486,3 +486,44 @@ def test_database_refuses_incoherent_ideas(db, make_round, make_idea):
         savepoint.rollback()
     assert db.session.get(Idea, idea.id) is not None
     assert db.session.scalar(sa.select(sa.func.count(IdeaStateChange.id))) == 0
+
+
+def test_author_hears_each_status_the_service_reports(
+    db, make_round, make_idea, make_user, staff
+):
+    author = make_user(email="lina@example.test", locale="en")
+    idea = make_idea(make_round("review"), author=author, title="Halls propres")
+    services.transition(
+        idea, IdeaAction.TRANSFER, staff, transfer_service="Bailleur Alogea"
+    )
+    before = db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
+
+    services.update_transfer(idea, TransferAction.START, staff, comment="Devis reçu.")
+
+    messages = db.session.scalars(
+        sa.select(OutboxMessage).order_by(OutboxMessage.id).offset(before)
+    ).all()
+    assert [m.to_address for m in messages] == ["lina@example.test"]
+    assert "Halls propres" in messages[0].subject
+    assert "Bailleur Alogea reports on your idea: In progress." in messages[0].body_text
+    assert "Devis reçu." in messages[0].body_text
+    assert f"/ideas/{idea.id}" in messages[0].body_text
+
+
+def test_transfer_news_for_a_managed_account_sends_nothing(
+    db, make_round, make_idea, make_user, staff
+):
+    relay = make_user(roles=(Role.RELAY,))
+    person = make_user(email=None, managed_by_id=relay.id)
+    idea = make_idea(
+        make_round("review"),
+        author=person,
+        submitted_on_behalf_by_id=relay.id,
+        consent_recorded_at=utcnow(),
+    )
+    services.transition(idea, IdeaAction.TRANSFER, staff, transfer_service="Voirie")
+
+    services.update_transfer(idea, TransferAction.ACKNOWLEDGE, staff)
+
+    assert idea.transfer_status is TransferStatus.ACKNOWLEDGED
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0

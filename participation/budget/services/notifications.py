@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...core.outbox import queue_email
 from ..models import Idea
-from ..states import IdeaAction, IdeaState
+from ..states import IdeaAction, IdeaState, TransferStatus
 
 
 def idea_url(idea: Idea) -> str:
@@ -62,5 +62,35 @@ def notify_author(idea: Idea, action: IdeaAction, comment: str | None) -> None:
                 "",
                 _("It continues as: %(link)s", link=idea_url(idea.merged_into)),
             ]
+        lines += ["", _("Follow it here: %(link)s", link=idea_url(idea))]
+        queue_email(author.email, subject, "\n".join(lines))
+
+
+def notify_transfer(idea: Idea, comment: str | None) -> None:
+    """E-mail the author what the competent service reported on their idea.
+
+    The follow-up of a transferred idea is told the way a project's updates are:
+    each new status, with what staff wrote, in the author's language.
+    """
+    author = idea.author
+    status: TransferStatus | None = idea.transfer_status
+    if not author.email or status is None:
+        return
+    with force_locale(author.locale or "fr"):
+        subject = _(
+            "Your idea “%(title)s”: news from the competent service",
+            title=idea.title[:80],
+        )
+        lines = [
+            _("Hello %(name)s,", name=author.pseudonym),
+            "",
+            _(
+                "%(service)s reports on your idea: %(status)s.",
+                service=idea.transfer_service or _("The competent service"),
+                status=status.label,
+            ),
+        ]
+        if comment:
+            lines += ["", _("Comment: %(comment)s", comment=comment)]
         lines += ["", _("Follow it here: %(link)s", link=idea_url(idea))]
         queue_email(author.email, subject, "\n".join(lines))

@@ -20,6 +20,7 @@ from ...core.time import utcnow
 from ...core.workflow import Workflow, apply_transition
 from ..models import Idea, IdeaTransferChange
 from ..states import TRANSFER_TRANSITIONS, IdeaState, TransferAction, TransferStatus
+from .notifications import notify_transfer
 
 #: Longest name of a competent service (the column's size).
 SERVICE_NAME_LENGTH = 120
@@ -89,11 +90,9 @@ def update_transfer(
         raise PermissionDenied(_l("Only staff can do this."))
     if idea.state is not IdeaState.TRANSFERRED or idea.transfer_status is None:
         raise Conflict(_l("This idea was not transferred."))
-    return apply_transition(
-        TRANSFER_WORKFLOW,
-        idea,
-        action,
-        actor,
-        comment=(comment or "").strip() or None,
-        now=now or utcnow(),
+    comment = (comment or "").strip() or None
+    status = apply_transition(
+        TRANSFER_WORKFLOW, idea, action, actor, comment=comment, now=now or utcnow()
     )
+    notify_transfer(idea, comment)
+    return status
