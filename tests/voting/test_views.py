@@ -344,3 +344,14 @@ def test_vote_index_lists_open_votes(client, vote):
 
     assert page.status_code == 200
     assert f"/rounds/{vote.round.id}/vote" in page.get_data(as_text=True)
+
+
+def test_ballot_page_says_the_range_of_projects_in_the_plural_of_its_top(
+    make_vote, make_voter, login_as
+):
+    vote = make_vote(rules={"min_projects": 1, "max_projects": 3})
+    client = login_as(make_voter(vote.here))
+
+    html = client.get(f"/rounds/{vote.round.id}/vote").get_data(as_text=True)
+
+    assert "Tick between 1 and 3 projects." in html
