@@ -12,8 +12,6 @@ the same token and shows the receipt again instead of a second ballot.
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -40,7 +38,7 @@ from wtforms.fields.choices import SelectChoice
 from ..budget import queries as budget_queries
 from ..budget.models import Envelope, Round
 from ..core.errors import DomainError, FieldErrors
-from ..core.exports import safe_row
+from ..core.exports import csv_text
 from ..core.forms import show_errors
 from ..core.time import utcnow
 from ..core.web import submit
@@ -655,28 +653,24 @@ def result_csv(envelope_id: int) -> ResponseReturnValue:
     envelope = _envelope_or_404(envelope_id)
     result = _exportable(envelope)
     lines = queries.project_lines(result, queries.projects_of(envelope))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["project_id", "title", "cost", "support", "selected", "outcome", "step"]
+    text = csv_text(
+        ["project_id", "title", "cost", "support", "selected", "outcome", "step"],
+        (
+            [
+                line.project_id,
+                line.title,
+                f"{line.cost:.2f}",
+                line.support,
+                1 if line.won else 0,
+                line.outcome,
+                line.step["number"] if line.step else "",
+            ]
+            for line in lines
+        ),
     )
-    for line in lines:
-        writer.writerow(
-            safe_row(
-                [
-                    line.project_id,
-                    line.title,
-                    f"{line.cost:.2f}",
-                    line.support,
-                    1 if line.won else 0,
-                    line.outcome,
-                    line.step["number"] if line.step else "",
-                ]
-            )
-        )
     name = f"results-{envelope.round_id}-{envelope.territory_id}.csv"
     return Response(
-        out.getvalue(),
+        text,
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={name}"},
     )

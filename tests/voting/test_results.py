@@ -232,7 +232,9 @@ def test_csv_export_lists_every_project(db, closed, client):
 
     response = client.get(f"/results/{vote.envelope.id}/results.csv")
 
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeffproject_id;title;")  # for a French spreadsheet
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert {r["project_id"] for r in rows} == {str(p.id) for p in vote.projects}
     assert {r["project_id"] for r in rows if r["selected"] == "1"} == {
         str(vote.projects[0].id),
