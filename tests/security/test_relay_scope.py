@@ -147,3 +147,15 @@ def test_co_authors_appear_only_once_they_accept(demo_app):
 
     assert accepted.status_code == 302
     assert karim.pseudonym in amina.get(idea_url).get_data(as_text=True)
+
+
+def test_contact_details_keep_their_left_to_right_order_in_arabic_pages(demo_app):
+    karim = _person(phone=accounts_demo.RESIDENT_PHONE)
+    staff = routes.client_for(demo_app, "staff")
+
+    found = staff.get("/people", query_string={"q": karim.phone}).get_data(as_text=True)
+    detail = staff.get(f"/people/{karim.id}").get_data(as_text=True)
+
+    # Isolated (<bdi>) and left to right: "06 12 34 56 78" never shows reversed.
+    assert f'<bdi dir="ltr">{karim.phone}</bdi>' in found
+    assert f'<bdi dir="ltr">{karim.phone}</bdi>' in detail
