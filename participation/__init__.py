@@ -67,6 +67,7 @@ def _register_features(app: Flask) -> None:
     from .fph import committee as fph_committee
     from .fph import fph2_views
     from .fph import models as _fph_models  # noqa: F401
+    from .fph import publishing as fph_publishing
     from .fph import views as fph
     from .publishing import views as publishing
     from .review import models as _review_models  # noqa: F401
@@ -87,6 +88,7 @@ def _register_features(app: Flask) -> None:
     for feature in (followup, fph, publishing):
         app.register_blueprint(feature.bp)
     council_publishing.register()
+    fph_publishing.register()
     fph_committee.register()
     app.register_blueprint(fph2_views.bp)
     app.cli.add_command(cli.seed_demo)

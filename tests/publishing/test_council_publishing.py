@@ -227,7 +227,7 @@ def test_a_neighbourhood_without_council_has_no_council_section(
     assert 'id="council"' not in page
 
 
-def test_the_dashboard_has_the_council_charts_and_keeps_the_fph_placeholder(
+def test_the_dashboard_has_the_council_charts_next_to_the_fph_ones(
     db, client, login_as, make_user, record, council
 ):
     from participation.accounts.states import Role
@@ -242,7 +242,8 @@ def test_the_dashboard_has_the_council_charts_and_keeps_the_fph_placeholder(
     seats = page[page.index('id="council-seats-table"') :]
     assert council.name in seats
     assert 'id="council-meetings-table"' in page
-    assert 'id="fph-placeholder"' in page
+    assert 'id="section-fph"' in page
+    assert 'id="fph-placeholder"' not in page
 
 
 def test_the_dashboard_counts_attendance_of_held_meetings(db, app, record, council):

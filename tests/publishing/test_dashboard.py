@@ -39,7 +39,9 @@ def test_staff_see_every_chart_with_its_table(db, client, login_as, staff, proje
         assert f'id="{chart_id}-table"' in text or f'id="{chart_id}-empty"' in text
     assert text.count('role="img"') >= 6
     assert 'id="ideas-qpv-theme-table"' in text
-    assert 'id="fph-placeholder"' in text
+    # The FPH registers its own section: the placeholder is gone.
+    assert 'id="section-fph"' in text
+    assert 'id="fph-placeholder"' not in text
     assert "style=" not in re.sub(r"<script.*?</script>", "", text)
 
 
@@ -98,26 +100,26 @@ def test_money_per_qpv_adds_up_the_projects(db, app, projects, published):
 def test_a_section_can_be_registered_by_another_feature(db, client, login_as, staff):
     from participation.publishing.charts import Chart, Row, Series
 
-    def fph() -> stats.DashboardSection:
+    def extra() -> stats.DashboardSection:
         chart = Chart(
-            "fph-use",
-            "FPH",
+            "extra-use",
+            "Extra",
             "Use",
             "Fund",
             (Series("used", "Used"),),
             (Row("F", (3,)),),
         )
-        return stats.DashboardSection("fph", "Residents' fund", [chart])
+        return stats.DashboardSection("extra", "Another feature", [chart])
 
-    stats.register_dashboard_section(fph)
+    stats.register_dashboard_section(extra)
     try:
         login_as(staff)
         text = client.get("/dashboard").get_data(as_text=True)
     finally:
-        stats._SECTIONS.remove(fph)
+        stats._SECTIONS.remove(extra)
 
-    assert 'id="fph-use"' in text
-    assert 'id="fph-placeholder"' not in text
+    assert 'id="section-extra"' in text
+    assert 'id="extra-use"' in text
 
 
 @pytest.mark.parametrize("path", ["/dashboard"])

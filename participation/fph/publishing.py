@@ -1,0 +1,149 @@
+"""What the FPH feature adds to the publishing pages: its section of each
+neighbourhood's public page and its section of the staff dashboard.
+
+Registered once by :func:`register` (from ``participation._register_features``)
+through ``publishing.neighbourhood.register_section`` and
+``publishing.stats.register_dashboard_section``. Only public facts are shown: the
+amounts of each fund and the granted files (title, amount, link to their public
+page); never an applicant's name, contact or bank details.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..core.time import today_paris
+from ..extensions import db
+from ..publishing import neighbourhood, stats
+from ..publishing.charts import Chart, Row, Series
+from ..territories.models import Territory
+from . import payments
+from .ledger import Ledger
+from .models import Application, Fund
+from .states import ApplicationState
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class FundBlock:
+    fund: Fund
+    figures: Ledger
+    granted_files: list[Application]
+
+
+def funds_for(territory: Territory, year: int | None = None) -> list[Fund]:
+    """The territory's funds of *year* (the current year by default)."""
+    year = today_paris().year if year is None else year
+    return list(
+        db.session.scalars(
+            sa.select(Fund)
+            .where(Fund.territory_id == territory.id, Fund.year == year)
+            .order_by(Fund.name)
+        )
+    )
+
+
+def block(fund: Fund) -> FundBlock:
+    granted = payments.fund_applications(fund)
+    return FundBlock(
+        fund=fund, figures=payments.fund_ledger(fund), granted_files=granted
+    )
+
+
+def neighbourhood_section(territory: Territory) -> neighbourhood.Section | None:
+    funds = funds_for(territory)
+    if not funds:
+        return None
+    return neighbourhood.Section(
+        "fph/_neighbourhood.html",
+        {"blocks": [block(f) for f in funds], "year": funds[0].year},
+    )
+
+
+# --- Dashboard ---------------------------------------------------------------
+
+
+def envelope_use_chart(funds: list[Fund]) -> Chart:
+    rows = []
+    for fund in funds:
+        figures = payments.fund_ledger(fund)
+        rows.append(
+            Row(
+                f"{fund.territory.name} ({fund.year})",
+                (figures.envelope, figures.granted, figures.paid),
+            )
+        )
+    return Chart(
+        id="fph-envelopes",
+        title=_("Use of the FPH envelopes"),
+        description=_(
+            "Per neighbourhood fund of the current year: its envelope, the amounts"
+            " granted by the committee and the amounts paid to the groups."
+        ),
+        row_header=_("Neighbourhood"),
+        series=(
+            Series("envelope", _("Envelope")),
+            Series("granted", _("Granted")),
+            Series("paid", _("Paid")),
+        ),
+        rows=tuple(rows),
+        unit="euros",
+    )
+
+
+def states_chart(funds: list[Fund]) -> Chart:
+    counts = {
+        state: int(count)
+        for state, count in db.session.execute(
+            sa.select(Application.state, sa.func.count())
+            .where(
+                Application.fund_id.in_([f.id for f in funds]),
+                Application.state != ApplicationState.DRAFT,
+            )
+            .group_by(Application.state)
+        )
+    }
+    rows = tuple(
+        Row(state.label, (counts[state],))
+        for state in ApplicationState
+        if state in counts
+    )
+    return Chart(
+        id="fph-states",
+        title=_("FPH files per state"),
+        description=_(
+            "Files filed with the neighbourhood funds of the current year (drafts"
+            " left out), per state."
+        ),
+        row_header=_("State"),
+        series=(Series("files", _("Files")),),
+        rows=rows,
+    )
+
+
+def dashboard_section() -> stats.DashboardSection:
+    year = today_paris().year
+    funds = list(
+        db.session.scalars(
+            sa.select(Fund)
+            .join(Territory, Territory.id == Fund.territory_id)
+            .where(Fund.year == year)
+            .order_by(Territory.name, Fund.name)
+        )
+    )
+    return stats.DashboardSection(
+        id="fph",
+        title=_("Residents' fund (FPH)"),
+        charts=[envelope_use_chart(funds), states_chart(funds)],
+    )
+
+
+def register() -> None:
+    """Plug the FPH's sections into the publishing pages (idempotent)."""
+    neighbourhood.register_section(neighbourhood_section)
+    stats.register_dashboard_section(dashboard_section)
