@@ -111,7 +111,12 @@ def _paper_vote(live_server) -> tuple[int, int, int]:
         )
         db.session.add(idea)
         db.session.flush()
-        voting.save_rules(round_, voting.RulesData(max_projects=2), SYSTEM)
+        voting.save_rules(
+            round_,
+            voting.RulesData(max_projects=2),
+            SYSTEM,
+            now=round_.announcement_at,
+        )
         db.session.commit()
         return round_.id, territory.id, idea.id
 

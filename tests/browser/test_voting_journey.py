@@ -97,7 +97,10 @@ def _make_round(live_server, territory_name_like: str, ballot_type: BallotType):
         db.session.add_all(ideas)
         db.session.flush()
         services.save_rules(
-            round_, services.RulesData(ballot_type=ballot_type, max_projects=3), SYSTEM
+            round_,
+            services.RulesData(ballot_type=ballot_type, max_projects=3),
+            SYSTEM,
+            now=round_.announcement_at,
         )
         # The key ceremony (2 of 3) before online voting; the trustees keep the shares.
         SHARES[round_.id] = services.completed_ceremony(round_, author, now.date())

@@ -54,6 +54,7 @@ from .desks import (
     desk_envelope,
     open_desk,
     paper_rules,
+    record_minutes,
 )
 from .keying import (
     KeyingSaved,
@@ -142,6 +143,7 @@ __all__ = [
     "read_ballot",
     "readings_of",
     "reconcile_batch",
+    "record_minutes",
     "refusal_for_relay",
     "resolutions_of",
     "resolve_position",
