@@ -136,6 +136,8 @@ def test_the_end_cannot_move_into_the_past_nor_after_the_count(db, vote, staff):
 
     now = utcnow()
     services.change_vote_close(vote.round, now, REASON, staff, now=now)
+    db.session.commit()
+    vote.open_box(now=now + timedelta(minutes=1))
     services.compute_round(vote.round, staff, now + timedelta(minutes=1))
     db.session.commit()
 

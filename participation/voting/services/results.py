@@ -136,7 +136,8 @@ def count_refusals(round_: Round) -> list[str]:
 
     A desk still open, a paper batch neither in the ballot box nor cancelled (with
     its reason), or a closed desk with fewer paper ballots than sign-ins whose
-    minutes do not explain the difference: each is named.
+    minutes do not explain the difference, or the online box still sealed: each is
+    named.
     """
     # Imported here: the desks build on the vote, not the other way round.
     from ..desks.models import PaperBatch
@@ -204,6 +205,15 @@ def count_refusals(round_: Round) -> list[str]:
                     )
                 )
             )
+    if is_sealed(round_):
+        messages.append(
+            str(
+                _l(
+                    "The online ballot box is still sealed: the trustees open it"
+                    " before the count."
+                )
+            )
+        )
     return messages
 
 
@@ -229,13 +239,6 @@ def compute_result(
     rules = get_rules(envelope.round)
     if rules is None:
         raise Conflict(_l("The rules of this vote are not set."))
-    if is_sealed(envelope.round):
-        raise Conflict(
-            _l(
-                "The online ballot box is still sealed: the trustees open it"
-                " before the count."
-            )
-        )
     result = result_of(envelope.id)
     if result is not None and not RESULT_WORKFLOW.allows(
         result.state, ResultAction.RECOMPUTE

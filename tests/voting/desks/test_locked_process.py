@@ -26,9 +26,25 @@ def _keyed(vote, batch, relay, relay2, key_batch, count):
     return batch
 
 
-def _close_vote(db, vote):
+def _close_vote(db, vote, *, open_box=True):
+    """Close the vote; the trustees then open its sealed online box."""
     vote.round.vote_closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
+    if open_box:
+        vote.open_box()
+
+
+def test_the_count_is_refused_while_the_online_box_is_sealed(db, vote, staff):
+    _close_vote(db, vote, open_box=False)
+
+    assert voting.count_refusals(vote.round) == [
+        "The online ballot box is still sealed: the trustees open it before the count."
+    ]
+    with pytest.raises(Conflict, match="still sealed"):
+        voting.compute_round(vote.round, staff)
+    db.session.rollback()
+    vote.open_box()
+    assert voting.count_refusals(vote.round) == []
 
 
 def test_a_deposit_beyond_the_sign_ins_is_refused_and_changes_nothing(
