@@ -173,9 +173,12 @@ def test_vote_receipt_refusal_knapsack_count_and_published_results(page, live_se
     page.locator("#share_2").fill(SHARES[round_id][2])
     page.locator("#open-box").click()
     page.goto(f"/rounds/{round_id}/results")
+    page.locator("#compute-results").click()  # the confirmation page
     page.locator("#compute-results").click()
     page.goto(f"/results/{envelope_id}")
     page.locator("#result-certify").click()
+    page.locator("#result-certify").click()
+    page.locator("#result-publish").click()
     page.locator("#result-publish").click()
     expect(page.locator("#result-state")).to_be_visible()
     _sign_out(page)
