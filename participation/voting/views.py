@@ -38,6 +38,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..budget import queries as budget_queries
+from ..budget.forms import paris_to_utc, utc_to_paris_naive
 from ..budget.models import Envelope, Round
 from ..core.errors import DomainError, FieldErrors
 from ..core.exports import safe_row
@@ -52,6 +53,7 @@ from .forms import (
     ConfirmForm,
     ReceiptCheckForm,
     RulesForm,
+    VoteCloseForm,
     ballot_form,
     parse_choices,
     project_errors,
@@ -524,6 +526,32 @@ def rules_edit(round_id: int) -> ResponseReturnValue:
     return render_template(
         "voting/rules_form.html", round=round_, rules=rules, form=form
     )
+
+
+@bp.route("/rounds/<int:round_id>/vote/end", methods=["GET", "POST"])
+@login_required
+def vote_close_edit(round_id: int) -> ResponseReturnValue:
+    """Close the vote early or extend it, with a written reason (audited)."""
+    _require_staff()
+    round_ = _round_or_404(round_id)
+    form = VoteCloseForm()
+    if request.method == "GET":
+        form.closes_at.data = utc_to_paris_naive(round_.vote_closes_at)
+    elif form.validate_on_submit():
+        response = submit(
+            lambda: services.change_vote_close(
+                round_,
+                paris_to_utc(form.closes_at.data),
+                form.reason.data or "",
+                current_user,
+            ),
+            form=form,
+            success=_("The end of the vote is changed."),
+            redirect_to=url_for(".round_results", round_id=round_.id),
+        )
+        if response is not None:
+            return response
+    return render_template("voting/vote_close_form.html", round=round_, form=form)
 
 
 # ---------------------------------------------------------------------------

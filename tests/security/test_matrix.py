@@ -359,6 +359,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     # The demo's first round has no ceremony yet: its box cannot be opened (404).
     "GET voting.ceremony": STAFF_ONLY,
     "GET voting.results_compute_confirm": STAFF_ONLY,
+    "GET voting.vote_close_edit": STAFF_ONLY,
+    "POST voting.vote_close_edit": STAFF_ONLY,
     "GET voting.result_transition_confirm": (302, 403, 403, 403, 404, 404),
     "GET voting.fingerprints": PUBLIC,
     "GET voting.open_box": (302, 403, 403, 403, 404, 404),

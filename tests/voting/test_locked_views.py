@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from participation.budget.forms import paris_to_utc, utc_to_paris_naive
 from participation.core.time import utcnow
 from participation.extensions import db
 from participation.voting import services
@@ -77,3 +78,47 @@ def test_residents_cannot_see_the_confirmation_pages(closed, voter, login_as):
     client = login_as(voter)
     assert client.get(f"/rounds/{closed.round.id}/results/compute").status_code == 403
     assert client.get(f"/results/{closed.envelope.id}/certify").status_code == 403
+
+
+def test_an_early_close_without_a_reason_is_refused_next_to_the_field(vote, login_as):
+    client = login_as(vote.staff)
+    before = vote.round.vote_closes_at
+    new_end = utc_to_paris_naive(utcnow() + timedelta(days=9))
+    typed = new_end.strftime("%Y-%m-%dT%H:%M")
+
+    form = client.get(f"/rounds/{vote.round.id}/vote/end")
+    refused = client.post(
+        f"/rounds/{vote.round.id}/vote/end", data={"closes_at": typed, "reason": " "}
+    )
+
+    assert form.status_code == 200
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert 'id="reason-error"' in html
+    assert "Write why the vote closes early or is extended" in html
+    assert f'value="{typed}"' in html  # nothing typed is lost
+    db.session.expire_all()
+    assert vote.round.vote_closes_at == before
+
+
+def test_extending_the_vote_with_a_reason_moves_its_end(vote, login_as):
+    client = login_as(vote.staff)
+    new_end = utc_to_paris_naive(utcnow() + timedelta(days=9)).replace(
+        second=0, microsecond=0
+    )
+
+    moved = client.post(
+        f"/rounds/{vote.round.id}/vote/end",
+        data={
+            "closes_at": new_end.strftime("%Y-%m-%dT%H:%M"),
+            "reason": "Panne du réseau dans le quartier pendant deux jours.",
+        },
+    )
+
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert vote.round.vote_closes_at == paris_to_utc(new_end)
+
+
+def test_residents_cannot_move_the_end_of_the_vote(vote, voter, login_as):
+    assert login_as(voter).get(f"/rounds/{vote.round.id}/vote/end").status_code == 403
