@@ -176,6 +176,7 @@ def test_relay_signs_in_a_walk_in_voter_and_two_people_key_the_paper_batch(
 
     # The desk closes; its paper ballots are counted in a batch.
     page.goto(desk_url)
+    page.locator("#desk-close").click()  # the confirmation page
     page.locator("#desk-close").click()
     page.locator("#batch-create-link").click()
     page.locator("#declared_count").fill("1")

@@ -46,6 +46,7 @@ from ..readings import (
 )
 from .batches import REASON_MAX_LENGTH, cancel_batch, create_batch, deposit_batch
 from .desks import (
+    MINUTES_MAX_LENGTH,
     PLACE_MAX_LENGTH,
     PLACE_MIN_LENGTH,
     BallotContext,
@@ -100,6 +101,7 @@ from .workflow import BATCH_WORKFLOW, transition
 __all__ = [
     "BATCH_WORKFLOW",
     "CHOICES_MAX_LENGTH",
+    "MINUTES_MAX_LENGTH",
     "PLACE_MAX_LENGTH",
     "PLACE_MIN_LENGTH",
     "REASON_MAX_LENGTH",
