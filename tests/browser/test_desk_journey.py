@@ -214,6 +214,7 @@ def test_relay_signs_in_a_walk_in_voter_and_two_people_key_the_paper_batch(
     page.locator("#p1-submit").click()
     page.locator("#batch-reconcile").click()
     expect(page.locator("#batch-state")).to_have_attribute("data-state", "reconciled")
+    page.locator("#batch-deposit").click()  # the confirmation page
     page.locator("#batch-deposit").click()
     expect(page.locator("#batch-state")).to_have_attribute("data-state", "deposited")
 

@@ -84,6 +84,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "GET desks.batch_cancel": STAFF_ONLY,
     "GET desks.batch_create": RELAYS,
     "GET desks.batch_detail": RELAYS,
+    "GET desks.batch_deposit_confirm": RELAYS,
     "GET desks.desk_create": RELAYS,
     "GET desks.desk_close_confirm": RELAYS,
     "GET desks.desk_detail": RELAYS,

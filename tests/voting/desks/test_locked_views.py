@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from participation.core.audit import AuditEntry
 from participation.extensions import db
+from participation.voting.desks.states import BatchState
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -63,3 +64,26 @@ def test_the_minutes_wait_for_the_close(desk, relay, login_as):
     assert "Close the desk first" in response.get_data(as_text=True)
     db.session.expire_all()
     assert desk.minutes_note is None
+
+
+def test_a_deposit_goes_through_a_confirmation_page(
+    vote, signed_desk, make_batch, relay, relay2, key_batch, login_as
+):
+    desk = signed_desk(2)
+    batch = make_batch(desk, 2)
+    client = login_as(relay)
+    unkeyed = client.get(f"/desks/batches/{batch.id}/deposit")
+    assert 'id="batch-not-depositable"' in unkeyed.get_data(as_text=True)
+    readings = [str(vote.projects[0].id)] * 2
+    key_batch(batch, relay, readings)
+    key_batch(batch, relay2, readings)
+    if batch.state is not BatchState.RECONCILED:
+        assert client.post(f"/desks/batches/{batch.id}/reconcile").status_code == 302
+    page = client.get(f"/desks/batches/{batch.id}").get_data(as_text=True)
+    assert f'href="/desks/batches/{batch.id}/deposit"' in page
+    confirm = client.get(f"/desks/batches/{batch.id}/deposit").get_data(as_text=True)
+    assert "cannot be taken out" in confirm
+    assert 'id="confirm-form"' in confirm
+    assert client.post(f"/desks/batches/{batch.id}/deposit").status_code == 302
+    db.session.expire_all()
+    assert batch.state is BatchState.DEPOSITED
