@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import PROJECT_ROOT
-from ..accounts.demo import STAFF_EMAIL, main_qpv
+from ..accounts.demo import ADMIN_EMAIL, STAFF_EMAIL, main_qpv
 from ..accounts.models import ResidentVerification, User, UserRole
 from ..accounts.passwords import hash_password
 from ..accounts.states import Role, Sex, VerificationLevel, VerificationMethod
@@ -317,6 +317,8 @@ def _set_rules(round_: Round) -> None:
             counting_rule=CountingRule.GREEDY,
         ),
         SYSTEM,
+        # Set before voting opens (the rules are locked from then on).
+        now=round_.announcement_at,
     )
 
 
@@ -410,7 +412,8 @@ def _vote(
 
 
 def _finished_vote(demo: _Demo, neighbours: dict[str, list[User]]) -> Round:
-    """A vote that ended, counted, certified and published by the system."""
+    """A vote that ended, counted and certified by the agent, published by the admin
+    (two different staff members: four eyes on every result)."""
     finished = _vote(
         demo,
         "Budget participatif — vote terminé (démo)",
@@ -426,9 +429,16 @@ def _finished_vote(demo: _Demo, neighbours: dict[str, list[User]]) -> Round:
     services.open_sealed_box(
         finished, list(demo.shares[finished.title][:2]), SYSTEM, demo.now
     )
-    for result in services.compute_round(finished, SYSTEM, demo.now):
-        services.transition_result(result, ResultAction.CERTIFY, SYSTEM, now=demo.now)
-        services.transition_result(result, ResultAction.PUBLISH, SYSTEM, now=demo.now)
+    staff = db.session.scalar(sa.select(User).where(User.email == STAFF_EMAIL))
+    admin = db.session.scalar(sa.select(User).where(User.email == ADMIN_EMAIL))
+    certifier, publisher = staff or SYSTEM, admin or SYSTEM
+    for result in services.compute_round(finished, certifier, demo.now):
+        services.transition_result(
+            result, ResultAction.CERTIFY, certifier, now=demo.now
+        )
+        services.transition_result(
+            result, ResultAction.PUBLISH, publisher, now=demo.now
+        )
     return finished
 
 

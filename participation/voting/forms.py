@@ -29,7 +29,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from ..accounts.states import VerificationLevel
 from ..budget.models import Idea
 from ..core.converters import ascii_int
-from ..core.forms import IntegerField
+from ..core.forms import DateTimeLocalField, IntegerField
 from .ballots import field_name
 from .states import BallotType, CountingRule, TieBreak
 
@@ -158,6 +158,23 @@ def project_errors(form: FlaskForm) -> dict[str, list[str]]:
 
 class ConfirmForm(FlaskForm):
     """A POST button with its CSRF token (count, certify, publish)."""
+
+
+class VoteCloseForm(FlaskForm):
+    """Close the vote early or extend it: the new end and the written reason.
+
+    Both are checked by ``change_vote_close``, whose messages go next to them.
+    """
+
+    closes_at = DateTimeLocalField(
+        _l("New end of the vote (Paris time)"),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+    )
+    reason = TextAreaField(
+        _l("Why the end of the vote changes"),
+        validators=[Optional(), Length(max=2000)],
+    )
 
 
 class ReceiptCheckForm(FlaskForm):

@@ -152,6 +152,8 @@ class PollingDesk(Base):
     closed_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
+    #: The desk's minutes (procès-verbal): what explains fewer ballots than sign-ins.
+    minutes_note: Mapped[str | None] = mapped_column(sa.String(2000))
 
     round: Mapped[Round] = relationship()
     territory: Mapped[Territory] = relationship()

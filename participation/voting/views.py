@@ -36,6 +36,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..budget import queries as budget_queries
+from ..budget.forms import paris_to_utc, utc_to_paris_naive
 from ..budget.models import Envelope, Round
 from ..core.errors import DomainError, FieldErrors
 from ..core.exports import csv_text
@@ -50,6 +51,7 @@ from .forms import (
     ConfirmForm,
     ReceiptCheckForm,
     RulesForm,
+    VoteCloseForm,
     ballot_form,
     parse_choices,
     project_errors,
@@ -524,6 +526,32 @@ def rules_edit(round_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.route("/rounds/<int:round_id>/vote/end", methods=["GET", "POST"])
+@login_required
+def vote_close_edit(round_id: int) -> ResponseReturnValue:
+    """Close the vote early or extend it, with a written reason (audited)."""
+    _require_staff()
+    round_ = _round_or_404(round_id)
+    form = VoteCloseForm()
+    if request.method == "GET":
+        form.closes_at.data = utc_to_paris_naive(round_.vote_closes_at)
+    elif form.validate_on_submit():
+        response = submit(
+            lambda: services.change_vote_close(
+                round_,
+                paris_to_utc(form.closes_at.data),
+                form.reason.data or "",
+                current_user,
+            ),
+            form=form,
+            success=_("The end of the vote is changed."),
+            redirect_to=url_for(".round_results", round_id=round_.id),
+        )
+        if response is not None:
+            return response
+    return render_template("voting/vote_close_form.html", round=round_, form=form)
+
+
 # ---------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------
@@ -543,6 +571,34 @@ def round_results(round_id: int) -> ResponseReturnValue:
         rules=services.get_rules(round_),
         key=services.key_of(round_),
         turnout=queries.turnout(round_) if is_staff else {},
+        refusals=services.count_refusals(round_) if is_staff else [],
+        form=ConfirmForm(),
+    )
+
+
+@bp.get("/rounds/<int:round_id>/results/compute")
+@login_required
+def results_compute_confirm(round_id: int) -> ResponseReturnValue:
+    """Say what the count does and what cannot be undone, then post to count."""
+    _require_staff()
+    round_ = _round_or_404(round_id)
+    refusals = services.count_refusals(round_)
+    return render_template(
+        "voting/action_confirm.html",
+        round=round_,
+        title=_("Count the votes"),
+        consequences=[
+            _(
+                "The online ballot box is counted with the paper ballots: the"
+                " ballots can never again be linked to anyone."
+            ),
+            _("The vote cannot be reopened or extended after the count."),
+        ],
+        refusals=refusals,
+        action=url_for(".results_compute", round_id=round_.id),
+        back=url_for(".round_results", round_id=round_.id),
+        button=_("Count the votes"),
+        button_id="compute-results",
         form=ConfirmForm(),
     )
 
@@ -616,6 +672,50 @@ def result_receipt_check(envelope_id: int) -> ResponseReturnValue:
         found = result is not None and digest in set(result.receipt_hashes)
     response = _make(_result_page(envelope, check=check, found=found))
     return _no_store(response)
+
+
+_CONSEQUENCES: dict[ResultAction, Callable[[], list[str]]] = {
+    ResultAction.RECOMPUTE: lambda: [
+        _("A new count replaces this one; its certification is withdrawn."),
+    ],
+    ResultAction.CERTIFY: lambda: [
+        _(
+            "You vouch for this result. Another staff member must then publish it:"
+            " you cannot publish a result you certified."
+        ),
+    ],
+    ResultAction.PUBLISH: lambda: [
+        _("Publishing is final: the result can then never change."),
+        _(
+            "The winning ideas become projects and the money left is carried over"
+            " when the round says so."
+        ),
+    ],
+}
+
+
+@bp.get("/results/<int:envelope_id>/<any(certify, publish, recompute):action>")
+@login_required
+def result_transition_confirm(envelope_id: int, action: str) -> ResponseReturnValue:
+    """Say what certifying, publishing or recounting cannot undo, then post it."""
+    _require_staff()
+    envelope = _envelope_or_404(envelope_id)
+    result = queries.result_of(envelope.id)
+    if result is None:
+        abort(404)
+    act = ResultAction(action)
+    return render_template(
+        "voting/action_confirm.html",
+        round=envelope.round,
+        title=f"{act.label} — {envelope.territory.name}",
+        consequences=_CONSEQUENCES[act](),
+        refusals=[],
+        action=url_for(".result_transition", envelope_id=envelope.id, action=action),
+        back=url_for(".result_detail", envelope_id=envelope.id),
+        button=act.label,
+        button_id=f"result-{act.value}",
+        form=ConfirmForm(),
+    )
 
 
 @bp.post("/results/<int:envelope_id>/<any(certify, publish, recompute):action>")

@@ -111,7 +111,12 @@ def _paper_vote(live_server) -> tuple[int, int, int]:
         )
         db.session.add(idea)
         db.session.flush()
-        voting.save_rules(round_, voting.RulesData(max_projects=2), SYSTEM)
+        voting.save_rules(
+            round_,
+            voting.RulesData(max_projects=2),
+            SYSTEM,
+            now=round_.announcement_at,
+        )
         db.session.commit()
         return round_.id, territory.id, idea.id
 
@@ -171,6 +176,7 @@ def test_relay_signs_in_a_walk_in_voter_and_two_people_key_the_paper_batch(
 
     # The desk closes; its paper ballots are counted in a batch.
     page.goto(desk_url)
+    page.locator("#desk-close").click()  # the confirmation page
     page.locator("#desk-close").click()
     page.locator("#batch-create-link").click()
     page.locator("#declared_count").fill("1")
@@ -208,6 +214,7 @@ def test_relay_signs_in_a_walk_in_voter_and_two_people_key_the_paper_batch(
     page.locator("#p1-submit").click()
     page.locator("#batch-reconcile").click()
     expect(page.locator("#batch-state")).to_have_attribute("data-state", "reconciled")
+    page.locator("#batch-deposit").click()  # the confirmation page
     page.locator("#batch-deposit").click()
     expect(page.locator("#batch-state")).to_have_attribute("data-state", "deposited")
 

@@ -97,7 +97,10 @@ def _make_round(live_server, territory_name_like: str, ballot_type: BallotType):
         db.session.add_all(ideas)
         db.session.flush()
         services.save_rules(
-            round_, services.RulesData(ballot_type=ballot_type, max_projects=3), SYSTEM
+            round_,
+            services.RulesData(ballot_type=ballot_type, max_projects=3),
+            SYSTEM,
+            now=round_.announcement_at,
         )
         # The key ceremony (2 of 3) before online voting; the trustees keep the shares.
         SHARES[round_.id] = services.completed_ceremony(round_, author, now.date())
@@ -170,9 +173,12 @@ def test_vote_receipt_refusal_knapsack_count_and_published_results(page, live_se
     page.locator("#share_2").fill(SHARES[round_id][2])
     page.locator("#open-box").click()
     page.goto(f"/rounds/{round_id}/results")
+    page.locator("#compute-results").click()  # the confirmation page
     page.locator("#compute-results").click()
     page.goto(f"/results/{envelope_id}")
     page.locator("#result-certify").click()
+    page.locator("#result-certify").click()
+    page.locator("#result-publish").click()
     page.locator("#result-publish").click()
     expect(page.locator("#result-state")).to_be_visible()
     _sign_out(page)

@@ -130,7 +130,12 @@ def make_published(db, make_territory, make_user, staff) -> Callable[..., Publis
         other = idea(there, "2000", 9)
         other_loser = idea(there, "4000", 10)
         db.session.flush()
-        voting.save_rules(round_, voting.RulesData(max_projects=2), staff)
+        voting.save_rules(
+            round_,
+            voting.RulesData(max_projects=2),
+            staff,
+            now=round_.announcement_at,
+        )
         shares = voting.completed_ceremony(round_, staff, round_.vote_opens_at.date())
         during = round_.vote_opens_at + DAY
         choices = [(0, 1), (0, 2), (0, 1), (1,)]
@@ -154,12 +159,14 @@ def make_published(db, make_territory, make_user, staff) -> Callable[..., Publis
             )
         if publish:
             voting.open_sealed_box(round_, list(shares[:2]), staff)
+            # Four eyes: a second staff member publishes what the first certified.
+            publisher = make_user(roles=(Role.STAFF,))
             for result in voting.compute_round(round_, staff):
                 voting.transition_result(result, ResultAction.CERTIFY, staff)
                 # Without the automatic projects: the tests make them when they
                 # need them (tests/followup/test_demo.py covers the automatic way).
                 voting.transition_result(
-                    result, ResultAction.PUBLISH, staff, follow_up=False
+                    result, ResultAction.PUBLISH, publisher, follow_up=False
                 )
         db.session.commit()
         return Published(round_, here, there, ideas, other, author, staff)

@@ -62,6 +62,8 @@ class Vote:
     other_project: Idea
     not_retained: Idea
     staff: User
+    #: A second staff member: publishes what ``staff`` certified (four eyes).
+    publisher: User
     #: The shares of the round's key ceremony (2 of 3), as the trustees hold them.
     shares: tuple[str, ...] = ()
 
@@ -156,7 +158,7 @@ def make_vote(db, make_territory, make_user, staff) -> Callable[..., Vote]:
         not_retained = idea(here, IdeaState.IN_REVIEW, "0", 91)
         db.session.flush()
         data = services.RulesData(**(rules or {"max_projects": 3}))
-        services.save_rules(round_, data, staff)
+        services.save_rules(round_, data, staff, now=round_.announcement_at)
         shares = services.completed_ceremony(round_, staff, now.date())
         db.session.commit()
         return Vote(
@@ -170,6 +172,7 @@ def make_vote(db, make_territory, make_user, staff) -> Callable[..., Vote]:
             not_retained=not_retained,
             staff=staff,
             shares=shares,
+            publisher=make_user(roles=(Role.STAFF,), locale=_locale()),
         )
 
     return _make_vote

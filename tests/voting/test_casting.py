@@ -249,7 +249,8 @@ def test_cumulative_points_are_checked(db, make_vote, make_voter):
 
 def test_rules_freeze_with_the_first_ballot(db, vote, voter, staff):
     data = services.RulesData(max_projects=2)
-    services.save_rules(vote.round, data, staff)  # still editable
+    before = vote.round.announcement_at
+    services.save_rules(vote.round, data, staff, now=before)  # still editable
     db.session.commit()
 
     services.cast_ballot(voter, vote.round, vote.ids(0))
@@ -259,7 +260,9 @@ def test_rules_freeze_with_the_first_ballot(db, vote, voter, staff):
     assert rules is not None
     assert rules.is_frozen
     with pytest.raises(Conflict, match="frozen"):
-        services.save_rules(vote.round, services.RulesData(max_projects=4), staff)
+        services.save_rules(
+            vote.round, services.RulesData(max_projects=4), staff, now=before
+        )
     db.session.rollback()
     assert services.get_rules(vote.round).max_projects == 2
 

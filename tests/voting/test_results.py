@@ -48,7 +48,7 @@ def _publish(db, vote, actor):
     results = services.compute_round(vote.round, actor)
     for result in results:
         services.transition_result(result, ResultAction.CERTIFY, actor)
-        services.transition_result(result, ResultAction.PUBLISH, actor)
+        services.transition_result(result, ResultAction.PUBLISH, vote.publisher)
     db.session.commit()
     return {r.envelope_id: r for r in results}
 
@@ -86,7 +86,7 @@ def test_round_is_marked_published_only_when_every_qpv_is(db, closed):
     here = next(r for r in results if r.envelope_id == vote.envelope.id)
 
     services.transition_result(here, ResultAction.CERTIFY, vote.staff)
-    services.transition_result(here, ResultAction.PUBLISH, vote.staff)
+    services.transition_result(here, ResultAction.PUBLISH, vote.publisher)
 
     assert vote.round.results_published_at is None
 
@@ -111,17 +111,42 @@ def test_only_staff_certify_and_publish(db, closed, make_voter, login_as):
 def test_staff_count_certify_publish_through_the_pages(db, closed, login_as):
     vote, _ = closed
     client = login_as(vote.staff)
+    confirm = {"confirm": "y"}
 
-    computed = client.post(f"/rounds/{vote.round.id}/results/compute")
-    certified = client.post(f"/results/{vote.envelope.id}/certify")
-    published = client.post(f"/results/{vote.envelope.id}/publish")
+    computed = client.post(f"/rounds/{vote.round.id}/results/compute", data=confirm)
+    certified = client.post(f"/results/{vote.envelope.id}/certify", data=confirm)
+    publisher = login_as(vote.publisher)
+    published = publisher.post(f"/results/{vote.envelope.id}/publish", data=confirm)
 
     assert computed.status_code == certified.status_code == published.status_code == 302
     result = db.session.scalar(
         sa.select(VoteResult).where(VoteResult.envelope_id == vote.envelope.id)
     )
     assert result.state is ResultState.PUBLISHED
-    assert result.certified_by_id == result.published_by_id == vote.staff.id
+    assert result.certified_by_id == vote.staff.id
+    assert result.published_by_id == vote.publisher.id
+
+
+def test_the_certifier_cannot_publish_the_same_result(db, closed, login_as):
+    vote, _ = closed
+    result = services.compute_result(vote.envelope, vote.staff)
+    services.transition_result(result, ResultAction.CERTIFY, vote.staff)
+    db.session.commit()
+
+    with pytest.raises(Conflict, match="another staff member must publish"):
+        services.transition_result(result, ResultAction.PUBLISH, vote.staff)
+    db.session.rollback()
+    page = login_as(vote.staff).post(
+        f"/results/{vote.envelope.id}/publish",
+        data={"confirm": "y"},
+        follow_redirects=True,
+    )
+
+    assert "another staff member must publish" in page.get_data(as_text=True)
+    db.session.expire_all()
+    again = db.session.get(VoteResult, result.id)
+    assert again.state is ResultState.CERTIFIED
+    assert again.published_by_id is None
 
 
 def test_published_result_is_immutable(db, closed):
@@ -272,7 +297,7 @@ def _result_in(db, make_vote, make_voter, state: ResultState):
     if state is not ResultState.COMPUTED:
         services.transition_result(result, ResultAction.CERTIFY, vote.staff)
     if state is ResultState.PUBLISHED:
-        services.transition_result(result, ResultAction.PUBLISH, vote.staff)
+        services.transition_result(result, ResultAction.PUBLISH, vote.publisher)
     db.session.commit()
     return vote, result
 
@@ -309,19 +334,20 @@ def test_every_result_state_and_action_pair(db, make_vote, make_voter, state, ac
     history, audited = _history(db, result), _audited(db, result)
     expected = services.RESULT_WORKFLOW.transitions.get((state, action))
 
+    actor = vote.publisher if action is ResultAction.PUBLISH else vote.staff
     if expected is None:
         with pytest.raises(Conflict):
-            services.transition_result(result, action, vote.staff)
+            services.transition_result(result, action, actor)
         db.session.rollback()
         assert db.session.get(VoteResult, result.id).state is state
         assert _history(db, result) == history
         assert _audited(db, result) == audited
         return
-    assert services.transition_result(result, action, vote.staff) is expected
+    assert services.transition_result(result, action, actor) is expected
     db.session.commit()
 
     assert db.session.get(VoteResult, result.id).state is expected
-    assert _history(db, result) == [*history, (action, state, expected, vote.staff.id)]
+    assert _history(db, result) == [*history, (action, state, expected, actor.id)]
     assert _audited(db, result) == [*audited, f"vote_result.{action.value}"]
 
 

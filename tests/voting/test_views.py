@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from participation.core.time import utcnow
 from participation.voting import services
 from participation.voting.models import Ballot, SealedBallot, SignIn
 from participation.voting.states import BallotType
@@ -283,7 +285,7 @@ def test_no_page_shows_counts_while_the_vote_is_open(db, vote, voter, login_as, 
 
 
 def test_staff_edit_rules_until_frozen(db, make_vote, make_voter, login_as):
-    vote = make_vote()
+    vote = make_vote("announcement")
     client = login_as(vote.staff)
     data = {
         "ballot_type": "approval",
@@ -301,6 +303,7 @@ def test_staff_edit_rules_until_frozen(db, make_vote, make_voter, login_as):
     saved = client.post(f"/rounds/{vote.round.id}/vote/rules", data=data)
     assert saved.status_code == 302
     assert services.get_rules(vote.round).max_projects == 2
+    vote.round.vote_opens_at = utcnow() - timedelta(days=1)  # voting opens
     services.cast_ballot(make_voter(vote.here), vote.round, vote.ids(0))
     db.session.commit()
     refused = client.post(
@@ -314,7 +317,8 @@ def test_staff_edit_rules_until_frozen(db, make_vote, make_voter, login_as):
     assert 'id="rules-frozen"' in page.get_data(as_text=True)
 
 
-def test_rules_form_errors_sit_next_to_fields(db, vote, login_as):
+def test_rules_form_errors_sit_next_to_fields(db, make_vote, login_as):
+    vote = make_vote("announcement")
     client = login_as(vote.staff)
 
     page = client.post(

@@ -130,6 +130,7 @@ def update_round(
     """Change a round's settings; the grid is frozen once the review has started."""
     require_manager(actor)
     _check_round_data(data)
+    _check_calendar_locked(round_, data, now or utcnow())
     phase = round_.phase_at(now or utcnow())
     if (
         data.grid_version_id != round_.grid_version_id
@@ -143,10 +144,52 @@ def update_round(
                 )
             }
         )
+    changed = _date_changes(round_, data)
     _apply_round_data(round_, data)
     db.session.flush()
-    audit.record("round.update", actor=actor, obj=round_, title=round_.title)
+    audit.record(
+        "round.update", actor=actor, obj=round_, title=round_.title, dates=changed
+    )
     return round_
+
+
+def _date_changes(round_: Round, data: RoundData) -> dict[str, list[str | None]]:
+    """``{date: [old, new]}`` of every calendar date *data* changes (the audit)."""
+    out: dict[str, list[str | None]] = {}
+    for name in (*CALENDAR, "delivery_starts_at"):
+        old, new = getattr(round_, name), getattr(data, name)
+        if old != new:
+            out[name] = [
+                old.isoformat() if old else None,
+                new.isoformat() if new else None,
+            ]
+    return out
+
+
+def _check_calendar_locked(round_: Round, data: RoundData, now: datetime) -> None:
+    """Once voting has opened, the calendar up to the close is locked.
+
+    Closing early or extending is the vote's own reasoned action
+    (``voting.services.change_vote_close``).
+    """
+    if round_.published_at is None or now < round_.vote_opens_at:
+        return
+    errors: dict[str, Any] = {}
+    for name in CALENDAR:
+        old, new = getattr(round_, name), getattr(data, name)
+        if _to_minute(old) != _to_minute(new):
+            errors[name] = _l(
+                "Voting has opened: this date is locked. Close the vote early or"
+                " extend it from the vote's page, with a written reason."
+            )
+        else:  # the form's minute precision: keep the stored moment as it is
+            setattr(data, name, old)
+    if errors:
+        raise FieldErrors(errors)
+
+
+def _to_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
 
 
 def publish_round(round_: Round, actor: Actor, now: datetime | None = None) -> Round:

@@ -15,6 +15,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -28,7 +29,12 @@ from wtforms.validators import (
 from ...accounts.forms import ManagedAccountForm, language_choices, sex_choices
 from ...budget.models import Round
 from ...core.forms import DateField, IntegerField
-from .services import CHOICES_MAX_LENGTH, PLACE_MAX_LENGTH, REASON_MAX_LENGTH
+from .services import (
+    CHOICES_MAX_LENGTH,
+    MINUTES_MAX_LENGTH,
+    PLACE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+)
 from .states import MAX_BATCH_SIZE, Mark, VoidReason
 
 CHOOSE_FROM_LIST = _l("Choose a value from the list.")
@@ -137,6 +143,15 @@ class BatchForm(FlaskForm):
     )
     form_token = HiddenField()
     submit = SubmitField(_l("Register the batch"))
+
+
+class MinutesForm(FlaskForm):
+    """The desk's minutes: what explains fewer paper ballots than sign-ins."""
+
+    note = TextAreaField(
+        _l("Minutes of the desk"),
+        validators=[Optional(), Length(max=MINUTES_MAX_LENGTH)],
+    )
 
 
 class CancelForm(FlaskForm):

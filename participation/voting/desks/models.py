@@ -256,3 +256,29 @@ class PaperResolution(Base):
         sa.UniqueConstraint("batch_id", "position"),
         *_reading_checks(),
     )
+
+
+class BallotNumber(Base):
+    """The short number (1..n) a project bears on the printed ballots of its envelope.
+
+    Assigned once, at the announcement, and never changed: keyers type these
+    numbers, not database ids. One number per project and per envelope.
+    """
+
+    __tablename__ = "ballot_number"
+
+    envelope_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("envelope.id", ondelete="CASCADE"), primary_key=True
+    )
+    idea_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("idea.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int]
+
+    __table_args__ = (
+        sa.UniqueConstraint("envelope_id", "number"),
+        sa.CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<BallotNumber envelope={self.envelope_id} n°{self.number}>"

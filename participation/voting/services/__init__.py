@@ -92,9 +92,18 @@ from .results import (
     compute_result,
     compute_round,
     count_envelope,
+    count_refusals,
     transition_result,
 )
-from .rules import RulesData, check_rules_data, get_rules, save_rules
+from .rules import (
+    RulesData,
+    change_vote_close,
+    check_rules_data,
+    get_rules,
+    result_exists,
+    save_rules,
+    vote_has_opened,
+)
 
 __all__ = [
     "RECEIPT_LENGTH",
@@ -119,6 +128,7 @@ __all__ = [
     "can_view_result",
     "canonical_ballot",
     "cast_ballot",
+    "change_vote_close",
     "check_can_vote",
     "check_ceremony",
     "check_rules_data",
@@ -127,6 +137,7 @@ __all__ = [
     "compute_result",
     "compute_round",
     "count_envelope",
+    "count_refusals",
     "counts_by_channel",
     "deposit_ballot",
     "envelope_of",
@@ -145,6 +156,7 @@ __all__ = [
     "receipt_code_for",
     "receipt_hash",
     "refusal_to_vote",
+    "result_exists",
     "result_of",
     "save_rules",
     "seal_ballot_box",
@@ -155,5 +167,6 @@ __all__ = [
     "trustee_candidates",
     "vacuum_ballot_box",
     "validate_choices",
+    "vote_has_opened",
     "voter_age",
 ]

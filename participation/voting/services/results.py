@@ -131,6 +131,98 @@ def _check_closed(round_: Round, now: datetime) -> None:
         raise Conflict(_l("The vote is not closed yet: no count before the close."))
 
 
+def count_refusals(round_: Round) -> list[str]:
+    """Why *round_* cannot be counted now (empty: it can), one message per reason.
+
+    A desk still open, a paper batch neither in the ballot box nor cancelled (with
+    its reason), or a closed desk with fewer paper ballots than sign-ins whose
+    minutes do not explain the difference, or the online box still sealed: each is
+    named.
+    """
+    # Imported here: the desks build on the vote, not the other way round.
+    from ..desks.models import PaperBatch
+    from ..desks.states import BatchState
+    from ..models import PollingDesk, SignIn
+
+    messages: list[str] = []
+    desks = db.session.scalars(
+        sa.select(PollingDesk)
+        .where(PollingDesk.round_id == round_.id)
+        .order_by(PollingDesk.opens_on, PollingDesk.id)
+    ).all()
+    for desk in desks:
+        if desk.is_open:
+            messages.append(
+                str(
+                    _l(
+                        "The desk “%(place)s” (%(day)s) is still open: close it"
+                        " before the count.",
+                        place=desk.place,
+                        day=desk.opens_on.isoformat(),
+                    )
+                )
+            )
+            continue
+        batches = db.session.scalars(
+            sa.select(PaperBatch)
+            .where(PaperBatch.desk_id == desk.id)
+            .order_by(PaperBatch.number)
+        ).all()
+        for batch in batches:
+            if batch.state not in (BatchState.DEPOSITED, BatchState.CANCELLED):
+                messages.append(
+                    str(
+                        _l(
+                            "Batch n° %(number)d of the desk “%(place)s” is neither in"
+                            " the ballot box nor cancelled (%(state)s).",
+                            number=batch.number,
+                            place=desk.place,
+                            state=batch.state.label,
+                        )
+                    )
+                )
+        sign_ins = (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(SignIn)
+                .where(SignIn.desk_id == desk.id)
+            )
+            or 0
+        )
+        ballots = sum(
+            b.declared_count for b in batches if b.state is BatchState.DEPOSITED
+        )
+        if ballots < sign_ins and not (desk.minutes_note or "").strip():
+            messages.append(
+                str(
+                    _l(
+                        "The desk “%(place)s” has %(sign_ins)d sign-ins but"
+                        " %(ballots)d paper ballots in the box: explain the"
+                        " difference in its minutes before the count.",
+                        place=desk.place,
+                        sign_ins=sign_ins,
+                        ballots=ballots,
+                    )
+                )
+            )
+    if is_sealed(round_):
+        messages.append(
+            str(
+                _l(
+                    "The online ballot box is still sealed: the trustees open it"
+                    " before the count."
+                )
+            )
+        )
+    return messages
+
+
+def _check_countable(round_: Round) -> None:
+    refusals = count_refusals(round_)
+    if refusals:
+        raise Conflict(" ".join(refusals))
+
+
 def compute_result(
     envelope: Envelope, actor: Actor, now: datetime | None = None, *, seal: bool = True
 ) -> VoteResult:
@@ -143,16 +235,10 @@ def compute_result(
     require(can_manage_votes(actor), _l("Only staff can count the votes."))
     now = now or utcnow()
     _check_closed(envelope.round, now)
+    _check_countable(envelope.round)
     rules = get_rules(envelope.round)
     if rules is None:
         raise Conflict(_l("The rules of this vote are not set."))
-    if is_sealed(envelope.round):
-        raise Conflict(
-            _l(
-                "The online ballot box is still sealed: the trustees open it"
-                " before the count."
-            )
-        )
     result = result_of(envelope.id)
     if result is not None and not RESULT_WORKFLOW.allows(
         result.state, ResultAction.RECOMPUTE
@@ -246,6 +332,7 @@ def transition_result(
     if action is ResultAction.CERTIFY:
         result.certified_by_id = actor_id(actor)
     else:
+        _check_four_eyes(result, actor)
         result.published_by_id = actor_id(actor)
     state = apply_transition(
         RESULT_WORKFLOW,
@@ -266,6 +353,18 @@ def transition_result(
 
             followup_services.create_projects_for_round(envelope.round, actor, now=now)
     return state
+
+
+def _check_four_eyes(result: VoteResult, actor: Actor) -> None:
+    """Certify and publish are done by two different people (the system excepted)."""
+    me = actor_id(actor)
+    if me is not None and me == result.certified_by_id:
+        raise Conflict(
+            _l(
+                "You certified this result: another staff member must publish it"
+                " (four eyes on every result)."
+            )
+        )
 
 
 def _select_projects(

@@ -10,14 +10,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ...accounts.states import VerificationLevel
-from ...budget.models import Round
+from ...budget.models import Envelope, Round
 from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, FieldErrors
 from ...core.time import PARIS, utcnow
 from ...extensions import db
 from ..counting import CountingRule, TieBreak
-from ..models import VoteRules
+from ..models import VoteResult, VoteRules
 from ..states import BallotType
 from .permissions import can_manage_votes, require
 
@@ -49,6 +49,30 @@ def get_rules(round_: Round) -> VoteRules | None:
     return db.session.scalar(
         sa.select(VoteRules).where(VoteRules.round_id == round_.id)
     )
+
+
+def vote_has_opened(round_: Round, now: datetime | None = None) -> bool:
+    """The round's vote is open or over: its rules and dates are locked."""
+    return round_.published_at is not None and (now or utcnow()) >= round_.vote_opens_at
+
+
+def result_exists(round_: Round) -> bool:
+    """Some envelope of *round_* has been counted."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(VoteResult)
+            .join(Envelope, Envelope.id == VoteResult.envelope_id)
+            .where(Envelope.round_id == round_.id)
+        )
+        or 0
+    ) > 0
+
+
+_OPENED = _l(
+    "Voting has opened: the rules of this vote are locked. Only closing early or"
+    " extending the vote, with a written reason, remains possible."
+)
 
 
 def _ballot_errors(data: RulesData) -> dict[str, Any]:
@@ -111,6 +135,8 @@ def save_rules(
 ) -> VoteRules:
     """Create or change the rules of *round_*; refused once the first ballot is cast."""
     require(can_manage_votes(actor), _l("Only staff can set the rules of a vote."))
+    if vote_has_opened(round_, now):
+        raise Conflict(_OPENED)
     rules = get_rules(round_)
     if rules is not None:
         # Lock the row: a first ballot being cast right now freezes it first or waits.
@@ -157,3 +183,74 @@ def freeze_rules(rules: VoteRules, now: datetime) -> None:
     )
     # Re-read what is now frozen: staff may have saved a change just before.
     db.session.refresh(rules)
+
+
+REASON_MIN_LENGTH = 10
+REASON_MAX_LENGTH = 1000
+
+
+def change_vote_close(
+    round_: Round,
+    closes_at: datetime | None,
+    reason: str,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Round:
+    """Close the vote early or extend it: an explicit, reasoned and audited action.
+
+    Once voting has opened this is the only way the vote's dates move. The new
+    close is not in the past and comes after the opening; a written reason is
+    required; nothing moves once a result is counted. The audit entry keeps the old
+    and the new close and the reason.
+    """
+    require(can_manage_votes(actor), _l("Only staff can close or extend a vote."))
+    now = now or utcnow()
+    errors: dict[str, Any] = {}
+    reason = " ".join((reason or "").split())
+    if not REASON_MIN_LENGTH <= len(reason) <= REASON_MAX_LENGTH:
+        errors["reason"] = _l(
+            "Write why the vote closes early or is extended"
+            " (%(min)d to %(max)d characters).",
+            min=REASON_MIN_LENGTH,
+            max=REASON_MAX_LENGTH,
+        )
+    if not vote_has_opened(round_, now):
+        raise Conflict(
+            _l("Voting has not opened yet: change its dates in the round's settings.")
+        )
+    # Lock the round's row (PostgreSQL): a count starting now goes first or waits.
+    db.session.refresh(round_, with_for_update=True)
+    if result_exists(round_):
+        raise Conflict(
+            _l("The votes are counted: the dates of this vote can no longer change.")
+        )
+    if closes_at is None:
+        errors["closes_at"] = _l("Give the new end of the vote.")
+    elif closes_at < now:
+        errors["closes_at"] = _l(
+            "The new end cannot be in the past: to close now, give the current time."
+        )
+    elif closes_at <= round_.vote_opens_at:
+        errors["closes_at"] = _l("The new end must come after the opening of the vote.")
+    elif closes_at == round_.vote_closes_at:
+        errors["closes_at"] = _l("This is already the end of the vote.")
+    elif (
+        round_.delivery_starts_at is not None and closes_at > round_.delivery_starts_at
+    ):
+        errors["closes_at"] = _l("The vote must end before the delivery starts.")
+    if errors:
+        raise FieldErrors(errors)
+    assert closes_at is not None
+    before = round_.vote_closes_at
+    round_.vote_closes_at = closes_at
+    db.session.flush()
+    audit.record(
+        "round.vote_close_change",
+        actor=actor,
+        obj=round_,
+        change="close_early" if closes_at < before else "extend",
+        before=before.isoformat(),
+        after=closes_at.isoformat(),
+        reason=reason,
+    )
+    return round_

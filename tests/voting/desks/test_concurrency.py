@@ -106,3 +106,30 @@ def test_two_people_taking_the_first_pass_at_once_get_one_pass_each(
     # Both saw pass 1 free: one takes it, the other is told to reload (no pass 1 twice).
     assert outcomes in (["Conflict", "ok"], ["ok", "ok"])
     assert sorted(passes) == [1, 2][: outcomes.count("ok")]
+
+
+def test_two_batches_deposited_at_once_never_exceed_the_desks_sign_ins(
+    app, db, vote, signed_desk, make_batch, relay, relay2, key_batch
+):
+    """3 sign-ins, two batches of 2: one goes in the box, the other is refused."""
+    desk = signed_desk(3)
+    readings = [str(vote.projects[0].id), str(vote.projects[1].id)]
+    batches = [make_batch(desk, 2), make_batch(desk, 2)]
+    for batch in batches:
+        key_batch(batch, relay, readings)
+        key_batch(batch, relay2, readings)
+    ids = iter([b.id for b in batches])
+    relay_id = relay.id
+    lock = threading.Lock()
+    db.session.remove()
+
+    def deposit() -> Callable[[], object]:
+        with lock:
+            batch_id = next(ids)
+        loaded = _db.session.get(PaperBatch, batch_id)
+        actor = _db.session.get(User, relay_id)
+        _ = loaded.desk.round.envelopes, loaded.keyings  # load before the race
+        return lambda: services.deposit_batch(loaded, actor)
+
+    assert race(app, deposit) == ["Conflict", "ok"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 2

@@ -46,6 +46,7 @@ from ..readings import (
 )
 from .batches import REASON_MAX_LENGTH, cancel_batch, create_batch, deposit_batch
 from .desks import (
+    MINUTES_MAX_LENGTH,
     PLACE_MAX_LENGTH,
     PLACE_MIN_LENGTH,
     BallotContext,
@@ -54,6 +55,7 @@ from .desks import (
     desk_envelope,
     open_desk,
     paper_rules,
+    record_minutes,
 )
 from .keying import (
     KeyingSaved,
@@ -99,6 +101,7 @@ from .workflow import BATCH_WORKFLOW, transition
 __all__ = [
     "BATCH_WORKFLOW",
     "CHOICES_MAX_LENGTH",
+    "MINUTES_MAX_LENGTH",
     "PLACE_MAX_LENGTH",
     "PLACE_MIN_LENGTH",
     "REASON_MAX_LENGTH",
@@ -142,6 +145,7 @@ __all__ = [
     "read_ballot",
     "readings_of",
     "reconcile_batch",
+    "record_minutes",
     "refusal_for_relay",
     "resolutions_of",
     "resolve_position",

@@ -29,7 +29,7 @@ from ...states import Channel, ResultState
 from ..models import PaperBatch
 from ..readings import Reading
 from ..states import MAX_BATCH_SIZE, BatchAction, BatchState, Mark
-from .desks import desk_envelope, paper_rules
+from .desks import count_sign_ins, desk_envelope, paper_rules
 from .permissions import can_run_desks
 from .reconciliation import final_readings
 from .workflow import transition
@@ -160,6 +160,53 @@ def _valid_ballots(batch: PaperBatch) -> list[tuple[int, Reading]]:
     return valid
 
 
+def deposited_count(desk: PollingDesk) -> int:
+    """How many paper ballots (valid, blank and void) of *desk* are in the box."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.sum(PaperBatch.declared_count)).where(
+                PaperBatch.desk_id == desk.id,
+                PaperBatch.state == BatchState.DEPOSITED,
+            )
+        )
+        or 0
+    )
+
+
+def _check_within_sign_ins(batch: PaperBatch) -> None:
+    """Refuse a deposit that would put more paper ballots than sign-ins in the box.
+
+    The desk's row is locked first (``FOR UPDATE`` on PostgreSQL; SQLite's write
+    lock is already held): two deposits of the same desk at once are checked one
+    after the other, so the bound holds whatever the timing.
+    """
+    desk = db.session.scalar(
+        sa.select(PollingDesk)
+        .where(PollingDesk.id == batch.desk_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert desk is not None
+    db.session.refresh(batch)
+    if batch.state is BatchState.DEPOSITED:
+        raise Conflict(_l("This batch is already in the ballot box."))
+    sign_ins = count_sign_ins(desk)
+    already = deposited_count(desk)
+    if already + batch.declared_count > sign_ins:
+        raise Conflict(
+            _l(
+                "This desk has %(sign_ins)d paper sign-ins and %(already)d paper"
+                " ballots already in the box: the %(count)d ballots of batch"
+                " n° %(number)d would exceed them. Check the count of the batch"
+                " (or cancel it): nothing was put in the ballot box.",
+                sign_ins=sign_ins,
+                already=already,
+                count=batch.declared_count,
+                number=batch.number,
+            )
+        )
+
+
 def deposit_batch(batch: PaperBatch, actor: User, now: datetime | None = None) -> int:
     """Put every valid ballot of the reconciled *batch* in the box, all or nothing.
 
@@ -175,6 +222,7 @@ def deposit_batch(batch: PaperBatch, actor: User, now: datetime | None = None) -
         if batch.state is BatchState.DEPOSITED:
             raise Conflict(_l("This batch is already in the ballot box."))
         raise Conflict(_l("Only a reconciled batch can go in the ballot box."))
+    _check_within_sign_ins(batch)
     envelope = desk_envelope(batch.desk)
     valid = _valid_ballots(batch)
     with db.session.begin_nested():

@@ -200,3 +200,38 @@ def count_sign_ins(desk: PollingDesk) -> int:
         )
         or 0
     )
+
+
+MINUTES_MAX_LENGTH = 2000
+
+
+def record_minutes(
+    desk: PollingDesk, actor: User, note: str, now: datetime | None = None
+) -> None:
+    """Write the desk's minutes: what explains a difference of ballots and sign-ins.
+
+    Once the desk is closed and until the count; a desk with fewer paper ballots
+    than sign-ins cannot be counted without it.
+    """
+    require(can_run_desks(actor), _l("Only relays and staff write a desk's minutes."))
+    if desk.is_open:
+        raise Conflict(_l("Close the desk first: its minutes are written after."))
+    if voting.result_exists(desk.round):
+        raise Conflict(_l("The votes are counted: the minutes can no longer change."))
+    note = (note or "").strip()
+    if not 3 <= len(note) <= MINUTES_MAX_LENGTH:
+        raise FieldErrors(
+            {
+                "note": ngettext(
+                    "Write what happened in a few words (at most %(num)d character).",
+                    "Write what happened in a few words (at most %(num)d characters).",
+                    MINUTES_MAX_LENGTH,
+                )
+            }
+        )
+    before = desk.minutes_note
+    desk.minutes_note = note
+    db.session.flush()
+    audit.record(
+        "polling_desk.minutes", actor=actor, obj=desk, before=before, after=note
+    )

@@ -317,6 +317,19 @@ def batch_reconcile(batch_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.get("/batches/<int:batch_id>/deposit")
+@require(services.can_run_desks)
+def batch_deposit_confirm(batch_id: int) -> ResponseReturnValue:
+    """Say what putting the batch in the ballot box cannot undo, then post it."""
+    batch = batch_or_404(batch_id)
+    return render_template(
+        "voting/desks/batch_deposit.html",
+        batch=batch,
+        can_deposit=services.can_deposit(current_user, batch),
+        action_form=ActionForm(),
+    )
+
+
 @bp.post("/batches/<int:batch_id>/deposit")
 @require(services.can_run_desks)
 def batch_deposit(batch_id: int) -> ResponseReturnValue:

@@ -22,7 +22,14 @@ from ....core.web import submit
 from ....extensions import db
 from ...models import PollingDesk, SignIn
 from .. import queries, services
-from ..forms import ActionForm, DeskForm, SignInForm, VoterSearchForm, WalkInForm
+from ..forms import (
+    ActionForm,
+    DeskForm,
+    MinutesForm,
+    SignInForm,
+    VoterSearchForm,
+    WalkInForm,
+)
 from .common import (
     NEW_ACCOUNT_KEY,
     allow,
@@ -96,10 +103,17 @@ def desk_create(round_id: int) -> ResponseReturnValue:
 @bp.get("/<int:desk_id>")
 @require(services.can_run_desks)
 def desk_detail(desk_id: int) -> ResponseReturnValue:
-    desk = desk_or_404(desk_id)
+    return _desk_page(desk_or_404(desk_id))
+
+
+def _desk_page(
+    desk: PollingDesk, minutes_form: MinutesForm | None = None
+) -> ResponseReturnValue:
     new_account = session.pop(NEW_ACCOUNT_KEY, None)
     if new_account and new_account.get("desk_id") != desk.id:
         new_account = None
+    if minutes_form is None:
+        minutes_form = MinutesForm(formdata=None, note=desk.minutes_note)
     return render_template(
         "voting/desks/desk_detail.html",
         desk=desk,
@@ -111,6 +125,38 @@ def desk_detail(desk_id: int) -> ResponseReturnValue:
         can_close=services.can_close_desk(current_user, desk),
         can_sign_in=services.can_sign_in_at(current_user, desk),
         can_create_batch=services.can_create_batch(current_user, desk),
+        minutes_form=minutes_form,
+    )
+
+
+@bp.post("/<int:desk_id>/minutes")
+@require(services.can_run_desks)
+def desk_minutes(desk_id: int) -> ResponseReturnValue:
+    """Write the desk's minutes; a refusal shows next to the note, kept as typed."""
+    desk = desk_or_404(desk_id)
+    form = MinutesForm()
+    if form.validate_on_submit():
+        response = submit(
+            lambda: services.record_minutes(desk, me(), form.note.data or ""),
+            form=form,
+            success=_("The minutes of the desk are saved."),
+            redirect_to=url_for(".desk_detail", desk_id=desk.id) + "#minutes",
+        )
+        if response is not None:
+            return response
+    return _desk_page(desk, form)
+
+
+@bp.get("/<int:desk_id>/close")
+@require(services.can_run_desks)
+def desk_close_confirm(desk_id: int) -> ResponseReturnValue:
+    """Say what closing the desk cannot undo, then post to close it."""
+    desk = desk_or_404(desk_id)
+    return render_template(
+        "voting/desks/desk_close.html",
+        desk=desk,
+        figures=queries.desk_figures(desk),
+        action_form=ActionForm(),
     )
 
 
