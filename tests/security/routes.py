@@ -144,7 +144,9 @@ RESOLVERS: dict[str, Callable[[], Any]] = {
     "project_id": lambda: _first(Project),
     "milestone_id": lambda: _first(Milestone),
     "objective_id": lambda: _first(Objective),
-    "photo_id": lambda: _first(ProjectPhoto),
+    "photo_id": lambda: _first(
+        ProjectPhoto, ProjectPhoto.project_id == _first(Project)
+    ),
     "update_id": _project_update,
     "application_id": _fph_file,
     "fund_id": _fph_fund,

@@ -64,9 +64,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "GET budget.idea_create": SIGNED_IN,
     "GET budget.idea_detail": (404, 404, 404, 404, 200, 200),
     "GET budget.idea_edit": (302, 404, 404, 404, 403, 403),
-    "GET budget.idea_hide": STAFF_ONLY,
+    # ``idea_id`` is a draft: staff cannot hide, merge or reopen it and are sent
+    # back to the idea with the reason (302), never a 500.
+    "GET budget.idea_hide": (302, 403, 403, 403, 302, 302),
     "GET budget.idea_list": PUBLIC,
-    "GET budget.idea_merge": STAFF_ONLY,
+    "GET budget.idea_merge": (302, 403, 403, 403, 302, 302),
     "GET budget.idea_photo": (404, 404, 404, 404, 404, 404),
     "GET budget.idea_relay_search": RELAYS,
     "GET budget.my_ideas": SIGNED_IN,
@@ -158,8 +160,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "POST budget.coauthor_answer": (302, 404, 404, 404, 404, 404),
     "POST budget.idea_create": SIGNED_IN,
     "POST budget.idea_edit": (302, 404, 404, 404, 403, 403),
-    "POST budget.idea_hide": STAFF_ONLY,
-    "POST budget.idea_merge": STAFF_ONLY,
+    "POST budget.idea_hide": (302, 403, 403, 403, 302, 302),
+    "POST budget.idea_merge": (302, 403, 403, 403, 302, 302),
     "POST budget.idea_unhide": (302, 403, 403, 403, 302, 302),
     "POST budget.idea_withdraw": (302, 404, 404, 404, 403, 403),
     "POST budget.round_create": STAFF_ONLY,
@@ -187,7 +189,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "POST eligibility.grid_create": STAFF_ONLY,
     "POST eligibility.grid_edit": STAFF_ONLY,
     "POST review.idea_decide": STAFF_ONLY,
-    "POST review.idea_reopen": (302, 403, 403, 403, 409, 409),
+    "POST review.idea_reopen": (302, 403, 403, 403, 302, 302),
     "POST review.idea_transfer_status": STAFF_ONLY,
     "POST review.review_form": (302, 403, 403, 403, 403, 403),
     "POST review.round_assignments_save": (302, 403, 403, 403, 302, 302),
@@ -400,13 +402,16 @@ def test_route_role_matrix(role_app, request, caplog):
     column = routes.ROLES.index(role)
     caplog.set_level(logging.CRITICAL)  # 5xx are counted below, not logged
     wrong, errors, cells = [], [], 0
-    for case in routes.cases(role_app):
+    # Every GET before any POST: a POST may delete what a GET of the same role
+    # then opens (a photo deleted, a file closed), in the order of the URL map.
+    for case in sorted(routes.cases(role_app), key=lambda c: c.method != "GET"):
         expected = expected_for(case)
         if expected is None:
             continue  # reported by test_every_endpoint_has_an_expectation
         response = routes.client_for(role_app, role).open(
             case.url(role_app), method=case.method
         )
+        response.close()  # a served file's handle is closed at once
         cells += 1
         if response.status_code >= 500:
             errors.append(f"{case.label}: {response.status_code}")
