@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from participation.accounts.demo import (
+    ADMIN_EMAIL,
     DEMO_PEOPLE,
     RESIDENT_EMAIL,
     STAFF_EMAIL,
@@ -178,6 +179,10 @@ def test_vote_receipt_refusal_knapsack_count_and_published_results(page, live_se
     page.goto(f"/results/{envelope_id}")
     page.locator("#result-certify").click()
     page.locator("#result-certify").click()
+    # Four eyes: the one who certified cannot publish; a second staff member does.
+    _sign_out(page)
+    _sign_in(page, ADMIN_EMAIL)
+    page.goto(f"/results/{envelope_id}")
     page.locator("#result-publish").click()
     page.locator("#result-publish").click()
     expect(page.locator("#result-state")).to_be_visible()
