@@ -40,9 +40,10 @@ def test_sign_in_lists_go_two_months_after_the_results(db, make_vote, make_voter
     vote = make_vote("counting")
     during = vote.round.vote_opens_at + timedelta(days=1)
     services.cast_ballot(make_voter(vote.here), vote.round, vote.ids(0), now=during)
+    vote.open_box()
     for result in services.compute_round(vote.round, vote.staff):
         services.transition_result(result, ResultAction.CERTIFY, vote.staff)
-        services.transition_result(result, ResultAction.PUBLISH, vote.staff)
+        services.transition_result(result, ResultAction.PUBLISH, vote.publisher)
     db.session.commit()
     now = utcnow()
 
