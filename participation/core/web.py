@@ -87,6 +87,10 @@ def submit(
         flash(success, "success")
     url = redirect_to(result) if callable(redirect_to) else redirect_to
     if token is not None:
+        # A new transaction that may have read already (the redirect's URL): on
+        # SQLite it takes the write lock first, or a writer that committed since
+        # its snapshot would make the UPDATE fail at once ("database is locked").
+        write_lock()
         idempotency.remember_result(token, url)
         db.session.commit()
     return redirect(url)
