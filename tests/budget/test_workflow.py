@@ -432,17 +432,22 @@ def test_author_is_notified_in_their_language(
     assert f"/ideas/{idea.id}" in message.body_text
 
 
-def test_managed_account_without_email_gets_no_message(
-    db, make_round, make_idea, make_user, staff
-):
+def _idea_of_a_managed_account(make_round, make_idea, make_user):
+    """An idea filed by a relay for a managed account that has no e-mail."""
     relay = make_user(roles=(Role.RELAY,))
     person = make_user(email=None, managed_by_id=relay.id)
-    idea = make_idea(
+    return make_idea(
         make_round("review"),
         author=person,
         submitted_on_behalf_by_id=relay.id,
         consent_recorded_at=utcnow(),
     )
+
+
+def test_managed_account_without_email_gets_no_message(
+    db, make_round, make_idea, make_user, staff
+):
+    idea = _idea_of_a_managed_account(make_round, make_idea, make_user)
 
     services.transition(idea, IdeaAction.START_REVIEW, staff)
 
@@ -513,14 +518,7 @@ def test_author_hears_each_status_the_service_reports(
 def test_transfer_news_for_a_managed_account_sends_nothing(
     db, make_round, make_idea, make_user, staff
 ):
-    relay = make_user(roles=(Role.RELAY,))
-    person = make_user(email=None, managed_by_id=relay.id)
-    idea = make_idea(
-        make_round("review"),
-        author=person,
-        submitted_on_behalf_by_id=relay.id,
-        consent_recorded_at=utcnow(),
-    )
+    idea = _idea_of_a_managed_account(make_round, make_idea, make_user)
     services.transition(idea, IdeaAction.TRANSFER, staff, transfer_service="Voirie")
 
     services.update_transfer(idea, TransferAction.ACKNOWLEDGE, staff)
