@@ -14,7 +14,7 @@ from ..security_forms import EnrolmentForm, PasswordConfirmForm
 from ..services import sessions, twofactor
 from . import bp
 from .common import me
-from .signin import RECOVERY_CODES_KEY
+from .signin import RECOVERY_CODES_KEY, enrolment_page
 
 
 @bp.get("/account/two-factor")
@@ -59,13 +59,7 @@ def two_factor_setup() -> ResponseReturnValue:
         )
         if response is not None:
             return response
-    return render_template(
-        "accounts/two_factor_setup.html",
-        form=form,
-        secret=secret,
-        qr_code=twofactor.qr_code_data_uri(twofactor.provisioning_uri(user, secret)),
-        forced=False,
-    )
+    return enrolment_page(user, form, secret, forced=False)
 
 
 @bp.post("/account/two-factor/disable")

@@ -108,12 +108,19 @@ def signin_enrol() -> ResponseReturnValue:
         )
         if response is not None:
             return response
+    return enrolment_page(user, form, secret, forced=True)
+
+
+def enrolment_page(
+    user: User, form: EnrolmentForm, secret: str, *, forced: bool
+) -> str:
+    """The enrolment page: the QR code and the key of *secret*, and the code form."""
     return render_template(
         "accounts/two_factor_setup.html",
         form=form,
         secret=secret,
         qr_code=twofactor.qr_code_data_uri(twofactor.provisioning_uri(user, secret)),
-        forced=True,
+        forced=forced,
     )
 
 
