@@ -103,7 +103,9 @@ def _state(live_server, application_id: int) -> ApplicationState:
 def test_a_group_applies_and_the_committee_grants_pays_and_closes_its_file(
     page, live_server
 ):
-    application_id = apply_and_schedule(page, live_server)
+    application_id = apply_and_schedule(
+        page, live_server, "Tournoi de pétanque jusqu'au bilan"
+    )
     answers = _open_the_committee_of(live_server, application_id)
     page.context.clear_cookies()
     committee_url = f"/fph/committee/files/{application_id}"

@@ -56,10 +56,12 @@ def _main_fund(live_server) -> int:
         return fund_id
 
 
-def _application(live_server) -> tuple[int, str, int | None, int | None]:
+def _application(
+    live_server, title: str
+) -> tuple[int, str, int | None, int | None]:
     with live_server.app.app_context():
         application = db.session.scalar(
-            sa.select(Application).where(Application.title == TITLE)
+            sa.select(Application).where(Application.title == title)
         )
         assert application is not None
         found = (
@@ -77,8 +79,11 @@ def _next(page) -> None:
     page.wait_for_load_state()
 
 
-def apply_and_schedule(page, live_server) -> int:
+def apply_and_schedule(page, live_server, title: str = TITLE) -> int:
     """The resident applies, staff mark the file complete; returns its id.
+
+    Journeys share one server per worker, in any order: each names its file by
+    its own ``title`` so that it finds its own file and not another journey's.
 
     On return the file is ``scheduled`` on the next committee's agenda and staff
     are signed in on the file's review page.
@@ -107,7 +112,7 @@ def apply_and_schedule(page, live_server) -> int:
     _next(page)
 
     expect(page).to_have_url(re.compile(r"/steps/3$"))
-    page.locator("#title").fill(TITLE)
+    page.locator("#title").fill(title)
     page.locator("#description").fill("Un tournoi ouvert à toutes les familles.")
     page.locator("#audience").fill("Les familles du quartier.")
     page.locator("#starts_on").fill((today_paris() + timedelta(days=100)).isoformat())
@@ -141,7 +146,7 @@ def apply_and_schedule(page, live_server) -> int:
     _next(page)
     expect(page.locator("#receipt-number")).to_be_visible()
     expect(page.locator("#committee-date")).to_be_visible()
-    application_id, state, meeting_id, _item = _application(live_server)
+    application_id, state, meeting_id, _item = _application(live_server, title)
     assert state == ApplicationState.SUBMITTED.value
     assert meeting_id is not None
 
@@ -154,12 +159,12 @@ def apply_and_schedule(page, live_server) -> int:
     _sign_in_as(page, STAFF_EMAIL, review)
     page.locator("#mark-complete").click()
     expect(page.locator("#review-meeting")).to_be_visible()
-    _id, state, meeting_id, item_id = _application(live_server)
+    _id, state, meeting_id, item_id = _application(live_server, title)
     assert state == ApplicationState.SCHEDULED.value
     assert item_id is not None
 
     page.goto(f"/councils/meetings/{meeting_id}")
-    expect(page.locator("#agenda")).to_contain_text(TITLE)
+    expect(page.locator("#agenda")).to_contain_text(title)
     page.goto(review)
     return application_id
 
