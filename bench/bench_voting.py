@@ -12,7 +12,9 @@ that no password hashing is measured), served by gunicorn like the harness does.
 concurrent clients each POST one confirmation per voter (the real form: CSRF token,
 choices, review token) and follow nothing else. Reported: ballots per second, p50 and
 p95 latency, the same client against the bare Flask endpoint (``bench/hello.py``) and
-the ratio, then a check that sign-ins = ballots = voters in the database.
+the ratio, the CPU time that sealing one ballot takes (the same ballots sealed in
+the bench process) and the share of the server's CPU it is at the measured rate,
+then a check that sign-ins = ballots = voters in the database.
 
 Run alone::
 
@@ -51,6 +53,7 @@ GOAL_IMPORT_SECONDS = 10.0
 DEFAULT_PG_URI = (
     "postgresql+psycopg://participation:participation@127.0.0.1/participation_bench"
 )
+CORES = os.cpu_count() or 1
 SECRET = "bench-secret-key-not-for-production"  # noqa: S105 - a bench-only key
 
 
@@ -150,7 +153,9 @@ def _prepare_casting(
             submission_closes_at=now - 40 * day,
             review_closes_at=now - 30 * day,
             announcement_at=now - 20 * day,
-            vote_opens_at=now - day,
+            # Rules lock when voting opens: they are saved first, then the
+            # vote is opened below by moving its opening into the past.
+            vote_opens_at=now + day,
             vote_closes_at=now + 7 * day,
         )
         round_.envelopes = [Envelope(territory=territory, amount=Decimal("50000"))]
@@ -179,6 +184,8 @@ def _prepare_casting(
             services.RulesData(ballot_type=BallotType.APPROVAL, max_projects=4),
             SYSTEM,
         )
+        round_.vote_opens_at = now - day
+        db.session.flush()
         # Online voting needs a completed key ceremony: ballots are sealed.
         services.completed_ceremony(round_, None, round_.vote_opens_at.date())
         people = []
@@ -194,13 +201,16 @@ def _prepare_casting(
             ]
             people.append(person)
         db.session.add_all(people)
+        db.session.flush()
+        # Server-side sessions, as a sign-in opens them (a cookie names one).
+        identities = [_signed_in_identity(person) for person in people]
         db.session.commit()
         cookies = []
         serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        for person in people:
+        for identity in identities:
             with app.test_request_context():
                 g.pop("csrf_token", None)  # generate_csrf caches it in the app context
-                session["_user_id"] = person.get_id()
+                session["_user_id"] = identity
                 session["_fresh"] = True
                 # The confirmation token is bound to the session (review page).
                 confirm = secrets.token_urlsafe(24)
@@ -211,6 +221,14 @@ def _prepare_casting(
         db.session.remove()
         db.engine.dispose()
     return result
+
+
+def _signed_in_identity(person: Any) -> str:
+    """What Flask-Login keeps in the cookie for *person*, on a fresh session."""
+    from participation.accounts.services.sessions import open_session
+
+    open_session(person)
+    return str(person.get_id())
 
 
 def _load(
@@ -331,6 +349,12 @@ def run_casting(
         with gunicorn("participation:create_app()", env, settings, log) as url:
             port = int(url.rsplit(":", 1)[1])
             cast_lat, cast_status, cast_s = _load(HOST, port, requests, concurrency)
+    seal_s = _sealing_seconds(
+        [
+            {idea_ids[(n + k) % len(idea_ids)]: 1 for k in range(1 + n % 4)}
+            for n in range(voters)
+        ]
+    )
     engine = sa.create_engine(uri, poolclass=sa.NullPool)
     with engine.connect() as connection:
         sign_ins = connection.scalar(sa.text("SELECT count(*) FROM sign_in"))
@@ -352,10 +376,32 @@ def run_casting(
         "ratio_to_hello": round(cast["per_s"] / hello["per_s"], 3)
         if hello["per_s"]
         else None,
+        "seal_us_per_ballot": round(seal_s * 1e6, 1),
+        # The share of the server's CPU that sealing takes at the measured rate:
+        # seconds of sealing per ballot x ballots per second / cores.
+        "seal_share_pct": round(100 * seal_s * cast["per_s"] / CORES, 2),
         "sign_ins": sign_ins,
         "ballots": ballots,
         "counts_ok": sign_ins == ballots == voters,
     }
+
+
+def _sealing_seconds(ballots: list[dict[int, int]]) -> float:
+    """CPU seconds that sealing and fingerprinting take per ballot, in this process.
+
+    The same ballots as the HTTP run, sealed as the vote does it
+    (:func:`participation.voting.sealing.seal` then ``fingerprint``), so the
+    casting report can say what part of a ballot's cost the sealed box is.
+    """
+    from nacl.public import PrivateKey
+
+    from participation.voting.sealing import fingerprint, seal
+
+    public_key = bytes(PrivateKey.generate().public_key)
+    started = time.process_time()
+    for choices in ballots:
+        fingerprint(seal(public_key, choices))
+    return (time.process_time() - started) / max(len(ballots), 1)
 
 
 # ------------------------------------------------------------------------- harness
