@@ -126,6 +126,23 @@ def test_closing_early_and_extending_are_audited_with_before_and_after(db, vote,
     assert vote.round.vote_closes_at == now
 
 
+def test_the_current_minute_typed_to_close_now_closes_now(db, vote, staff):
+    now = utcnow()
+    typed = now.replace(second=0, microsecond=0)  # what the minute field gives
+    if typed == now:
+        typed -= timedelta(microseconds=1)  # at hh:mm:00.000000 exactly
+    services.change_vote_close(vote.round, typed, REASON, staff, now=now)
+    db.session.commit()
+    assert vote.round.vote_closes_at == now
+
+    with pytest.raises(FieldErrors) as past:
+        services.change_vote_close(
+            vote.round, now - timedelta(seconds=61), REASON, staff, now=now
+        )
+    db.session.rollback()
+    assert set(past.value.messages_by_field()) == {"closes_at"}
+
+
 def test_the_end_cannot_move_into_the_past_nor_after_the_count(db, vote, staff):
     with pytest.raises(FieldErrors) as past:
         services.change_vote_close(

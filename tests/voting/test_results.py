@@ -143,6 +143,14 @@ def test_the_certifier_cannot_publish_the_same_result(db, closed, login_as):
     )
 
     assert "another staff member must publish" in page.get_data(as_text=True)
+    # The result's page offers the certifier no publish button, and says why;
+    # the second staff member gets the button.
+    detail = login_as(vote.staff).get(f"/results/{vote.envelope.id}")
+    body = detail.get_data(as_text=True)
+    assert 'id="result-publish"' not in body
+    assert 'id="four-eyes"' in body
+    other = login_as(vote.publisher).get(f"/results/{vote.envelope.id}")
+    assert 'id="result-publish"' in other.get_data(as_text=True)
     db.session.expire_all()
     again = db.session.get(VoteResult, result.id)
     assert again.state is ResultState.CERTIFIED

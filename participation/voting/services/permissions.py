@@ -46,6 +46,11 @@ def can_certify(user: Any, result: VoteResult) -> bool:
 
 
 def can_publish(user: Any, result: VoteResult) -> bool:
+    """Four eyes: the staff member who certified *result* does not publish it."""
+    if result.certified_by_id is not None and result.certified_by_id == getattr(
+        user, "id", None
+    ):
+        return False
     return can_perform_result(user, result, ResultAction.PUBLISH)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ...budget import services as budget_services
 from ...budget.models import Envelope, Idea, Round
@@ -196,12 +197,16 @@ def count_refusals(round_: Round) -> list[str]:
             messages.append(
                 str(
                     _l(
-                        "The desk “%(place)s” has %(sign_ins)d sign-ins but"
-                        " %(ballots)d paper ballots in the box: explain the"
-                        " difference in its minutes before the count.",
+                        "The desk “%(place)s”: %(sign_ins)s but %(ballots)s in the"
+                        " box: explain the difference in its minutes before the"
+                        " count.",
                         place=desk.place,
-                        sign_ins=sign_ins,
-                        ballots=ballots,
+                        sign_ins=ngettext(
+                            "%(num)d sign-in", "%(num)d sign-ins", sign_ins
+                        ),
+                        ballots=ngettext(
+                            "%(num)d paper ballot", "%(num)d paper ballots", ballots
+                        ),
                     )
                 )
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -185,6 +185,8 @@ def freeze_rules(rules: VoteRules, now: datetime) -> None:
     db.session.refresh(rules)
 
 
+#: The early close form gives minutes: a time within the last minute means now.
+CURRENT_MINUTE = timedelta(minutes=1)
 REASON_MIN_LENGTH = 10
 REASON_MAX_LENGTH = 1000
 
@@ -224,6 +226,9 @@ def change_vote_close(
         raise Conflict(
             _l("The votes are counted: the dates of this vote can no longer change.")
         )
+    if closes_at is not None and now - CURRENT_MINUTE < closes_at < now:
+        # The form takes minutes: the current minute, typed to close now, is now.
+        closes_at = now
     if closes_at is None:
         errors["closes_at"] = _l("Give the new end of the vote.")
     elif closes_at < now:

@@ -120,3 +120,13 @@ def test_a_cancelled_batch_does_not_hold_the_count(
         sa.select(AuditEntry).where(AuditEntry.action == "polling_desk.minutes")
     )
     assert entry is not None
+
+
+def test_the_unexplained_difference_says_one_sign_in_in_the_singular(
+    db, vote, signed_desk
+):
+    signed_desk(1)
+    _close_vote(db, vote)
+
+    (unexplained,) = voting.count_refusals(vote.round)
+    assert "1 sign-in but 0 paper ballots in the box" in unexplained
