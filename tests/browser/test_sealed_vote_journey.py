@@ -153,8 +153,7 @@ def test_ceremony_online_and_desk_votes_refused_count_opened_box_four_eyes(
     page.locator("#start-ceremony").click()
     expect(page.locator("#ceremony-shares")).to_be_visible()
     shares = [
-        page.locator(f"#share-{n} .share-code").inner_text().strip()
-        for n in (1, 2, 3)
+        page.locator(f"#share-{n} .share-code").inner_text().strip() for n in (1, 2, 3)
     ]
     assert len(set(shares)) == 3
     page.locator("#share_1").fill(shares[0])
