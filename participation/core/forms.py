@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms import fields as wtf_fields
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from .converters import ascii_int
 from .errors import DomainError
@@ -147,10 +147,20 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     object_type = SelectField(_l("Object type"), choices=[], validate_choice=False)
+    object_id = IntegerField(
+        _l("Object number"),
+        validators=[Optional(), NumberRange(min=1, message=_l("A positive number."))],
+    )
     action = SelectField(_l("Action"), choices=[], validate_choice=False)
     actor = StringField(
         _l("Person (pseudonym)"), validators=[Optional(), Length(max=60)]
     )
+    since = DateField(_l("From (date)"), validators=[Optional()])
+    until = DateField(_l("To (date, included)"), validators=[Optional()])
+
+    def validate_until(self, field: Any) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end comes before the start."))
 
 
 def show_errors(form: FlaskForm | None, error: DomainError) -> list[str]:

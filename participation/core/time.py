@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,11 @@ def utcnow() -> datetime:
 def today_paris() -> date:
     """Return today's date in Europe/Paris (the date residents see)."""
     return datetime.now(PARIS).date()
+
+
+def paris_midnight(day: date) -> datetime:
+    """The start of *day* in Europe/Paris, as a UTC time (for date filters)."""
+    return datetime.combine(day, time(), tzinfo=PARIS).astimezone(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,12 +19,14 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
+from . import audit_text
 from .database import write_lock
 from .decorators import require
 from .forms import AuditFilterForm, LanguageForm
@@ -32,6 +34,7 @@ from .models import AuditEntry
 from .pagination import page_number, paginate_rows
 from .people import directory
 from .permissions import can_view_audit
+from .time import paris_midnight
 from .web import safe_next
 
 bp = Blueprint("core", __name__)
@@ -91,10 +94,11 @@ def _distinct(column: Any) -> list[str]:
 @bp.get("/audit")
 @require(can_view_audit)
 def audit_list() -> ResponseReturnValue:
-    """The audit log, newest first, filtered by object type, action and person."""
+    """The audit log, newest first, as sentences; filtered by object, person, date."""
     form = AuditFilterForm(request.args)
     form.object_type.choices = [SelectChoice("", _l("All"))] + [
-        SelectChoice(value) for value in _distinct(AuditEntry.object_type)
+        SelectChoice(value, f"{audit_text.kind(value)} ({value})")
+        for value in _distinct(AuditEntry.object_type)
     ]
     form.action.choices = [SelectChoice("", _l("All"))] + [
         SelectChoice(value) for value in _distinct(AuditEntry.action)
@@ -105,33 +109,60 @@ def audit_list() -> ResponseReturnValue:
     stmt = sa.select(AuditEntry)
     if form.object_type.data:
         stmt = stmt.where(AuditEntry.object_type == form.object_type.data)
+    object_id = form.object_id.data if not form.object_id.errors else None
+    if object_id:
+        stmt = stmt.where(AuditEntry.object_id == str(object_id))
     if form.action.data:
         stmt = stmt.where(AuditEntry.action == form.action.data)
     actor = (form.actor.data or "").strip() if not form.actor.errors else ""
     if actor:
         stmt = stmt.where(AuditEntry.actor_id.in_(people.ids_named(actor)))
+    since = form.since.data if not form.since.errors else None
+    until = form.until.data if not (form.until.errors or form.since.errors) else None
+    if since:
+        stmt = stmt.where(AuditEntry.at >= paris_midnight(since))
+    if until:
+        stmt = stmt.where(AuditEntry.at < paris_midnight(until + timedelta(days=1)))
     page = paginate_rows(
         stmt.order_by(AuditEntry.id.desc()),
         page_number(request.args.get("page")),
         AUDIT_PER_PAGE,
     )
+    shown = [entry for (entry,) in page.items]
     names = people.pseudonyms(
-        {entry.actor_id for (entry,) in page.items if entry.actor_id is not None}
+        {entry.actor_id for entry in shown if entry.actor_id is not None}
     )
-    entries = [
-        {
-            "entry": entry,
-            "actor": names.get(entry.actor_id) if entry.actor_id else None,
-            "details": _details(entry.details),
-        }
-        for (entry,) in page.items
-    ]
+    objects = audit_text.describe(shown)
+    entries = []
+    for entry in shown:
+        name = names.get(entry.actor_id) if entry.actor_id else None
+        if name is None:
+            name = (
+                _("Deleted account (no. %(id)d)", id=entry.actor_id)
+                if entry.actor_id
+                else _("The system")
+            )
+        found = (
+            objects.get((entry.object_type, entry.object_id))
+            if entry.object_id is not None
+            else None
+        )
+        entries.append(
+            {
+                "entry": entry,
+                "sentence": audit_text.sentence(entry, name, found),
+                "details": _details(entry.details),
+            }
+        )
     filters = {
         key: value
         for key, value in (
             ("object_type", form.object_type.data),
+            ("object_id", object_id),
             ("action", form.action.data),
             ("actor", actor),
+            ("since", since.isoformat() if since else None),
+            ("until", until.isoformat() if until else None),
         )
         if value
     }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from participation.accounts.states import Role
 from participation.core import audit
 from participation.core.actors import SYSTEM
+from participation.core.time import today_paris
 from participation.core.views import AUDIT_PER_PAGE
 
 from .querycount import count_queries
@@ -107,3 +109,89 @@ def test_list_does_not_query_per_row(db, person, login_as):
         assert client.get("/audit").status_code == 200
 
     assert len(many) == len(few)
+
+
+def _row(html: str, entry_id: int) -> str:
+    start = html.index(f'id="audit-entry-{entry_id}"')
+    return html[start : html.index("</tr>", start)]
+
+
+@pytest.mark.french
+def test_entries_read_as_sentences_linking_to_their_object(
+    db, person, login_as, make_round, make_idea
+):
+    agent = person(Role.STAFF, pseudonym="agent-smith")
+    idea = make_idea(make_round(), title="Des bancs au square")
+    submitted = audit.record(
+        "idea.submit", actor=agent, object_type="idea", object_id=idea.id
+    )
+    by_system = audit.record(
+        "round.publish", actor=SYSTEM, object_type="round", object_id=idea.round_id
+    )
+    unknown = audit.record(
+        "gadget.polish", actor=agent, object_type="gadget", object_id=3
+    )
+    hostile = make_idea(idea.round, title="<b>gras</b>")
+    escaped = audit.record(
+        "idea.hide", actor=agent, object_type="idea", object_id=hostile.id
+    )
+    db.session.commit()
+
+    html = login_as(agent).get("/audit").get_data(as_text=True)
+
+    row = _row(html, submitted.id)
+    assert "agent-smith a soumis l\u2019idée «\u00a0<a" in row
+    assert f'<a href="/ideas/{idea.id}">Des bancs au square</a>' in row
+    assert "Le système a publié la campagne" in _row(html, by_system.id)
+    # An action and object type nobody described still read as a sentence.
+    assert "gadget.polish" in _row(html, unknown.id)
+    assert "gadget n° 3" in _row(html, unknown.id)
+    assert "&lt;b&gt;gras&lt;/b&gt;</a>" in _row(html, escaped.id)
+    # The raw record stays one click away.
+    assert "<code>idea.submit</code>" in row
+
+
+def test_filters_by_object_number_and_dates(db, person, login_as):
+    agent = person(Role.STAFF)
+    old = audit.record("idea.submit", actor=agent, object_type="idea", object_id=5)
+    old.at = old.at - timedelta(days=10)
+    recent = audit.record("idea.hide", actor=agent, object_type="idea", object_id=5)
+    other = audit.record("idea.hide", actor=agent, object_type="idea", object_id=6)
+    db.session.commit()
+    client = login_as(agent)
+    today = today_paris()
+    week_ago = (today - timedelta(days=7)).isoformat()
+
+    assert _entry_ids(client.get("/audit?object_type=idea&object_id=5").data) == [
+        recent.id,
+        old.id,
+    ]
+    assert _entry_ids(client.get(f"/audit?object_id=5&since={week_ago}").data) == [
+        recent.id
+    ]
+    assert _entry_ids(
+        client.get(f"/audit?until={(today - timedelta(days=9)).isoformat()}").data
+    ) == [old.id]
+    assert other.id in _entry_ids(client.get(f"/audit?until={today}").data)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("since=0001-01-01", "since"),
+        ("until=2026-01-01&since=2026-02-01", "until"),
+        ("object_id=-4", "object_id"),
+        ("object_id=99999999999999999999", "object_id"),
+    ],
+)
+def test_bad_filters_are_explained_next_to_the_field(
+    db, person, login_as, query, field
+):
+    agent = person(Role.STAFF)
+    audit.record("idea.submit", actor=agent, object_type="idea", object_id=5)
+    db.session.commit()
+
+    response = login_as(agent).get(f"/audit?{query}")
+
+    assert response.status_code == 200
+    assert f'id="{field}-error"' in response.get_data(as_text=True)
