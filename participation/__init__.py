@@ -102,6 +102,15 @@ def _register_features(app: Flask) -> None:
         for command in commands:
             app.cli.add_command(command)
     _register_personal_data(app)
+    _register_published_support(app)
+
+
+def _register_published_support(app: Flask) -> None:
+    """The idea list orders by support in the published votes (voting knows it)."""
+    from .budget.queries import register_published_support
+    from .voting.queries import published_support
+
+    register_published_support(app, published_support)
 
 
 def _register_personal_data(app: Flask) -> None:

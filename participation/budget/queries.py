@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
+from flask.sansio.app import App
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from ..accounts.models import User
@@ -84,8 +86,27 @@ def load_round(round_id: int) -> Round | None:
     )
 
 
-#: Orders of the public list: newest first, oldest first, cheapest first.
-IDEA_SORTS = ("newest", "oldest", "cost")
+#: Orders of the public list: newest first, oldest first, cheapest first, most
+#: supported in the published votes.
+IDEA_SORTS = ("newest", "oldest", "cost", "support")
+
+_SUPPORT_KEY = "participation.published_support"
+
+
+def register_published_support(app: App, source: Callable[[], Mapping[int, int]]) -> None:
+    """Let the vote (which builds on this feature) say each idea's published support.
+
+    *source* returns ``{idea id: approvals or points}`` from the published results.
+    """
+    app.extensions[_SUPPORT_KEY] = source
+
+
+def published_support() -> Mapping[int, int]:
+    """Each idea's support in the published results (empty without the vote)."""
+    source: Callable[[], Mapping[int, int]] = current_app.extensions.get(
+        _SUPPORT_KEY, dict
+    )
+    return source()
 
 
 def _like(text: str) -> str:
@@ -99,6 +120,10 @@ def _idea_order(sort: str) -> tuple[Any, ...]:
     if sort == "cost":
         cost = sa.func.coalesce(Idea.final_cost, Idea.estimated_cost)
         return (cost.is_(None), cost.asc(), Idea.id.desc())
+    if sort == "support" and (support := published_support()):
+        # Ideas put to a published vote, most supported first; then the others.
+        score = sa.case(dict(support), value=Idea.id, else_=None)
+        return (score.is_(None), score.desc(), Idea.submitted_at.desc(), Idea.id.desc())
     return (Idea.submitted_at.desc(), Idea.id.desc())
 
 

@@ -15,6 +15,7 @@ from ..core.time import utcnow
 from ..extensions import db
 from .counting import Outcome
 from .models import Ballot, SignIn, VoteResult, VoteRules
+from .states import ResultState
 from .services import ballot_projects
 
 
@@ -166,3 +167,16 @@ def ballots_in_box(envelope: Envelope) -> int:
         )
         or 0
     )
+
+
+def published_support() -> dict[int, int]:
+    """``{idea id: support}`` from every published result (the idea list's order)."""
+    support: dict[int, int] = {}
+    for row in db.session.scalars(
+        sa.select(VoteResult.support).where(VoteResult.state == ResultState.PUBLISHED)
+    ):
+        for key, value in (row or {}).items():
+            idea_id = ascii_int(str(key))
+            if idea_id is not None and isinstance(value, int | float):
+                support[idea_id] = int(value)
+    return support

@@ -45,3 +45,23 @@ def test_cards_show_the_cost_and_a_coloured_status(client, make_round, make_idea
     html = client.get("/ideas").get_data(as_text=True)
     assert "5,800.00" in html  # through Babel (the tests' pages are in English)
     assert 'class="badge state-submitted"' in html
+
+
+def test_ideas_sort_by_support_in_the_published_votes(
+    app, client, make_round, make_idea
+):
+    from participation.budget.queries import register_published_support
+
+    round_ = make_round("results")
+    low = make_idea(round_, title="Peu soutenu")
+    high = make_idea(round_, title="Très soutenu")
+    make_idea(round_, title="Pas au vote")
+    register_published_support(app, lambda: {low.id: 12, high.id: 40})
+
+    by_support = _titles(client.get("/ideas?sort=support").get_data(as_text=True))
+    assert by_support == ["Très soutenu", "Peu soutenu", "Pas au vote"]
+    # Without any published vote the order is the newest first.
+    register_published_support(app, dict)
+    assert _titles(client.get("/ideas?sort=support").get_data(as_text=True)) == (
+        _titles(client.get("/ideas").get_data(as_text=True))
+    )

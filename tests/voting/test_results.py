@@ -374,3 +374,18 @@ def test_the_first_count_creates_the_result_and_the_system_can_count(
         (ResultAction.CERTIFY, ResultState.COMPUTED, ResultState.CERTIFIED, None)
     ]
     assert _audited(db, result) == ["vote_result.compute", "vote_result.certify"]
+
+
+def test_the_idea_list_reads_support_from_published_results_only(db, closed, login_as):
+    from participation.voting.queries import published_support
+
+    vote, _ = closed
+    result = services.compute_result(vote.envelope, vote.staff)
+    services.transition_result(result, ResultAction.CERTIFY, vote.staff)
+    db.session.commit()
+    assert published_support() == {}
+
+    services.transition_result(result, ResultAction.PUBLISH, vote.publisher)
+    db.session.commit()
+    expected = {int(k): int(v) for k, v in result.support.items()}
+    assert expected and published_support() == expected

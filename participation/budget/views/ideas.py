@@ -67,6 +67,7 @@ def idea_list() -> ResponseReturnValue:
         SelectChoice("newest", _("Newest first")),
         SelectChoice("oldest", _("Oldest first")),
         SelectChoice("cost", _("Lowest cost first")),
+        SelectChoice("support", _("Most supported in the vote first")),
     ]
     return render_template(
         "budget/idea_list.html", page=page, form=form, filters=filters
