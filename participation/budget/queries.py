@@ -93,7 +93,9 @@ IDEA_SORTS = ("newest", "oldest", "cost", "support")
 _SUPPORT_KEY = "participation.published_support"
 
 
-def register_published_support(app: App, source: Callable[[], Mapping[int, int]]) -> None:
+def register_published_support(
+    app: App, source: Callable[[], Mapping[int, int]]
+) -> None:
     """Let the vote (which builds on this feature) say each idea's published support.
 
     *source* returns ``{idea id: approvals or points}`` from the published results.

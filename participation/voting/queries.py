@@ -15,8 +15,8 @@ from ..core.time import utcnow
 from ..extensions import db
 from .counting import Outcome
 from .models import Ballot, SignIn, VoteResult, VoteRules
-from .states import ResultState
 from .services import ballot_projects
+from .states import ResultState
 
 
 def rounds_in_vote() -> list[Round]:

@@ -388,4 +388,5 @@ def test_the_idea_list_reads_support_from_published_results_only(db, closed, log
     services.transition_result(result, ResultAction.PUBLISH, vote.publisher)
     db.session.commit()
     expected = {int(k): int(v) for k, v in result.support.items()}
-    assert expected and published_support() == expected
+    assert expected
+    assert published_support() == expected
