@@ -45,6 +45,27 @@ def test_sign_in_with_email(client, db, make_user, identifier):
     assert '<html lang="en"' in client.get("/account").get_data(as_text=True)
 
 
+@pytest.mark.french
+@pytest.mark.parametrize("has_neighbourhood", [True, False])
+def test_the_welcome_speaks_the_language_of_the_person_signing_in(
+    client, db, make_user, has_neighbourhood
+):
+    extra = {} if has_neighbourhood else {"territory": None}
+    make_user(email="leila@example.org", locale="ar", **extra)
+    db.session.commit()
+    assert '<html lang="fr"' in client.get("/signin").get_data(as_text=True)
+
+    page = client.post(
+        "/signin",
+        data={"identifier": "leila@example.org", "password": PASSWORD},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert '<html lang="ar"' in page
+    assert "تم تسجيل دخولك." in page
+    assert "Vous êtes connecté" not in page
+
+
 def test_sign_in_with_phone_and_follow_a_safe_next(client, db, make_user):
     user = make_user(email=None, phone="+33612345678")
     db.session.commit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, logout_user
 
 from ...core.database import write_lock
@@ -26,6 +27,7 @@ RECOVERY_CODES_KEY = "recovery_codes"
 def _welcome(user: User, *, remember: bool, then: str | None) -> str:
     url = signed_in(user, remember=remember, then=then)
     if current_user.is_authenticated:
+        refresh()  # the welcome speaks the person's language, not the form's
         flash(_("You are signed in."), "success")
     return url
 
@@ -76,6 +78,7 @@ def _after_second_factor(user: User, data: dict[str, object]) -> str:
         then=safe_next(str(data.get("n") or "")),
         second_factor_done=True,
     )
+    refresh()
     flash(_("You are signed in."), "success")
     return url
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
-from flask_babel import format_date
+from flask_babel import format_date, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 from werkzeug.wrappers import Response
@@ -56,6 +56,7 @@ def tell_open_votes(sender: Flask, user: Any, **extra: Any) -> None:
     """On sign-in, a person whose neighbourhood is voting is told so, with the date."""
     if getattr(user, "territory_id", None) is None:
         return
+    refresh()  # in the language of the person who just signed in
     for territory, moments in queries.moments_by_territory([user.territory_id]):
         for moment in moments:
             if moment.kind == "vote" and moment.until is not None:
