@@ -121,6 +121,20 @@ class RoundForm(IdempotentForm):
     rules_text = TextAreaField(
         _l("Rules residents accept"), validators=[Optional(), Length(max=20000)]
     )
+    # The same texts in other languages (optional): shown to readers of that
+    # language; everyone else reads the French.
+    description_en = TextAreaField(
+        _l("Presentation in English"), validators=[Optional(), Length(max=5000)]
+    )
+    rules_text_en = TextAreaField(
+        _l("Rules in English"), validators=[Optional(), Length(max=20000)]
+    )
+    description_ar = TextAreaField(
+        _l("Presentation in Arabic"), validators=[Optional(), Length(max=5000)]
+    )
+    rules_text_ar = TextAreaField(
+        _l("Rules in Arabic"), validators=[Optional(), Length(max=20000)]
+    )
     submission_opens_at = DateTimeLocalField(
         _l("Submission of ideas opens"),
         format=_DATETIME_FORMAT,

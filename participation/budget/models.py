@@ -68,6 +68,9 @@ class Round(Base):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     #: The rules a resident accepts when submitting (règlement, plain language).
     rules_text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The presentation and rules in other languages, when staff gave them:
+    #: ``{"en": {"description": ..., "rules_text": ...}, "ar": {...}}``.
+    texts_by_language: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
 
     # Calendar (UTC). dépôt → instruction → annonce → vote → résultats → réalisation.
     submission_opens_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from babel.numbers import format_currency, format_percent
 from flask import current_app, has_request_context, session
@@ -71,6 +73,31 @@ def source_text() -> Markup:
     return Markup(' lang="{}" dir="auto"').format(
         current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A staff-written text in the reader's language when given, else in French."""
+
+    text: str
+    #: The attributes of the element that shows it (see :func:`source_text`).
+    attrs: Markup
+
+
+def localized(obj: Any, name: str) -> LocalText:
+    """*obj*'s text *name* for the page's language.
+
+    ``obj.texts_by_language`` may hold ``{locale: {name: text}}``: a reader of
+    that language gets that text; everyone else gets the French one, marked as
+    French by :func:`source_text`.
+    """
+    locale = str(get_locale())
+    if locale != current_app.config["BABEL_DEFAULT_LOCALE"]:
+        texts = getattr(obj, "texts_by_language", None) or {}
+        text = str((texts.get(locale) or {}).get(name) or "")
+        if text.strip():
+            return LocalText(text, Markup(' dir="auto"'))
+    return LocalText(str(getattr(obj, name, "") or ""), source_text())
 
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}

@@ -94,6 +94,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         text_direction=i18n.text_direction,
         source_text=i18n.source_text,
+        localized=i18n.localized,
         language_names=i18n.LANGUAGE_NAMES,
     )
     app.jinja_env.filters.update(

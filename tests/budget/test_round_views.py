@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from participation.accounts.states import Role
@@ -266,3 +267,38 @@ def test_announcement_issues_the_same_queries_for_5_and_50_ideas(
     add(45)
 
     assert count() == with_5
+
+
+@pytest.mark.french
+def test_staff_give_the_rules_in_other_languages_and_readers_get_theirs(
+    client, login_as, staff
+):
+    login_as(staff)
+    client.post(
+        "/rounds/new",
+        data=_round_form(
+            rules_text="Un projet d'intérêt général.",
+            rules_text_ar="  مشروع للمصلحة العامة.  ",
+            description_en="   ",
+        ),
+    )
+    round_ = (
+        client.application.extensions["sqlalchemy"]
+        .session.scalars(sa.select(Round))
+        .one()
+    )
+    # Trimmed; an empty text is no translation.
+    assert round_.texts_by_language == {"ar": {"rules_text": "مشروع للمصلحة العامة."}}
+    edit = client.get(f"/rounds/{round_.id}/edit").get_data(as_text=True)
+    assert "مشروع للمصلحة العامة.</textarea>" in edit
+
+    def rules(language: str) -> str:
+        with client.session_transaction() as session:
+            session["lang"] = language
+        page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+        start = page.index('id="round-rules"')
+        return page[start : page.index("</div>", start)]
+
+    assert '<p dir="auto">مشروع للمصلحة العامة.</p>' in rules("ar")
+    # No English rules: the French ones, marked as French.
+    assert '<p lang="fr" dir="auto">Un projet d&#39;intérêt général.</p>' in rules("en")

@@ -48,6 +48,8 @@ from .permissions import (
 from .rounds import (
     CALENDAR,
     NEXT_ROUND_MONTHS,
+    TRANSLATED_LANGUAGES,
+    TRANSLATED_TEXTS,
     RoundData,
     add_months,
     create_next_round,
@@ -74,6 +76,8 @@ __all__ = [
     "NEXT_ROUND_MONTHS",
     "PHOTO_FOLDER",
     "TRANSFER_WORKFLOW",
+    "TRANSLATED_LANGUAGES",
+    "TRANSLATED_TEXTS",
     "IdeaData",
     "RoundData",
     "add_months",

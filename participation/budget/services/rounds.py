@@ -58,6 +58,8 @@ class RoundData:
     min_cost: Decimal = ZERO
     description: str = ""
     rules_text: str = ""
+    #: ``{"en": {"description": ..., "rules_text": ...}, "ar": {...}}`` (optional).
+    texts_by_language: dict[str, dict[str, str]] = field(default_factory=dict)
     delivery_starts_at: datetime | None = None
     is_carry_over_enabled: bool = True
     theme_ids: list[int] = field(default_factory=list)
@@ -109,7 +111,29 @@ def _apply_round_data(round_: Round, data: RoundData) -> None:
     ):
         setattr(round_, name, getattr(data, name))
     round_.title = data.title.strip()
+    round_.texts_by_language = _texts_by_language(data.texts_by_language)
     round_.themes = themes_by_id(data.theme_ids)
+
+
+#: Languages and texts a round may carry besides its French ones.
+TRANSLATED_LANGUAGES = ("en", "ar")
+TRANSLATED_TEXTS = ("description", "rules_text")
+
+
+def _texts_by_language(
+    given: dict[str, dict[str, str]],
+) -> dict[str, dict[str, str]] | None:
+    """Only the known languages and texts, trimmed; None when there is none."""
+    kept: dict[str, dict[str, str]] = {}
+    for language in TRANSLATED_LANGUAGES:
+        texts = {
+            name: text.strip()
+            for name in TRANSLATED_TEXTS
+            if (text := (given.get(language) or {}).get(name) or "").strip()
+        }
+        if texts:
+            kept[language] = texts
+    return kept or None
 
 
 def create_round(data: RoundData, actor: Actor) -> Round:
@@ -371,6 +395,7 @@ def create_next_round(previous: Round, actor: Actor) -> Round:
         title=next_round_title(shift(previous.submission_opens_at)),
         description=previous.description,
         rules_text=previous.rules_text,
+        texts_by_language=previous.texts_by_language,
         submission_opens_at=shift(previous.submission_opens_at),
         submission_closes_at=shift(previous.submission_closes_at),
         review_closes_at=shift(previous.review_closes_at),
