@@ -31,6 +31,7 @@ from .demo_data import (
     EXTRA_RESIDENTS,
     REVIEW_IDEAS,
     RULES,
+    RULES_AR,
     SUBMISSION_IDEAS,
     DemoIdea,
 )
@@ -153,6 +154,7 @@ def _make_round(
             "au vote des habitants du quartier."
         ),
         rules_text=RULES,
+        texts_by_language={"ar": {"rules_text": RULES_AR}},
         min_cost=Decimal("500"),
         max_cost=Decimal("12000"),
         is_carry_over_enabled=True,

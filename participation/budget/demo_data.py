@@ -32,6 +32,16 @@ RULES = (
     "étudient avec une grille publique, puis les habitants du quartier votent."
 )
 
+#: The same rules as staff give them in Arabic (the demo shows per-language texts).
+RULES_AR = (
+    "تموّل الميزانية التشاركية مشاريع استثمارية ذات منفعة عامة، في حي ذي أولوية، "
+    "في الفضاء العام أو في مرفق تابع للمدينة.\n\n"
+    "تتراوح كلفة المشروع بين 500 و12000 يورو. يجب ألا يكون له أي طابع تجاري "
+    "أو سياسي أو ديني، وأن تبقى صيانته معقولة.\n\n"
+    "تُنشر الأفكار باسمك المستعار. تدرسها مصالح المدينة وفق شبكة علنية، "
+    "ثم يصوّت سكان الحي."
+)
+
 #: Demo residents added here (no password: they cannot sign in, they only author).
 EXTRA_RESIDENTS = (
     "Yasmine_B",
