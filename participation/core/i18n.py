@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, cast
 
+from babel.dates import get_datetime_format
 from babel.numbers import format_currency, format_percent
 from flask import current_app, has_request_context, session
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -34,6 +37,26 @@ def select_locale() -> str:
     ):
         return str(current_user.locale)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def datetime_text(value: datetime | None, format: str = "medium") -> str:
+    """A date and time in the page's locale, to the minute (the ``datetime`` filter).
+
+    Babel's ``medium`` and ``long`` date-times carry the seconds ("18:00:00"),
+    which nobody reads on a calendar: the date takes that length, the time the
+    short one ("3 déc. 2026, 18:00", "3 ديسمبر 2026، 6:00 م"), joined by the
+    locale's own pattern. Other formats are Babel's.
+    """
+    if value is None:
+        return ""
+    if format not in ("medium", "long", "full"):
+        return str(format_datetime(value, format))
+    length = cast(Literal["medium", "long", "full"], format)
+    pattern = get_datetime_format(length, locale=str(get_locale()))
+    joined = re.sub(r"'([^']*)'", r"\1", str(pattern))
+    return joined.replace("{1}", str(format_date(value, format))).replace(
+        "{0}", str(format_time(value, "short"))
+    )
 
 
 def text_direction() -> str:

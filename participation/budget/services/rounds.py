@@ -59,7 +59,7 @@ class RoundData:
     description: str = ""
     rules_text: str = ""
     #: ``{"en": {"description": ..., "rules_text": ...}, "ar": {...}}`` (optional).
-    texts_by_language: dict[str, dict[str, str]] = field(default_factory=dict)
+    texts_by_language: dict[str, dict[str, str]] | None = field(default_factory=dict)
     delivery_starts_at: datetime | None = None
     is_carry_over_enabled: bool = True
     theme_ids: list[int] = field(default_factory=list)
@@ -121,9 +121,10 @@ TRANSLATED_TEXTS = ("description", "rules_text")
 
 
 def _texts_by_language(
-    given: dict[str, dict[str, str]],
+    given: dict[str, dict[str, str]] | None,
 ) -> dict[str, dict[str, str]] | None:
     """Only the known languages and texts, trimmed; None when there is none."""
+    given = given or {}
     kept: dict[str, dict[str, str]] = {}
     for language in TRANSLATED_LANGUAGES:
         texts = {
