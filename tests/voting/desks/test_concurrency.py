@@ -64,7 +64,7 @@ def race(app, work: Callable[[], object], times: int = 2) -> list[str]:
 def test_two_deposits_at_once_put_the_batch_in_the_box_once(
     app, db, vote, signed_desk, make_batch, relay, relay2, key_batch
 ):
-    readings = [str(vote.projects[0].id), str(vote.projects[1].id)]
+    readings = [vote.numbers(0), vote.numbers(1)]
     batch = make_batch(signed_desk(2), 2)
     key_batch(batch, relay, readings)
     key_batch(batch, relay2, readings)
@@ -113,7 +113,7 @@ def test_two_batches_deposited_at_once_never_exceed_the_desks_sign_ins(
 ):
     """3 sign-ins, two batches of 2: one goes in the box, the other is refused."""
     desk = signed_desk(3)
-    readings = [str(vote.projects[0].id), str(vote.projects[1].id)]
+    readings = [vote.numbers(0), vote.numbers(1)]
     batches = [make_batch(desk, 2), make_batch(desk, 2)]
     for batch in batches:
         key_batch(batch, relay, readings)
