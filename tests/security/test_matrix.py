@@ -83,6 +83,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "GET core.home": PUBLIC,
     "GET core.legal": PUBLIC,
     "GET core.personal_data": PUBLIC,
+    "GET desks.ballots_pdf": RELAYS,
     "GET desks.batch_cancel": STAFF_ONLY,
     "GET desks.batch_create": RELAYS,
     "GET desks.batch_detail": RELAYS,
