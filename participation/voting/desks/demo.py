@@ -90,15 +90,19 @@ def _valid_texts(context: services.BallotContext, wanted: int) -> list[str]:
     return out
 
 
-def _number_ballots() -> None:
-    """Give every announced round's envelopes their ballot numbers (printed, keyed)."""
+def number_ballots() -> None:
+    """Give every announced round's envelopes their ballot numbers (printed, keyed).
+
+    Run by ``load`` for the rounds of the vote, and again once the whole demo is
+    loaded for the rounds later features add (the archived vote).
+    """
     for round_ in list(db.session.scalars(sa.select(Round).order_by(Round.id))):
         services.number_round(round_)
 
 
 def load() -> None:
     """Add the demo desk (called once by participation.demo, after voting)."""
-    _number_ballots()
+    number_ballots()
     if db.session.scalar(sa.select(sa.func.count(PollingDesk.id))):
         return
     relay, staff = _by_email(RELAY_EMAIL), _by_email(STAFF_EMAIL)

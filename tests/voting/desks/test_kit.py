@@ -19,7 +19,8 @@ def url_of(vote, envelope=None) -> str:
 def pdf_text(data: bytes) -> str:
     """The text of every page (pypdf), spaces normalised."""
     reader = PdfReader(io.BytesIO(data))
-    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    pages = (page.extract_text() or "" for page in reader.pages)
+    return " ".join(" ".join(text.split()) for text in pages)
 
 
 def test_staff_print_the_ballot_with_numbers_titles_costs_and_the_rule(
