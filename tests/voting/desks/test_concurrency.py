@@ -12,11 +12,12 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from participation.accounts.models import User
+from participation.budget.models import Envelope
 from participation.core.database import write_lock
 from participation.core.errors import DomainError
 from participation.extensions import db as _db
 from participation.voting.desks import services
-from participation.voting.desks.models import PaperBatch, PaperKeying
+from participation.voting.desks.models import BallotNumber, PaperBatch, PaperKeying
 from participation.voting.models import Ballot
 
 
@@ -133,3 +134,39 @@ def test_two_batches_deposited_at_once_never_exceed_the_desks_sign_ins(
 
     assert race(app, deposit) == ["Conflict", "ok"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 2
+
+
+def test_two_first_uses_at_once_give_the_ballot_numbers_once(app, db, vote):
+    envelope_id = vote.envelope.id
+    expected = {idea.id: n for n, idea in enumerate(vote.projects, start=1)}
+    db.session.remove()
+    barrier = threading.Barrier(2, timeout=60)
+    results: list[dict[int, int]] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                envelope = _db.session.get(Envelope, envelope_id)
+                assert envelope is not None
+                barrier.wait()
+                numbers = services.ballot_numbers(envelope)
+                _db.session.commit()
+                with lock:
+                    results.append(numbers)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert results == [expected, expected]
+    stored = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(BallotNumber)
+        .where(BallotNumber.envelope_id == envelope_id)
+    )
+    assert stored == len(expected)
