@@ -78,6 +78,14 @@ def test_the_round_page_links_each_envelope_ballots(db, login_as, vote, staff):
     assert f'href="{url_of(vote, vote.other_envelope)}"' in page
 
 
+def test_the_desk_page_links_its_neighbourhood_ballots(db, login_as, vote, desk, relay):
+    page = login_as(relay).get(f"/desks/{desk.id}").get_data(True)
+
+    assert 'id="desk-ballots-pdf"' in page
+    assert f'href="{url_of(vote)}"' in page
+    assert url_of(vote, vote.other_envelope) not in page
+
+
 @pytest.mark.parametrize("who", ["anonymous", "resident"])
 def test_visitors_and_residents_cannot_print_ballots(
     db, client, login_as, vote, resident, who
