@@ -46,5 +46,7 @@ def load_demo() -> bool:
     for feature in features:
         feature.load()
         db.session.flush()
+    # The ballot numbers of the rounds announced by any step (archives included).
+    desks.number_ballots()
     db.session.commit()
     return True

@@ -32,6 +32,7 @@ from participation.core.time import utcnow
 from participation.extensions import db
 from participation.territories.models import Territory, TerritoryKind
 from participation.voting import services as voting
+from participation.voting.desks import services as desk_services
 from participation.voting.models import Ballot, VoteRules
 from participation.voting.states import Channel
 
@@ -55,8 +56,15 @@ def _sign_out(page) -> None:
     page.locator('form[action$="/signout"] button[type="submit"]').click()
 
 
+def _first_number(envelope: Envelope) -> int:
+    """The ballot number of the envelope's first project (what a keyer types)."""
+    numbers = desk_services.ballot_numbers(envelope)
+    db.session.commit()
+    return next(iter(numbers.values()))
+
+
 def _paper_vote(live_server) -> tuple[int, int, int]:
-    """(round id, QPV id, a project id) of a vote held on paper now.
+    """(round id, QPV id, a project's ballot number) of a vote held on paper now.
 
     The demo's voting round when it has one; otherwise a round made for the journey.
     """
@@ -73,7 +81,7 @@ def _paper_vote(live_server) -> tuple[int, int, int]:
             for envelope in round_.envelopes:
                 projects = voting.ballot_projects(envelope)
                 if projects:
-                    return round_.id, envelope.territory_id, projects[0].id
+                    return round_.id, envelope.territory_id, _first_number(envelope)
         territory = db.session.scalars(
             sa.select(Territory)
             .where(Territory.kind == TerritoryKind.QPV)
@@ -118,7 +126,7 @@ def _paper_vote(live_server) -> tuple[int, int, int]:
             now=round_.announcement_at,
         )
         db.session.commit()
-        return round_.id, territory.id, idea.id
+        return round_.id, territory.id, _first_number(round_.envelopes[0])
 
 
 def _paper_ballots(live_server, territory_id: int, round_id: int) -> int:
@@ -138,7 +146,7 @@ def _paper_ballots(live_server, territory_id: int, round_id: int) -> int:
 def test_relay_signs_in_a_walk_in_voter_and_two_people_key_the_paper_batch(
     page, live_server, axe_scanner
 ):
-    round_id, territory_id, project_id = _paper_vote(live_server)
+    round_id, territory_id, project_number = _paper_vote(live_server)
     before = _paper_ballots(live_server, territory_id, round_id)
     n = next(_numbers)
 
@@ -146,6 +154,14 @@ def test_relay_signs_in_a_walk_in_voter_and_two_people_key_the_paper_batch(
     _sign_in(page, RELAY_EMAIL)
     page.locator("#nav-desks").click()
     page.locator(f"#round-{round_id}").click()
+    # The ballots to print: a PDF per neighbourhood, with the ballot numbers.
+    ballots = page.locator("#ballot-papers a").first
+    href = ballots.get_attribute("href")
+    assert href is not None
+    assert href.endswith("/ballots.pdf")
+    printed = page.request.get(href)
+    assert printed.ok
+    assert printed.body().startswith(b"%PDF")
     page.locator("#desk-create-link").click()
     page.locator("#territory").select_option(str(territory_id))
     page.locator("#place").fill(f"Centre social, bureau du parcours {n}")
@@ -188,7 +204,11 @@ def test_relay_signs_in_a_walk_in_voter_and_two_people_key_the_paper_batch(
     page.locator("#finish").click()  # not a project number: explained, kept
     expect(page.locator("#b1_choices-error")).to_be_visible()
     expect(page.locator("#b1_choices")).to_have_value("abc")
-    page.locator("#b1_choices").fill(str(project_id))
+    page.locator("#b1_choices").fill("999")
+    page.locator("#finish").click()  # no such number on the ballot: explained, kept
+    expect(page.locator("#b1_choices-error")).to_contain_text("999")
+    expect(page.locator("#b1_choices")).to_have_value("999")
+    page.locator("#b1_choices").fill(str(project_number))
     page.locator("#finish").click()
     expect(page).to_have_url(batch_url)
     expect(page.locator("#batch-state")).to_have_attribute("data-state", "first_keyed")

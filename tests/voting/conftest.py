@@ -20,6 +20,7 @@ from participation.core.time import utcnow
 from participation.extensions import db
 from participation.territories.models import Territory
 from participation.voting import services
+from participation.voting.desks import services as desk_services
 from participation.voting.states import BallotType, CountingRule
 
 DAY = timedelta(days=1)
@@ -74,6 +75,15 @@ class Vote:
         )
         db.session.commit()
         return opened
+
+    def numbers(self, *indexes: int) -> str:
+        """The ballot numbers of the projects at *indexes*, as a keyer types them.
+
+        Gives the envelope its numbers on first use (committed).
+        """
+        numbers = desk_services.ballot_numbers(self.envelope)
+        db.session.commit()
+        return ", ".join(str(numbers[self.projects[i].id]) for i in indexes)
 
     def ids(self, *indexes: int) -> list[tuple[int, int]]:
         """Approval choices naming the projects at *indexes*."""
@@ -151,11 +161,14 @@ def make_vote(db, make_territory, make_user, staff) -> Callable[..., Vote]:
             db.session.add(item)
             return item
 
+        # Created first, so no project's id equals its ballot number (1, 2, ...):
+        # a paper ballot keyed with ids instead of numbers is caught.
+        not_retained = idea(here, IdeaState.IN_REVIEW, "0", 91)
+        db.session.flush()
         projects = [
             idea(here, IdeaState.ELIGIBLE, cost, k) for k, cost in enumerate(costs)
         ]
         other = idea(there, IdeaState.ELIGIBLE, "2000", 90)
-        not_retained = idea(here, IdeaState.IN_REVIEW, "0", 91)
         db.session.flush()
         data = services.RulesData(**(rules or {"max_projects": 3}))
         services.save_rules(round_, data, staff, now=round_.announcement_at)

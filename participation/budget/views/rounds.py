@@ -13,10 +13,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from ...core.errors import Conflict
 from ...core.time import utcnow
 from ...core.web import submit
 from ...extensions import db
 from ...territories.models import Territory, TerritoryKind, Theme
+from ...voting.desks import services as desks
 from .. import queries, services
 from ..forms import (
     ConfirmForm,
@@ -25,7 +27,7 @@ from ..forms import (
     paris_to_utc,
     utc_to_paris_naive,
 )
-from ..models import Round
+from ..models import Envelope, Round
 from ..states import RoundPhase
 from .common import bp, confirmed_staff_round, require_staff, round_or_404
 
@@ -273,6 +275,15 @@ def round_create_next(round_id: int) -> ResponseReturnValue:
     ) or redirect(detail)
 
 
+def _number_ballot(envelope: Envelope) -> None:
+    """The announcement fixes the envelope's ballot numbers (printed, keyed later)."""
+    try:
+        desks.ballot_numbers(envelope)
+        desks.keep_assigned_numbers()
+    except Conflict:  # the database is busy: the next page that needs them gives them
+        db.session.rollback()
+
+
 @bp.get("/rounds/<int:round_id>/announcement/<int:territory_id>")
 def round_announcement(round_id: int, territory_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
@@ -283,6 +294,8 @@ def round_announcement(round_id: int, territory_id: int) -> ResponseReturnValue:
         abort(404)
     if not round_.is_announced and not services.can_manage_rounds(current_user):
         abort(404)
+    if round_.is_announced:
+        _number_ballot(envelope)
     data = queries.announcement(round_, envelope)
     return render_template(
         "budget/round_announcement.html",

@@ -72,13 +72,16 @@ def _envelope(round_: Round) -> Envelope | None:
 
 def _valid_texts(context: services.BallotContext, wanted: int) -> list[str]:
     """Ballots as a keyer types them that the round's rules accept."""
-    ids = [idea.id for idea in context.projects]
+    numbers = sorted(context.numbers.values())
     out: list[str] = []
     for size in (1, 2, 3):
-        for combo in itertools.combinations(ids, size):
-            text = ", ".join(str(i) for i in combo)
+        for combo in itertools.combinations(numbers, size):
+            text = ", ".join(str(n) for n in combo)
             try:
-                if services.read_ballot(text, "valid", context.sheet) is not None:
+                reading = services.read_ballot(
+                    text, "valid", context.sheet, context.numbers
+                )
+                if reading is not None:
                     out.append(text)
             except services.ReadingInvalid:
                 continue
@@ -87,8 +90,19 @@ def _valid_texts(context: services.BallotContext, wanted: int) -> list[str]:
     return out
 
 
+def number_ballots() -> None:
+    """Give every announced round's envelopes their ballot numbers (printed, keyed).
+
+    Run by ``load`` for the rounds of the vote, and again once the whole demo is
+    loaded for the rounds later features add (the archived vote).
+    """
+    for round_ in list(db.session.scalars(sa.select(Round).order_by(Round.id))):
+        services.number_round(round_)
+
+
 def load() -> None:
     """Add the demo desk (called once by participation.demo, after voting)."""
+    number_ballots()
     if db.session.scalar(sa.select(sa.func.count(PollingDesk.id))):
         return
     relay, staff = _by_email(RELAY_EMAIL), _by_email(STAFF_EMAIL)

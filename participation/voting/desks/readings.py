@@ -1,15 +1,17 @@
 """What a keyer typed for one paper ballot, read and checked (pure: no app, no DB).
 
-A keyer types the project numbers printed on the ballot (``12, 15``, or with points
-``12:3, 15:2``) and chooses its reading: valid, blank, or void for a reason. A valid
-ballot is checked by the vote's own rules (``voting.ballots.BallotSheet``); a paper
-that breaks them is recorded as void. Messages are lazy strings.
+A keyer types the ballot numbers printed on the paper next to each project (``1, 3``,
+or with points ``1:3, 3:2``: see ``services.numbers``) and chooses its reading:
+valid, blank, or void for a reason. The numbers are mapped to the projects' ids, then
+a valid ballot is checked by the vote's own rules (``voting.ballots.BallotSheet``); a
+paper that breaks them is recorded as void. What is stored is the canonical ballot of
+idea ids. Messages are lazy strings.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,7 @@ from .states import Mark, VoidReason
 
 #: What a keyer may type for one ballot (a few dozen project numbers).
 CHOICES_MAX_LENGTH = 400
-#: One project on a typed ballot: ``12`` or ``12:3`` (points), ``n°12`` or ``#12``.
+#: One project on a typed ballot: ``3`` or ``3:2`` (points), ``n°3`` or ``#3``.
 _TOKEN = re.compile(r"(?:n°|no|#)?(\d{1,9})(?::(\d{1,6}))?", re.IGNORECASE)
 _CHOOSE = _l("Choose what the ballot is from the list.")
 
@@ -66,10 +68,14 @@ class Reading:
         """The mark as the keying form's select names it."""
         return mark_value(self.mark, self.void_reason)
 
-    @property
-    def typed(self) -> str:
-        """The choices as a keyer types them: ``12, 15`` or ``12:3, 15:2``."""
-        return ", ".join(str(i) if self.is_plain else f"{i}:{p}" for i, p in self.pairs)
+    def typed(self, numbers: Mapping[int, int]) -> str:
+        """The choices as a keyer types them, by ballot number: ``1, 3`` or ``1:3``.
+
+        *numbers* is ``{idea_id: ballot number}``; a project without one (it left
+        the ballot since) is left out.
+        """
+        pairs = sorted((numbers[i], p) for i, p in self.pairs if i in numbers)
+        return ", ".join(str(n) if self.is_plain else f"{n}:{p}" for n, p in pairs)
 
     @property
     def is_plain(self) -> bool:
@@ -105,7 +111,10 @@ def parse_mark(value: str) -> tuple[Mark, VoidReason | None]:
 
 
 def parse_choices(text: str) -> list[tuple[int, int]]:
-    """``12, 15`` → ``[(12, 1), (15, 1)]``; ``12:3 15:2`` → points. Raises on junk."""
+    """``1, 3`` → ``[(1, 1), (3, 1)]``; ``1:3 3:2`` → points. Raises on junk.
+
+    The numbers are those typed (ballot numbers), not yet mapped to projects.
+    """
     text = re.sub(r"\s*:\s*", ":", (text or "").strip())
     pairs: list[tuple[int, int]] = []
     bad: list[str] = []
@@ -122,7 +131,7 @@ def parse_choices(text: str) -> list[tuple[int, int]]:
             [
                 _l(
                     "“%(text)s” is not a project number: type the numbers printed on"
-                    " the ballot, separated by commas (with points: 12:3).",
+                    " the ballot, separated by commas (with points: 1:3).",
                     text=bad[0][:30],
                 )
             ]
@@ -130,13 +139,18 @@ def parse_choices(text: str) -> list[tuple[int, int]]:
     return pairs
 
 
-def _rule_messages(error: FieldErrors) -> list[Any]:
+def _rule_messages(error: FieldErrors, numbers: Mapping[int, int]) -> list[Any]:
     """The vote's messages for one paper ballot, each project's with its number."""
     messages: list[Any] = []
     for field, message in error.messages_by_field().items():
         if field and field.startswith("idea-"):
+            idea_id = int(field[5:])
             messages.append(
-                _l("n° %(number)s: %(message)s", number=field[5:], message=message)
+                _l(
+                    "n° %(number)s: %(message)s",
+                    number=numbers.get(idea_id, idea_id),
+                    message=message,
+                )
             )
         else:
             messages.append(message)
@@ -146,12 +160,37 @@ def _rule_messages(error: FieldErrors) -> list[Any]:
     return messages
 
 
-def read_ballot(text: str, mark_text: str, sheet: BallotSheet) -> Reading | None:
+def _to_ideas(
+    pairs: list[tuple[int, int]], numbers: Mapping[int, int]
+) -> list[tuple[int, int]]:
+    """Typed ``(ballot number, points)`` → ``(idea id, points)``, or refused."""
+    by_number = {number: idea_id for idea_id, number in numbers.items()}
+    unknown = [number for number, _points in pairs if number not in by_number]
+    if unknown:
+        if not by_number:
+            raise ReadingInvalid([_l("This ballot has no projects.")])
+        raise ReadingInvalid(
+            [
+                _l(
+                    "There is no n° %(number)d on this ballot: type the numbers"
+                    " printed on the ballot (1 to %(last)d).",
+                    number=unknown[0],
+                    last=max(by_number),
+                )
+            ]
+        )
+    return [(by_number[number], points) for number, points in pairs]
+
+
+def read_ballot(
+    text: str, mark_text: str, sheet: BallotSheet, numbers: Mapping[int, int]
+) -> Reading | None:
     """Check what was typed for one paper ballot; None when nothing was typed yet.
 
-    A valid ballot goes through the vote's own check: a project of another QPV,
-    one not put to the vote, an unknown number, too many projects or points are
-    refused with the vote's message. If the paper itself breaks the rules, the
+    *numbers* is ``{idea_id: ballot number}`` of the envelope: what was typed are
+    ballot numbers, an unknown one is refused. A valid ballot then goes through the
+    vote's own check: too many projects or points are refused with the vote's
+    message (naming the ballot number). If the paper itself breaks the rules, the
     keyer records it as void.
     """
     if len(text or "") > CHOICES_MAX_LENGTH:
@@ -175,9 +214,9 @@ def read_ballot(text: str, mark_text: str, sheet: BallotSheet) -> Reading | None
     if not pairs:
         return None
     try:
-        chosen = sheet.check(pairs)
+        chosen = sheet.check(_to_ideas(pairs, numbers))
     except FieldErrors as invalid:
-        raise ReadingInvalid(_rule_messages(invalid)) from None
+        raise ReadingInvalid(_rule_messages(invalid, numbers)) from None
     if not chosen:
         raise ReadingInvalid(
             [_l("No project is chosen on this ballot: record it as blank.")]

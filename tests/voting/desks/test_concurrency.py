@@ -12,11 +12,12 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from participation.accounts.models import User
+from participation.budget.models import Envelope
 from participation.core.database import write_lock
 from participation.core.errors import DomainError
 from participation.extensions import db as _db
 from participation.voting.desks import services
-from participation.voting.desks.models import PaperBatch, PaperKeying
+from participation.voting.desks.models import BallotNumber, PaperBatch, PaperKeying
 from participation.voting.models import Ballot
 
 
@@ -64,7 +65,7 @@ def race(app, work: Callable[[], object], times: int = 2) -> list[str]:
 def test_two_deposits_at_once_put_the_batch_in_the_box_once(
     app, db, vote, signed_desk, make_batch, relay, relay2, key_batch
 ):
-    readings = [str(vote.projects[0].id), str(vote.projects[1].id)]
+    readings = [vote.numbers(0), vote.numbers(1)]
     batch = make_batch(signed_desk(2), 2)
     key_batch(batch, relay, readings)
     key_batch(batch, relay2, readings)
@@ -113,7 +114,7 @@ def test_two_batches_deposited_at_once_never_exceed_the_desks_sign_ins(
 ):
     """3 sign-ins, two batches of 2: one goes in the box, the other is refused."""
     desk = signed_desk(3)
-    readings = [str(vote.projects[0].id), str(vote.projects[1].id)]
+    readings = [vote.numbers(0), vote.numbers(1)]
     batches = [make_batch(desk, 2), make_batch(desk, 2)]
     for batch in batches:
         key_batch(batch, relay, readings)
@@ -133,3 +134,39 @@ def test_two_batches_deposited_at_once_never_exceed_the_desks_sign_ins(
 
     assert race(app, deposit) == ["Conflict", "ok"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 2
+
+
+def test_two_first_uses_at_once_give_the_ballot_numbers_once(app, db, vote):
+    envelope_id = vote.envelope.id
+    expected = {idea.id: n for n, idea in enumerate(vote.projects, start=1)}
+    db.session.remove()
+    barrier = threading.Barrier(2, timeout=60)
+    results: list[dict[int, int]] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                envelope = _db.session.get(Envelope, envelope_id)
+                assert envelope is not None
+                barrier.wait()
+                numbers = services.ballot_numbers(envelope)
+                _db.session.commit()
+                with lock:
+                    results.append(numbers)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert results == [expected, expected]
+    stored = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(BallotNumber)
+        .where(BallotNumber.envelope_id == envelope_id)
+    )
+    assert stored == len(expected)

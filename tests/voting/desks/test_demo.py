@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from participation.accounts.states import Role
 from participation.voting.desks import demo, queries, services
-from participation.voting.desks.models import PaperBatch
+from participation.voting.desks.models import BallotNumber, PaperBatch
 from participation.voting.desks.states import BatchState
 from participation.voting.models import Ballot, PollingDesk
 
@@ -48,3 +48,25 @@ def test_demo_does_nothing_without_a_paper_vote(db, make_vote, make_user):
     demo.load()
 
     assert db.session.scalar(sa.select(sa.func.count(PollingDesk.id))) == 0
+
+
+def test_demo_gives_the_envelopes_of_announced_rounds_their_ballot_numbers(
+    db, make_vote
+):
+    vote = make_vote()
+
+    demo.number_ballots()
+    db.session.commit()
+
+    rows = db.session.execute(
+        sa.select(BallotNumber.idea_id, BallotNumber.number).where(
+            BallotNumber.envelope_id == vote.envelope.id
+        )
+    ).all()
+    assert dict(rows) == {idea.id: n for n, idea in enumerate(vote.projects, start=1)}
+    other = db.session.scalars(
+        sa.select(BallotNumber).where(
+            BallotNumber.envelope_id == vote.other_envelope.id
+        )
+    ).one()
+    assert (other.idea_id, other.number) == (vote.other_project.id, 1)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 def _keyed(vote, batch, relay, relay2, key_batch, count):
-    readings = [str(vote.projects[0].id)] * count
+    readings = [vote.numbers(0)] * count
     key_batch(batch, relay, readings)
     key_batch(batch, relay2, readings)
     return batch

@@ -74,7 +74,7 @@ def test_a_deposit_goes_through_a_confirmation_page(
     client = login_as(relay)
     unkeyed = client.get(f"/desks/batches/{batch.id}/deposit")
     assert 'id="batch-not-depositable"' in unkeyed.get_data(as_text=True)
-    readings = [str(vote.projects[0].id)] * 2
+    readings = [vote.numbers(0)] * 2
     key_batch(batch, relay, readings)
     key_batch(batch, relay2, readings)
     if batch.state is not BatchState.RECONCILED:

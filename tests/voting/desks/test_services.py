@@ -15,7 +15,6 @@ from participation.core.errors import Conflict, FieldErrors, PermissionDenied
 from participation.core.models import AuditEntry
 from participation.core.time import today_paris, utcnow
 from participation.voting import services as voting
-from participation.voting.ballots import BallotSheet
 from participation.voting.desks import queries, services
 from participation.voting.desks.models import (
     PaperBatch,
@@ -305,50 +304,78 @@ def test_walk_in_refused_by_the_vote_leaves_no_account(db, make_vote, make_desk,
 
 
 @pytest.fixture
-def sheet(db, desk) -> BallotSheet:
-    """The desk's ballot paper, for the pure check of a reading."""
-    return services.BallotContext.of(desk).sheet
+def context(db, desk) -> services.BallotContext:
+    """The desk's ballot paper and numbers, for the pure check of a reading."""
+    return services.BallotContext.of(desk)
 
 
-def test_typed_ballot_becomes_canonical_text(vote, sheet):
-    a, b = vote.projects[2].id, vote.projects[0].id
+def read(text: str, mark: str, context: services.BallotContext):
+    return services.read_ballot(text, mark, context.sheet, context.numbers)
 
-    reading = services.read_ballot(f" n°{a} ;{b}  ", "valid", sheet)
 
-    assert reading == services.Reading(Mark.VALID, f"{b}:1,{a}:1")
-    assert reading.typed == f"{b}, {a}"
+def test_typed_ballot_numbers_become_canonical_ids(vote, context):
+    a, b = vote.numbers(2), vote.numbers(0)
+
+    reading = read(f" n°{a} ;{b}  ", "valid", context)
+
+    first, third = vote.projects[0].id, vote.projects[2].id
+    assert reading == services.Reading(Mark.VALID, f"{first}:1,{third}:1")
+    assert reading.typed(context.numbers) == f"{b}, {a}"
+
+
+def test_ballot_numbers_follow_the_ballot_order_not_the_ids(vote, context):
+    assert context.numbers == {
+        idea.id: n for n, idea in enumerate(vote.projects, start=1)
+    }
+    assert [idea.id for idea in context.projects] == [p.id for p in vote.projects]
+    assert all(p.id != n for p, n in zip(vote.projects, range(1, 5), strict=True))
+
+
+def test_an_idea_id_typed_instead_of_a_ballot_number_is_refused(vote, context):
+    # projects[3] has number 4 and a larger id: its id is no number on the ballot.
+    assert vote.projects[3].id > 4
+    with pytest.raises(services.ReadingInvalid) as bad:
+        read(str(vote.projects[3].id), "valid", context)
+
+    assert f"There is no n° {vote.projects[3].id} on this ballot" in str(bad.value)
+    assert "(1 to 4)" in str(bad.value)
+    # Typing 2 names the project numbered 2, whatever the project whose id is 2.
+    reading = read("2", "valid", context)
+    assert reading is not None
+    assert reading.pairs == [(vote.projects[1].id, 1)]
 
 
 @pytest.mark.parametrize(
     ("make_text", "expected"),
     [
-        (lambda v: "999999", "does not exist"),
+        (lambda v: "999999", "There is no n° 999999 on this ballot"),
+        (lambda v: "5", "There is no n° 5 on this ballot"),
         (lambda v: "abc", "is not a project number"),
         (lambda v: "12345678901234", "is not a project number"),
-        (lambda v: str(v.other_project.id), "another neighbourhood"),
-        (lambda v: str(v.not_retained.id), "not retained"),
-        (lambda v: ", ".join(str(p.id) for p in v.projects), "at most 3"),
-        (lambda v: f"{v.projects[0].id}, {v.projects[0].id}", "named twice"),
-        (lambda v: f"{v.projects[0].id}:2", "Tick the project"),
+        (lambda v: str(v.other_project.id), "on this ballot"),
+        (lambda v: "0", "There is no n° 0 on this ballot"),
+        (lambda v: "1, 2, 3, 4", "at most 3"),
+        (lambda v: "2, 2", "n° 2: This project is named twice"),
+        (lambda v: "3:2", "n° 3: Tick the project"),
     ],
 )
-def test_bad_paper_ballots_are_explained(vote, sheet, make_text, expected):
+def test_bad_paper_ballots_are_explained(vote, context, make_text, expected):
     with pytest.raises(services.ReadingInvalid) as bad:
-        services.read_ballot(make_text(vote), "valid", sheet)
+        read(make_text(vote), "valid", context)
 
     assert expected in str(bad.value)
 
 
-def test_blank_and_void_readings(vote, sheet):
-    assert services.read_ballot("", "blank", sheet) == services.Reading(Mark.BLANK)
-    assert services.read_ballot("1, 2, 3, 4", "void-too_many", sheet) == (
+def test_blank_and_void_readings(vote, context):
+    assert read("", "blank", context) == services.Reading(Mark.BLANK)
+    assert read("1, 2, 3, 4", "void-too_many", context) == (
         services.Reading(Mark.VOID, void_reason=VoidReason.TOO_MANY)
     )
-    assert services.read_ballot("", "valid", sheet) is None
+    assert read("", "valid", context) is None
     with pytest.raises(services.ReadingInvalid):
-        services.read_ballot(str(vote.projects[0].id), "blank", sheet)
+        read(vote.numbers(0), "blank", context)
     with pytest.raises(services.ReadingInvalid):
-        services.read_ballot("", "void-nonsense", sheet)
+        read("", "void-nonsense", context)
 
 
 # ---------------------------------------------------------------------------
@@ -381,7 +408,7 @@ def test_two_keyings_must_come_from_two_different_people(
     batch = make_batch(signed_desk(1), 1)
     first = services.start_keying(batch, relay)
     assert services.start_keying(batch, relay).id == first.id  # resumes
-    services.save_readings(first, relay, typed(str(vote.projects[0].id)))
+    services.save_readings(first, relay, typed(vote.numbers(0)))
     services.finish_keying(first, relay)
     db.session.commit()
 
@@ -432,12 +459,12 @@ def test_a_wrong_ballot_in_the_grid_saves_nothing(
         services.save_readings(
             keying,
             relay,
-            typed(str(vote.projects[0].id), str(vote.other_project.id), ("", "blank")),
+            typed(vote.numbers(0), "9", ("", "blank")),
         )
     db.session.rollback()
 
     assert list(bad.value.errors) == ["b2_choices"]
-    assert "another neighbourhood" in bad.value.errors["b2_choices"]
+    assert "There is no n° 9 on this ballot" in bad.value.errors["b2_choices"]
     assert count(db, PaperKeyedBallot) == 0
 
 
@@ -447,7 +474,7 @@ def test_only_the_keyer_edits_a_pass(db, vote, signed_desk, make_batch, relay, r
     db.session.commit()
 
     with pytest.raises(PermissionDenied):
-        services.save_readings(keying, relay2, typed(str(vote.projects[0].id)))
+        services.save_readings(keying, relay2, typed(vote.numbers(0)))
 
 
 def test_a_pass_finishes_only_with_every_ballot_keyed(
@@ -455,7 +482,7 @@ def test_a_pass_finishes_only_with_every_ballot_keyed(
 ):
     batch = make_batch(signed_desk(3), 3)
     keying = services.start_keying(batch, relay)
-    services.save_readings(keying, relay, typed(str(vote.projects[0].id)))
+    services.save_readings(keying, relay, typed(vote.numbers(0)))
 
     with pytest.raises(Conflict) as refused:
         services.finish_keying(keying, relay)
@@ -467,7 +494,7 @@ def test_a_pass_finishes_only_with_every_ballot_keyed(
 def test_agreeing_keyings_reconcile_the_batch(
     db, vote, signed_desk, make_batch, relay, relay2, key_batch
 ):
-    p = [str(idea.id) for idea in vote.projects]
+    p = [vote.numbers(i) for i in range(len(vote.projects))]
     readings = [f"{p[0]}, {p[1]}", ("", "blank"), ("", "void-unreadable"), p[2]]
     batch = make_batch(signed_desk(4), 4)
 
@@ -488,7 +515,7 @@ def test_agreeing_keyings_reconcile_the_batch(
 @pytest.fixture
 def mismatched(db, vote, signed_desk, make_batch, relay, relay2, key_batch):
     """A batch of 3 whose keyings differ on ballots 2 (projects) and 3 (blank/void)."""
-    p = [str(idea.id) for idea in vote.projects]
+    p = [vote.numbers(i) for i in range(len(vote.projects))]
     batch = make_batch(signed_desk(3), 3)
     key_batch(batch, relay, [p[0], p[1], ("", "blank")])
     key_batch(batch, relay2, [p[0], p[2], ("", "void-identifying_mark")])
@@ -537,7 +564,7 @@ def test_staff_settles_then_the_batch_is_deposited_all_at_once(
         3,
         staff,
         source="other",
-        typed=services.Typed(choices=str(vote.projects[3].id)),
+        typed=services.Typed(choices=vote.numbers(3)),
     )
     services.reconcile_batch(mismatched, staff)
     db.session.commit()
@@ -571,7 +598,7 @@ def test_staff_settles_then_the_batch_is_deposited_all_at_once(
 def test_blank_and_void_ballots_stay_out_of_the_box(
     db, vote, signed_desk, make_batch, relay, relay2, key_batch
 ):
-    readings = [str(vote.projects[0].id), ("", "blank"), ("", "void-too_many")]
+    readings = [vote.numbers(0), ("", "blank"), ("", "void-too_many")]
     batch = make_batch(signed_desk(3), 3)
     key_batch(batch, relay, readings)
     key_batch(batch, relay2, readings)
@@ -593,7 +620,7 @@ def test_blank_and_void_ballots_stay_out_of_the_box(
 def test_deposit_is_all_or_nothing(
     db, vote, signed_desk, make_batch, relay, relay2, key_batch
 ):
-    p = [str(idea.id) for idea in vote.projects]
+    p = [vote.numbers(i) for i in range(len(vote.projects))]
     readings = [p[0], p[1]]
     batch = make_batch(signed_desk(2), 2)
     key_batch(batch, relay, readings)

@@ -297,13 +297,10 @@ def test_bad_paper_ballots_are_explained_next_to_the_entry_with_everything_kept(
     batch = make_batch(signed_desk(4), 4)
     login_as(relay)
     url = start(client, batch)
-    too_many = ", ".join(str(p.id) for p in vote.projects)
-    data = grid(
-        str(vote.projects[0].id),
-        "424242",
-        str(vote.other_project.id),
-        too_many,
-    )
+    too_many = "1, 2, 3, 4"
+    # The project's id, typed instead of its ballot number, is no number on it.
+    an_id = str(vote.projects[3].id)
+    data = grid(vote.numbers(0), "424242", an_id, too_many)
 
     response = client.post(url, data=data)
 
@@ -312,12 +309,11 @@ def test_bad_paper_ballots_are_explained_next_to_the_entry_with_everything_kept(
     assert 'id="error-summary"' in body
     errors = dict(re.findall(r'id="b(\d)_choices-error">([^<]*)<', body))
     assert set(errors) == {"2", "3", "4"}
-    assert "does not exist" in errors["2"]
-    assert vote.other_project.title in errors["3"]
+    assert "There is no n° 424242 on this ballot" in errors["2"]
+    assert f"There is no n° {an_id} on this ballot" in errors["3"]
+    assert "(1 to 4)" in errors["3"]
     assert "at most 3" in errors["4"]
-    for position, entry in enumerate(
-        ["424242", str(vote.other_project.id), too_many], start=2
-    ):
+    for position, entry in enumerate(["424242", an_id, too_many], start=2):
         field = re.search(rf'<input[^>]*name="b{position}_choices"[^>]*>', body)
         assert field is not None
         assert f'value="{entry}"' in field.group(0)
@@ -342,12 +338,19 @@ def test_two_people_key_a_batch_and_staff_settles_the_difference(
 ):
     desk = signed_desk(3)
     batch = make_batch(desk, 3)
-    p = [str(idea.id) for idea in vote.projects]
+    p = [vote.numbers(i) for i in range(len(vote.projects))]
+    titles = [idea.title for idea in vote.projects]
 
     login_as(relay)
     url = start(client, batch)
     saved = client.post(url, data=grid(p[0], ("", "blank"), ""))
     assert saved.status_code == 302  # saved, not finished
+    # Shown back by ballot number (1), not by id.
+    again = client.get(url).get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="b1_choices"[^>]*>', again)
+    assert field is not None
+    assert 'value="1"' in field.group(0)
+    assert f"<strong>n° 1</strong> {titles[0]}" in again
     finished = client.post(
         url, data={**grid(p[0], ("", "blank"), f"{p[1]}, {p[2]}"), "finish": "y"}
     )
@@ -366,6 +369,8 @@ def test_two_people_key_a_batch_and_staff_settles_the_difference(
     page = client.get(f"/desks/batches/{batch.id}/reconciliation")
     body = page.get_data(as_text=True)
     assert re.findall(r'id="mismatch-(\d+)"', body) == ["3"]
+    assert f"<td>n° 2 {titles[1]}; n° 3 {titles[2]}</td>" in body
+    assert f"<td>n° 2 {titles[1]}</td>" in body
     assert 'id="third-person"' in body
     assert (
         client.post(
@@ -387,7 +392,8 @@ def test_two_people_key_a_batch_and_staff_settles_the_difference(
         f"/desks/batches/{batch.id}/reconciliation/3", data={"p3-source": "second"}
     )
     assert settled.status_code == 302
-    assert db.session.scalars(sa.select(PaperResolution)).one().choices == f"{p[1]}:1"
+    resolution = db.session.scalars(sa.select(PaperResolution)).one()
+    assert resolution.choices == f"{vote.projects[1].id}:1"
     assert client.post(f"/desks/batches/{batch.id}/reconcile").status_code == 302
     assert client.post(f"/desks/batches/{batch.id}/deposit").status_code == 302
 

@@ -3,9 +3,10 @@
 Services flush; the calling view (or CLI command, or the demo) commits. They never
 read the request: the actor (a relay or staff member) and the inputs are arguments,
 and every one re-checks its permission predicate. The modules: ``permissions``,
-``desks``, ``signins`` (walk-in voters), ``keying``, ``reconciliation``, ``batches``
-and ``workflow`` (the one writer of a batch's state); what a keyer typed is read by
-the pure ``desks.readings``.
+``desks``, ``numbers`` (the ballot numbers keyers type), ``signins`` (walk-in
+voters), ``keying``, ``reconciliation``, ``batches`` and ``workflow`` (the one
+writer of a batch's state); what a keyer typed is read by the pure
+``desks.readings``.
 
 The sign-in list and the ballot box belong to the voting feature, whose services do
 the real work: ``sign_in_voter`` (one sign-in per person and round, whatever the
@@ -65,6 +66,13 @@ from .keying import (
     save_readings,
     start_keying,
 )
+from .numbers import (
+    ballot_numbers,
+    is_numbering_final,
+    keep_assigned_numbers,
+    number_round,
+    stored_numbers,
+)
 from .permissions import (
     can_cancel,
     can_close_desk,
@@ -113,6 +121,7 @@ __all__ = [
     "SignInRefused",
     "Typed",
     "WalkIn",
+    "ballot_numbers",
     "can_cancel",
     "can_close_desk",
     "can_create_batch",
@@ -134,10 +143,13 @@ __all__ = [
     "final_readings",
     "finish_keying",
     "is_keyer_of",
+    "is_numbering_final",
+    "keep_assigned_numbers",
     "key_ballots",
     "keyed_count",
     "mark_value",
     "mismatches",
+    "number_round",
     "open_desk",
     "paper_rules",
     "parse_choices",
@@ -153,5 +165,6 @@ __all__ = [
     "sign_in_at_desk",
     "sign_in_walk_in",
     "start_keying",
+    "stored_numbers",
     "transition",
 ]

@@ -21,6 +21,7 @@ from ...ballots import BallotSheet
 from ...models import PollingDesk, SignIn, VoteRules
 from ...services.permissions import require
 from ...states import BallotType
+from .numbers import ballot_numbers
 from .permissions import can_run_desks
 
 PLACE_MIN_LENGTH = 3
@@ -55,25 +56,48 @@ def desk_envelope(desk: PollingDesk) -> Envelope:
 
 @dataclass(frozen=True)
 class BallotContext:
-    """What checking a desk's paper ballots needs, loaded once per page."""
+    """What checking a desk's paper ballots needs, loaded once per page.
+
+    ``projects`` are in ballot-number order; ``numbers`` maps each one's idea id to
+    the number printed on the ballot (what keyers type). Loading it gives the
+    envelope its numbers if it has none yet: a view showing it commits.
+    """
 
     rules: VoteRules
     envelope: Envelope
     projects: list[Idea]
     #: The envelope's ballot paper, for the pure check (``readings.read_ballot``).
     sheet: BallotSheet = field(compare=False)
+    #: ``{idea_id: ballot number}`` of the projects on the ballot.
+    numbers: dict[int, int] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, desk: PollingDesk) -> BallotContext:
+        # First: numbering may take the write lock, which reloads what was read.
+        numbers = ballot_numbers(desk_envelope(desk))
         rules = paper_rules(desk.round)
         envelope = desk_envelope(desk)
-        projects = voting.ballot_projects(envelope)
+        by_id = {idea.id: idea for idea in voting.ballot_projects(envelope)}
+        projects = [by_id[idea_id] for idea_id in numbers if idea_id in by_id]
         sheet = voting.ballot_sheet(rules, envelope, projects)
-        return cls(rules, envelope, projects, sheet)
+        return cls(rules, envelope, projects, sheet, numbers)
 
     @property
     def is_cumulative(self) -> bool:
         return self.rules.ballot_type is BallotType.CUMULATIVE
+
+    @property
+    def last_number(self) -> int:
+        """The highest number on the ballot (n of "1 to n")."""
+        return max(self.numbers.values(), default=0)
+
+    def number_of(self, idea: Idea) -> int | None:
+        return self.numbers.get(idea.id)
+
+    @property
+    def titles(self) -> dict[int, str]:
+        """``{idea_id: title}`` of the projects on the ballot."""
+        return {idea.id: idea.title for idea in self.projects}
 
 
 def _desk_errors(

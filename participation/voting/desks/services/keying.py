@@ -105,7 +105,9 @@ def _read_grid(
             )
             continue
         try:
-            readings[position] = read_ballot(entry.choices, entry.mark, context.sheet)
+            readings[position] = read_ballot(
+                entry.choices, entry.mark, context.sheet, context.numbers
+            )
         except ReadingInvalid as invalid:
             errors[f"b{position}_choices"] = str(invalid.message)
     if errors:

@@ -118,7 +118,7 @@ def _chosen_reading(
     elif source == "other":
         context = context or BallotContext.of(batch.desk)
         entry = typed or Typed()
-        reading = read_ballot(entry.choices, entry.mark, context.sheet)
+        reading = read_ballot(entry.choices, entry.mark, context.sheet, context.numbers)
         if reading is None:
             raise ReadingInvalid(
                 [_l("Type the projects read on the paper, or choose blank or void.")]
@@ -224,8 +224,13 @@ def reconcile_batch(
     settle(batch, actor, now)
 
 
-def describe(reading: Reading | None, titles: Mapping[int, str]) -> str:
-    """A reading in words for the reconciliation page."""
+def describe(
+    reading: Reading | None, titles: Mapping[int, str], numbers: Mapping[int, int]
+) -> str:
+    """A reading in words for staff: each project by its ballot number and title.
+
+    *titles* and *numbers* are by idea id (``BallotContext.titles``/``numbers``).
+    """
     if reading is None:
         return str(_l("Not keyed"))
     if reading.mark is Mark.BLANK:
@@ -234,17 +239,21 @@ def describe(reading: Reading | None, titles: Mapping[int, str]) -> str:
         reason = reading.void_reason.label if reading.void_reason else ""
         return str(_l("Void: %(reason)s", reason=reason))
     parts = []
-    for idea_id, points in reading.pairs:
+    pairs = sorted(reading.pairs, key=lambda pair: numbers.get(pair[0], 0))
+    for idea_id, points in pairs:
         title = titles.get(idea_id, "")
-        if reading.is_plain:
-            parts.append(str(_l("n° %(n)d %(title)s", n=idea_id, title=title)))
+        number = numbers.get(idea_id)
+        if number is None:  # a project that left the ballot since: its title only
+            parts.append(title)
+        elif reading.is_plain:
+            parts.append(str(_l("n° %(n)d %(title)s", n=number, title=title)))
         else:
             parts.append(
                 ngettext(
                     "n° %(n)d %(title)s: %(num)d point",
                     "n° %(n)d %(title)s: %(num)d points",
                     points,
-                    n=idea_id,
+                    n=number,
                     title=title,
                 )
             )

@@ -157,6 +157,7 @@ def keying_form(batch_id: int, keying_id: int) -> ResponseReturnValue:
     # Blind double keying: nobody sees another person's pass while it is keyed.
     allow(keying.keyer_id == current_user.id)
     context = services.BallotContext.of(batch.desk)
+    services.keep_assigned_numbers()
     form = keying_form_class(batch.declared_count)()
     editable = not keying.is_finished and batch.state in (
         BatchState.OPEN,
@@ -178,7 +179,7 @@ def keying_form(batch_id: int, keying_id: int) -> ResponseReturnValue:
             return response
     elif request.method == "GET":
         for position, reading in services.readings_of(keying).items():
-            form[f"b{position}_choices"].data = reading.typed
+            form[f"b{position}_choices"].data = reading.typed(context.numbers)
             form[f"b{position}_mark"].data = reading.form_value
     return render_template(
         "voting/desks/keying_form.html",
@@ -197,26 +198,25 @@ def keying_form(batch_id: int, keying_id: int) -> ResponseReturnValue:
 
 
 def _label_sources(
-    form: ResolveForm, mismatch: services.Mismatch, titles: dict[int, str]
+    form: ResolveForm, mismatch: services.Mismatch, context: services.BallotContext
 ) -> None:
+    def said(reading: services.Reading | None) -> str:
+        return services.describe(reading, context.titles, context.numbers)
+
     form.source.choices = [
-        SelectChoice(
-            "first", _("Pass 1: %(r)s", r=services.describe(mismatch.first, titles))
-        ),
-        SelectChoice(
-            "second", _("Pass 2: %(r)s", r=services.describe(mismatch.second, titles))
-        ),
+        SelectChoice("first", _("Pass 1: %(r)s", r=said(mismatch.first))),
+        SelectChoice("second", _("Pass 2: %(r)s", r=said(mismatch.second))),
         SelectChoice("other", _("Neither: what I read on the paper, below")),
     ]
 
 
 def _resolve_forms(
-    mismatches: list[services.Mismatch], titles: dict[int, str]
+    mismatches: list[services.Mismatch], context: services.BallotContext
 ) -> dict[int, ResolveForm]:
     forms = {}
     for mismatch in mismatches:
         form = ResolveForm(prefix=f"p{mismatch.position}", formdata=None)
-        _label_sources(form, mismatch, titles)
+        _label_sources(form, mismatch, context)
         if mismatch.settled is not None:
             if mismatch.settled == mismatch.first:
                 form.source.data = "first"
@@ -224,7 +224,7 @@ def _resolve_forms(
                 form.source.data = "second"
             else:
                 form.source.data = "other"
-                form.choices.data = mismatch.settled.typed
+                form.choices.data = mismatch.settled.typed(context.numbers)
                 form.mark.data = mismatch.settled.form_value
         forms[mismatch.position] = form
     return forms
@@ -236,13 +236,13 @@ def _render_reconciliation(
     status: int = 200,
 ) -> ResponseReturnValue:
     context = services.BallotContext.of(batch.desk)
-    titles = {idea.id: idea.title for idea in context.projects}
+    services.keep_assigned_numbers()
     mismatches = services.mismatches(batch)
-    forms = _resolve_forms(mismatches, titles)
+    forms = _resolve_forms(mismatches, context)
     if posted is not None:
         position, form = posted
         mismatch = next(m for m in mismatches if m.position == position)
-        _label_sources(form, mismatch, titles)
+        _label_sources(form, mismatch, context)
         forms[position] = form
     return (
         render_template(
@@ -251,8 +251,10 @@ def _render_reconciliation(
             desk=batch.desk,
             mismatches=mismatches,
             forms=forms,
-            titles=titles,
-            describe=services.describe,
+            context=context,
+            describe=lambda reading: services.describe(
+                reading, context.titles, context.numbers
+            ),
             action_form=ActionForm(),
             can_resolve=services.can_resolve(current_user, batch),
             can_reconcile=services.can_reconcile(current_user, batch)
