@@ -38,6 +38,7 @@ from participation.core.time import utcnow
 from participation.council.demo import MEMBER_EMAIL
 from participation.extensions import db
 from participation.voting import services
+from participation.voting.desks import services as desk_services
 from participation.voting.models import Ballot
 from participation.voting.states import Channel
 
@@ -127,6 +128,16 @@ def _ballots(live_server, envelope_id: int) -> dict[Channel, int]:
     return {channel: count for channel, count in rows}
 
 
+def _ballot_number(live_server, envelope_id: int, idea_id: int) -> int:
+    """What a keyer types for *idea_id*: its number on the printed ballot."""
+    with live_server.app.app_context():
+        envelope = db.session.get(Envelope, envelope_id)
+        number = desk_services.ballot_numbers(envelope)[idea_id]
+        db.session.commit()
+        db.session.remove()
+    return number
+
+
 def _pdf(page, url: str) -> bytes:
     response = page.request.get(url)
     assert response.status == 200, url
@@ -178,6 +189,9 @@ def test_ceremony_online_and_desk_votes_refused_count_opened_box_four_eyes(
     _sign_in(page, RELAY_EMAIL)
     page.locator("#nav-desks").click()
     page.locator(f"#round-{round_id}").click()
+    printed = page.locator("#ballot-papers a").first.get_attribute("href")
+    assert printed is not None
+    _pdf(page, printed)
     page.locator("#desk-create-link").click()
     page.locator("#place").fill("Maison de quartier, bureau du vote scellé")
     page.locator("#desk-form #submit").click()
@@ -200,8 +214,9 @@ def test_ceremony_online_and_desk_votes_refused_count_opened_box_four_eyes(
     page.locator("#batch-form #submit").click()
     expect(page).to_have_url(re.compile(r"/desks/batches/\d+$"))
     batch_url = page.url
+    number = str(_ballot_number(live_server, envelope_id, ideas[1]))
     page.locator("#keying-start").click()
-    page.locator("#b1_choices").fill(str(ideas[1]))
+    page.locator("#b1_choices").fill(number)
     page.locator("#finish").click()
     expect(page).to_have_url(batch_url)
 
@@ -209,7 +224,7 @@ def test_ceremony_online_and_desk_votes_refused_count_opened_box_four_eyes(
     _sign_in(page, STAFF_EMAIL)
     page.goto(batch_url)
     page.locator("#keying-start").click()
-    page.locator("#b1_choices").fill(str(ideas[1]))
+    page.locator("#b1_choices").fill(number)
     page.locator("#finish").click()
     expect(page).to_have_url(batch_url)
     if page.locator("#batch-reconcile").count():
