@@ -4,12 +4,13 @@ Every writing page goes through ``core.web.submit``: the service's messages land
 next to the form's fields (or in a flash), the transaction commits once, then the
 person is redirected. Where the message after a success depends on what the
 service did (a batch's number, a keying's outcome), the redirect target flashes it.
-The blueprint lives in ``common``; ``desks`` and ``batches`` add their pages to it.
+The blueprint lives in ``common``; ``desks``, ``batches`` and ``papers``
+(the PDFs to print) add their pages to it.
 """
 
 from __future__ import annotations
 
-from . import batches, desks
+from . import batches, desks, papers
 from .common import bp
 
-__all__ = ["batches", "bp", "desks"]
+__all__ = ["batches", "bp", "desks", "papers"]
