@@ -56,9 +56,7 @@ def _main_fund(live_server) -> int:
         return fund_id
 
 
-def _application(
-    live_server, title: str
-) -> tuple[int, str, int | None, int | None]:
+def _application(live_server, title: str) -> tuple[int, str, int | None, int | None]:
     with live_server.app.app_context():
         application = db.session.scalar(
             sa.select(Application).where(Application.title == title)

@@ -119,7 +119,7 @@ def sign_in_sheet(desk: PollingDesk, *, rows: int, language: str = "fr") -> byte
                 for number in range(first, first + ROWS_PER_PAGE)
             ],
             widths=(12, 62, 56, 40),
-            line_height=9,
+            line_height=7.5,
         )
     return doc.output()
 
@@ -201,7 +201,7 @@ def minutes_sheet(
 
     doc.heading(_("Sign-ins and paper ballots"), size=13)
     doc.table(
-        [_("Count"), _("Number")],
+        [_("What is counted"), _("Total")],
         [
             [_("Paper sign-ins (émargements)"), str(figures.sign_ins)],
             [_("Paper ballots in batches"), str(figures.ballots)],
@@ -212,9 +212,7 @@ def minutes_sheet(
         ],
         widths=(130, 40),
     )
-    doc.label_value(
-        _("Sign-ins and paper ballots:"), difference_text(figures), size=11
-    )
+    doc.label_value(_("Sign-ins and paper ballots:"), difference_text(figures), size=11)
     if not figures.is_counted:
         doc.paragraph(
             ngettext(
