@@ -41,7 +41,7 @@ class DeskDocument(Document):
         line_height: float = 6,
         size: float = 10,
     ) -> None:
-        """A table with a heading row; right to left, the first column is on the right."""
+        """A table with a heading row; right to left, the first column is rightmost."""
         order: list[int] = list(range(len(headers)))
         if self.rtl:
             order.reverse()
@@ -67,11 +67,12 @@ def sign_in_rows(requested: int | None) -> int:
 
 
 def _vote_period(desk: PollingDesk) -> str:
-    return _(
+    period: str = _(
         "from %(start)s to %(end)s",
         start=format_datetime(desk.round.vote_opens_at, "short"),
         end=format_datetime(desk.round.vote_closes_at, "short"),
     )
+    return period
 
 
 def _desk_facts(doc: DeskDocument, desk: PollingDesk) -> None:
@@ -125,26 +126,32 @@ def sign_in_sheet(desk: PollingDesk, *, rows: int, language: str = "fr") -> byte
 
 
 def _who(person: User | None) -> str:
-    return person.pseudonym if person is not None else _("Unknown")
+    if person is not None:
+        return person.pseudonym
+    unknown: str = _("Unknown")
+    return unknown
 
 
 def difference_text(figures: DeskFigures) -> str:
     """The difference between sign-ins and paper ballots, as the desk's page says it."""
+    text: str
     if figures.matches:
-        return _("They match.")
-    if figures.difference > 0:
-        return ngettext(
+        text = _("They match.")
+    elif figures.difference > 0:
+        text = ngettext(
             "%(n)s paper ballot more than sign-ins.",
             "%(n)s paper ballots more than sign-ins.",
             figures.difference,
             n=figures.difference,
         )
-    return ngettext(
-        "%(n)s sign-in without a paper ballot.",
-        "%(n)s sign-ins without a paper ballot.",
-        -figures.difference,
-        n=-figures.difference,
-    )
+    else:
+        text = ngettext(
+            "%(n)s sign-in without a paper ballot.",
+            "%(n)s sign-ins without a paper ballot.",
+            -figures.difference,
+            n=-figures.difference,
+        )
+    return text
 
 
 def _batch_row(batch: PaperBatch) -> list[str]:
