@@ -3,6 +3,9 @@
 The font is Debian's DejaVu Sans (package ``fonts-dejavu-core``). Without it the
 document falls back to a core PDF font, which only knows Latin-1: other characters
 are replaced by ``?`` rather than failing.
+
+An Arabic document (``language="ar"``) is shaped by HarfBuzz (``uharfbuzz``): the
+letters take their joined forms, lines run right to left and align to the right.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import Align, XPos, YPos
+from fpdf.errors import FPDFException
 
 #: Where Debian installs DejaVu Sans; the first pair found is used.
 FONT_CANDIDATES: tuple[tuple[Path, Path], ...] = (
@@ -22,6 +26,9 @@ FONT_CANDIDATES: tuple[tuple[Path, Path], ...] = (
 FONT_FAMILY = "DejaVu"
 FALLBACK_FAMILY = "Helvetica"
 
+#: Languages written right to left, with their OpenType script and language tags.
+SHAPED_LANGUAGES: dict[str, tuple[str, str]] = {"ar": ("arab", "ara")}
+
 
 def unicode_font() -> tuple[Path, Path] | None:
     """Return the (regular, bold) Unicode font files, or None when not installed."""
@@ -32,9 +39,14 @@ def unicode_font() -> tuple[Path, Path] | None:
 
 
 class Document:
-    """A simple A4 document: title, paragraphs, numbered steps, a boxed large text."""
+    """A simple A4 document: title, paragraphs, numbered steps, a boxed large text.
 
-    def __init__(self, title: str, *, author: str = "") -> None:
+    *language* is the document's language code: ``"ar"`` shapes the text and
+    writes it right to left; any other language draws as before.
+    """
+
+    def __init__(self, title: str, *, author: str = "", language: str = "fr") -> None:
+        self.language = language
         self.pdf = FPDF(format="A4")
         self.pdf.set_title(title)
         if author:
@@ -50,7 +62,28 @@ class Document:
         else:
             self.family = FALLBACK_FAMILY
             self.unicode = False
+        #: Whether the text is shaped right to left (Arabic with its font).
+        self.rtl = False
+        tags = SHAPED_LANGUAGES.get(language)
+        if tags is not None and self.unicode:
+            try:
+                self.pdf.set_text_shaping(
+                    use_shaping_engine=True,
+                    script=tags[0],
+                    language=tags[1],
+                    direction="rtl",
+                )
+                self.pdf.set_lang(language)
+                self.rtl = True
+            except FPDFException:
+                # uharfbuzz missing: the letters print unjoined, left aligned.
+                self.rtl = False
         self.pdf.add_page()
+
+    @property
+    def align(self) -> Align:
+        """Where lines of text start: the right margin for a right-to-left text."""
+        return Align.R if self.rtl else Align.L
 
     def _text(self, text: str) -> str:
         if self.unicode:
@@ -63,7 +96,12 @@ class Document:
     ) -> None:
         self.pdf.set_font(self.family, "B" if bold else "", size)
         self.pdf.multi_cell(
-            0, height, self._text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            0,
+            height,
+            self._text(text),
+            align=self.align,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
         )
 
     def heading(self, text: str, *, size: float = 18) -> None:
@@ -78,11 +116,36 @@ class Document:
 
     def label_value(self, label: str, value: str, *, size: float = 13) -> None:
         """A line "label: value" with the value in bold."""
+        if self.rtl:
+            self._label_value_rtl(label, value, size=size)
+            return
         self.pdf.set_font(self.family, "", size)
         self.pdf.write(size * 0.55, self._text(label + " "))
         self.pdf.set_font(self.family, "B", size)
         self.pdf.write(size * 0.55, self._text(value))
         self.pdf.ln(size * 0.55)
+        self.space(2)
+
+    def _label_value_rtl(self, label: str, value: str, *, size: float) -> None:
+        """The label at the right margin, the value on its left (two lines if long)."""
+        pdf = self.pdf
+        height = size * 0.55
+        pdf.set_font(self.family, "", size)
+        label_width = pdf.get_string_width(label + " ")
+        pdf.set_font(self.family, "B", size)
+        value_width = pdf.get_string_width(value)
+        if label_width + value_width > pdf.epw:
+            self._write(label, size=size, height=height)
+            self._write(value, size=size, bold=True, height=height)
+        else:
+            right = pdf.w - pdf.r_margin
+            pdf.set_font(self.family, "", size)
+            pdf.set_x(right - label_width)
+            pdf.cell(label_width, height, label, align=Align.R)
+            pdf.set_font(self.family, "B", size)
+            pdf.set_x(right - label_width - value_width)
+            pdf.cell(value_width, height, value, align=Align.R)
+            pdf.ln(height)
         self.space(2)
 
     def boxed(self, text: str, *, size: float = 26) -> None:
