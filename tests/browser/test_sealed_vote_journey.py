@@ -207,8 +207,15 @@ def test_ceremony_online_and_desk_votes_refused_count_opened_box_four_eyes(
     expect(page.locator("#figure-sign-ins")).to_have_text("1")
 
     # The desk closes; the paper batch is keyed by the relay.
+    sheet = page.locator("#sign-in-sheet-link").get_attribute("href")
+    assert sheet is not None
+    _pdf(page, sheet)
     page.locator("#desk-close").click()  # the confirmation page
     page.locator("#desk-close").click()
+    # The procès-verbal of the closed desk, prefilled, to sign.
+    minutes = page.locator("#minutes-pdf-link").get_attribute("href")
+    assert minutes is not None
+    assert b"%PDF" in _pdf(page, minutes)[:8]
     page.locator("#batch-create-link").click()
     page.locator("#declared_count").fill("1")
     page.locator("#batch-form #submit").click()
