@@ -498,3 +498,15 @@ def test_pdf_document_prints_unicode_or_falls_back(monkeypatch):
     assert document.unicode
     assert not fallback.unicode
     assert fallback.output().startswith(b"%PDF-")
+
+
+def test_the_sheet_is_printed_in_the_language_of_the_person(
+    client, db, make_user, login_as, qpv
+):
+    login_as(make_user(roles=(Role.RELAY,)))
+
+    person_id, _code = _create_managed(client, qpv.id, locale="ar")
+    pdf = client.get(f"/people/{person_id}/sheet.pdf")
+
+    assert pdf.status_code == 200
+    assert b"/Lang (ar)" in pdf.data

@@ -83,11 +83,14 @@ def managed_sheet_pdf(person_id: int) -> ResponseReturnValue:
 
 
 def _setup_sheet_pdf(person: User, code: str) -> bytes:
-    # Without a text-shaping engine Arabic would print unjoined: use French instead.
-    locale = person.locale if person.locale in ("fr", "en") else "fr"
+    # In the person's language: Arabic is shaped right to left (core.pdf).
+    languages = current_app.config["LANGUAGES"]
+    locale = person.locale if person.locale in languages else "fr"
     site = current_app.config["SITE_NAME"]
     with force_locale(locale):
-        document = Document(_("Your account on %(site)s", site=site), author=site)
+        document = Document(
+            _("Your account on %(site)s", site=site), author=site, language=locale
+        )
         document.heading(_("Your account on %(site)s", site=site))
         document.paragraph(current_app.config["ORGANISATION_NAME"])
         document.label_value(_("Your pseudonym:"), person.pseudonym)
