@@ -179,12 +179,13 @@ def ballot_pdf(
     rules: BallotRules,
     budget: Decimal,
     lines: Sequence[BallotLine],
+    language: str = KIT_LOCALE,
 ) -> bytes:
-    """The printable ballot of one envelope, in French."""
-    with force_locale(KIT_LOCALE):
+    """The printable ballot of one envelope, in French unless *language* says."""
+    with force_locale(language):
         cumulative = rules.ballot_type is BallotType.CUMULATIVE
         title = _("Ballot paper — %(round)s", round=round_.title)
-        document = Document(title, author=round_.title)
+        document = Document(title, author=round_.title, language=language)
         document.heading(_("Ballot paper"), size=20)
         document.paragraph(round_.title, size=14, bold=True)
         document.label_value(_("Neighbourhood (QPV):"), territory_name)

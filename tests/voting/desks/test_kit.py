@@ -47,6 +47,18 @@ def test_staff_print_the_ballot_with_numbers_titles_costs_and_the_rule(
     assert "3 000,00" in text  # the first project's cost
 
 
+def test_the_same_ballot_prints_in_arabic_on_request(db, login_as, vote, staff):
+    client = login_as(staff)
+
+    arabic = client.get(url_of(vote) + "?lang=ar")
+    unknown = client.get(url_of(vote) + "?lang=xx")
+
+    assert arabic.status_code == 200
+    assert b"/Lang (ar)" in arabic.data
+    assert "Bulletin de vote" not in pdf_text(arabic.data)
+    assert "Bulletin de vote" in pdf_text(unknown.data)
+
+
 def test_the_other_neighbourhood_has_its_own_ballot(db, login_as, vote, relay):
     response = login_as(relay).get(url_of(vote, vote.other_envelope))
 

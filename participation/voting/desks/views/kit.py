@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app
+from flask import abort, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -42,7 +42,14 @@ def ballots_pdf(round_id: int, envelope_id: int) -> ResponseReturnValue:
         for idea_id, number in numbers.items()
         if idea_id in by_id
     ]
-    pdf = kit.ballot_pdf(round_, envelope.territory.name, rules, envelope.total, lines)
+    # French by default (the desk's working language); ?lang=ar prints the same
+    # ballot in Arabic for the voters who read it.
+    language = request.args.get("lang", kit.KIT_LOCALE)
+    if language not in current_app.config["LANGUAGES"]:
+        language = kit.KIT_LOCALE
+    pdf = kit.ballot_pdf(
+        round_, envelope.territory.name, rules, envelope.total, lines, language
+    )
     response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="ballots-{round_.id}-{envelope.id}.pdf"'
