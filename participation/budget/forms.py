@@ -24,6 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..core.converters import ascii_int
 from ..core.forms import DateTimeLocalField, IdempotentForm
 from ..core.money import to_money
 from ..core.time import PARIS
@@ -88,10 +89,20 @@ class CoordinateField(StringField):
 
 
 def optional_int(value: Any) -> int | None:
-    """Coerce a select value to int, the empty choice to None."""
+    """Coerce a select value to int, the empty choice to None.
+
+    Only ASCII digits a database column holds: anything else (a number past
+    2⁶³, "-1e30", Arabic-Indic digits) is the select's "could not coerce" error,
+    never an overflow in the query.
+    """
     if value in (None, "", "None"):
         return None
-    return int(value)
+    if isinstance(value, int):
+        return value
+    number = ascii_int(str(value).strip())
+    if number is None:
+        raise ValueError(value)
+    return number
 
 
 def paris_to_utc(value: datetime | None) -> datetime | None:

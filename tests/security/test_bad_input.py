@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from participation.accounts import demo as accounts_demo
@@ -156,3 +157,15 @@ def test_a_nul_character_is_refused_with_a_message(demo_app):
     assert response.status_code == 400
     assert "invisible control character" in response.get_data(as_text=True)
     assert searched.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "territory=99999999999999999999",
+        "year=-99999999999999999999",
+        "year=%D9%A1%D9%A2",
+    ],
+)
+def test_project_filters_past_a_column_are_ignored_not_a_500(client, query):
+    assert client.get(f"/projects?{query}").status_code == 200
