@@ -14,8 +14,6 @@ Every page visited is scanned by axe-core through the ``page`` fixture.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,82 +26,28 @@ from participation.accounts.demo import (
     RELAY_EMAIL,
     RESIDENT_EMAIL,
     STAFF_EMAIL,
-    main_qpv,
 )
 from participation.accounts.models import User
-from participation.budget.models import Envelope, Idea, Round
-from participation.budget.states import IdeaState
-from participation.core.actors import SYSTEM
+from participation.budget.models import Envelope
 from participation.core.time import utcnow
 from participation.council.demo import MEMBER_EMAIL
 from participation.extensions import db
-from participation.voting import services
 from participation.voting.desks import services as desk_services
 from participation.voting.models import Ballot
-from participation.voting.states import Channel
+from participation.voting.states import BallotType, Channel
 
 from .conftest import sign_in
+from .test_voting_journey import _make_round
 
 pytestmark = pytest.mark.browser
 
 PASSWORDS = {person.login: person.password for person in DEMO_PEOPLE}
-COSTS = ("3000", "4000", "5000")
 PARIS = ZoneInfo("Europe/Paris")
 
 
 def _sign_in(page, identifier: str) -> None:
     page.context.clear_cookies()
     sign_in(page, identifier, PASSWORDS[identifier])
-
-
-def _vote_without_key(live_server) -> tuple[int, int, list[int]]:
-    """A round in its vote week, paper and online, with no key ceremony yet."""
-    with live_server.app.app_context():
-        now = utcnow()
-        day = timedelta(days=1)
-        territory = main_qpv()
-        author = db.session.scalar(sa.select(User).where(User.email == STAFF_EMAIL))
-        round_ = Round(
-            title="Vote scellé du parcours",
-            min_cost=Decimal("100"),
-            max_cost=Decimal("20000"),
-            published_at=now - 60 * day,
-            submission_opens_at=now - 50 * day,
-            submission_closes_at=now - 40 * day,
-            review_closes_at=now - 30 * day,
-            announcement_at=now - 20 * day,
-            vote_opens_at=now - day,
-            vote_closes_at=now + 7 * day,
-        )
-        round_.envelopes = [Envelope(territory_id=territory.id, amount=Decimal(9000))]
-        db.session.add(round_)
-        db.session.flush()
-        ideas = [
-            Idea(
-                round=round_,
-                author_id=author.id,
-                territory_id=territory.id,
-                title=f"Projet scellé {k}",
-                description="Un projet du vote scellé.",
-                accepted_rules_at=now - 45 * day,
-                submitted_at=now - 45 * day + k * timedelta(minutes=1),
-                state=IdeaState.ELIGIBLE,
-                final_cost=Decimal(cost),
-            )
-            for k, cost in enumerate(COSTS)
-        ]
-        db.session.add_all(ideas)
-        db.session.flush()
-        services.save_rules(
-            round_,
-            services.RulesData(max_projects=2, is_paper_enabled=True),
-            SYSTEM,
-            now=round_.announcement_at,
-        )
-        db.session.commit()
-        found = (round_.id, round_.envelopes[0].id, [i.id for i in ideas])
-        db.session.remove()
-        return found
 
 
 def _user_ids(live_server, *emails: str) -> list[int]:
@@ -150,7 +94,9 @@ def _pdf(page, url: str) -> bytes:
 def test_ceremony_online_and_desk_votes_refused_count_opened_box_four_eyes(
     page, live_server
 ) -> None:
-    round_id, envelope_id, ideas = _vote_without_key(live_server)
+    round_id, envelope_id, ideas = _make_round(
+        live_server, "main", BallotType.APPROVAL, ceremony=False
+    )
     results = f"/rounds/{round_id}/results"
 
     # The key ceremony: three trustees, two shares open the box; checked once.

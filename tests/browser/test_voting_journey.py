@@ -49,8 +49,18 @@ COSTS = ("4000", "5000", "6000")
 SHARES: dict[int, tuple[str, ...]] = {}
 
 
-def _make_round(live_server, territory_name_like: str, ballot_type: BallotType):
-    """A round in its vote week on one QPV: (round id, envelope id, idea ids)."""
+def _make_round(
+    live_server,
+    territory_name_like: str,
+    ballot_type: BallotType,
+    *,
+    ceremony: bool = True,
+):
+    """A round in its vote week on one QPV: (round id, envelope id, idea ids).
+
+    Paper and online; with its key ceremony done unless *ceremony* is False (a
+    journey that holds the ceremony in the page).
+    """
     n = next(_numbers)
     with live_server.app.app_context():
         now = utcnow()
@@ -103,8 +113,9 @@ def _make_round(live_server, territory_name_like: str, ballot_type: BallotType):
             SYSTEM,
             now=round_.announcement_at,
         )
-        # The key ceremony (2 of 3) before online voting; the trustees keep the shares.
-        SHARES[round_.id] = services.completed_ceremony(round_, author, now.date())
+        if ceremony:
+            # The key ceremony (2 of 3) before online voting; trustees keep the shares.
+            SHARES[round_.id] = services.completed_ceremony(round_, author, now.date())
         db.session.commit()
         ids = (round_.id, round_.envelopes[0].id, [i.id for i in ideas])
         db.session.remove()
