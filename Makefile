@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app participation
 PORT ?= 5000
 
-.PHONY: run serve test test-sqlite test-postgresql test-redis check lint typecheck bench setup setup-dev \
+.PHONY: run serve test test-sqlite test-postgresql test-redis check lint typecheck bench screenshots setup setup-dev \
 	db-upgrade demo browser wrk translations-extract translations-update translations-compile clean
 
 ## Runtime environment: virtualenv, the package and its dependencies.
@@ -108,6 +108,10 @@ check: lint typecheck test
 ## Load the public pages under gunicorn on SQLite and PostgreSQL (participation_bench).
 bench: setup-dev wrk
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## 390 px screenshots (fr, ar) of the main pages, from the demo `make run` serves.
+screenshots: setup-dev
+	$(BIN)/python scripts/screenshots.py --base http://127.0.0.1:$(PORT) $(SCREENSHOT_ARGS)
 
 translations-extract: setup-dev
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 --no-location --sort-output \
