@@ -47,7 +47,7 @@ class HistoryMixin:
 
 
 #: A permission check: may this actor apply this action to this object?
-Permission = Callable[[Any, Any, Any], bool]
+Permission = Callable[[Actor, Any, Any], bool]
 
 
 @dataclass(frozen=True)

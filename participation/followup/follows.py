@@ -22,7 +22,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from ..accounts.models import User
 from ..accounts.services import normalize_email
 from ..core import audit
-from ..core.actors import SYSTEM
+from ..core.actors import SYSTEM, Actor
 from ..core.errors import DomainError, FieldErrors, NotFound
 from ..core.outbox import queue_email
 from ..core.time import utcnow
@@ -239,7 +239,7 @@ def unsubscribe(token: str) -> Project | None:
     return project
 
 
-def _remove(follow: ProjectFollow, *, actor: Any) -> None:
+def _remove(follow: ProjectFollow, *, actor: Actor) -> None:
     project, follow_id = follow.project, follow.id
     db.session.delete(follow)
     db.session.flush()

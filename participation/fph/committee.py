@@ -464,7 +464,7 @@ def apply_decision(
         payments.send_letters(application)
 
 
-def _by_the_vote(actor: Any, application: Any, action: Any) -> bool:
+def _by_the_vote(actor: Actor, application: Application, action: A) -> bool:
     return True
 
 

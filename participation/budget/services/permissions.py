@@ -110,7 +110,7 @@ _BEFORE_VOTE = frozenset(
 )
 
 
-def may_take(actor: Any, idea: Idea, action: IdeaAction) -> bool:
+def may_take(actor: Actor, idea: Idea, action: IdeaAction) -> bool:
     """Who may take *action*: the owner for author actions, staff for the others.
 
     The workflow's permission check (the applier lets the system through).
@@ -158,7 +158,7 @@ def check_can_perform(
 
 
 def refusal(
-    idea: Idea, action: IdeaAction, actor: Any, now: datetime | None = None
+    idea: Idea, action: IdeaAction, actor: Actor, now: datetime | None = None
 ) -> str | None:
     """Why *actor* may not apply *action* to *idea* now, or None when they may."""
     try:
@@ -169,7 +169,7 @@ def refusal(
 
 
 def can_perform(
-    idea: Idea, action: IdeaAction, actor: Any, now: datetime | None = None
+    idea: Idea, action: IdeaAction, actor: Actor, now: datetime | None = None
 ) -> bool:
     """The table allows *action* from the idea's state and *actor* may do it now."""
     return refusal(idea, action, actor, now) is None

@@ -55,7 +55,7 @@ DEFAULT_DECISION = {
 MeetingUrl = Callable[[Meeting], str]
 
 
-def _permission(actor: Any, meeting: Meeting, action: MeetingAction) -> bool:
+def _permission(actor: Actor, meeting: Meeting, action: MeetingAction) -> bool:
     if action in (MeetingAction.CONVENE, MeetingAction.CANCEL):
         return can_manage_councils(actor)
     return can_run_meeting(actor, meeting)

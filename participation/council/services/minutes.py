@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -43,7 +42,7 @@ from .common import clean_text, record, require
 MAX_BODY = 200_000
 
 
-def _permission(actor: Any, minutes: Minutes, action: MinutesAction) -> bool:
+def _permission(actor: Actor, minutes: Minutes, action: MinutesAction) -> bool:
     return can_run_meeting(actor, minutes.meeting)
 
 
