@@ -21,34 +21,21 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-import pyotp
 from playwright.sync_api import sync_playwright
 
-from participation.accounts.demo import (
-    ADMIN_EMAIL,
-    DEMO_PEOPLE,
-    DEMO_TOTP_SECRET,
-    RELAY_EMAIL,
-)
+from participation import PROJECT_ROOT
+from participation.accounts.demo import ADMIN_EMAIL, DEMO_PEOPLE, RELAY_EMAIL
 from participation.voting.demo import CONTE_VOTER_EMAIL, CONTE_VOTER_PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# Signing in (and the staff's second factor) is done as the browser journeys do it.
+sys.path.insert(0, str(PROJECT_ROOT))
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
+
 PHONE = {"width": 390, "height": 844}
 PASSWORDS = {person.login: person.password for person in DEMO_PEOPLE}
-#: A code works once: the last time step used per login (the next one is accepted).
-_USED_STEPS: dict[str, int] = {}
 
 
 def _first_link(page: Any, pattern: str) -> str:
@@ -62,19 +49,7 @@ def _first_link(page: Any, pattern: str) -> str:
 
 
 def _sign_in(page: Any, login: str, password: str) -> None:
-    page.goto("/signin")
-    page.locator("#identifier").fill(login)
-    page.locator("#password").fill(password)
-    page.locator("#signin-form #submit").click()
-    page.wait_for_load_state()
-    if page.url.endswith("/signin/code"):
-        step = max(int(time.time()) // 30, _USED_STEPS.get(login, -1) + 1)
-        while step > int(time.time()) // 30 + 1:
-            time.sleep(0.5)
-        _USED_STEPS[login] = step
-        page.locator("#code").fill(pyotp.TOTP(DEMO_TOTP_SECRET).at(step * 30))
-        page.locator("#signin-code-submit").click()
-        page.wait_for_load_state()
+    sign_in(page, login, password)
     if "/signin" in page.url:
         raise SystemExit(f"{login} could not sign in ({page.url})")
 
@@ -102,7 +77,9 @@ def _shot(page: Any, out: Path, language: str, name: str, path: str) -> None:
 def take(base: str, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
         for language in ("fr", "ar"):
             people = {
                 "visitor": None,
