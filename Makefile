@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app participation
 PORT ?= 5000
 
 .PHONY: run serve test test-sqlite test-postgresql test-redis check lint typecheck bench screenshots setup setup-dev \
-	db-upgrade demo browser wrk translations-extract translations-update translations-compile clean
+	db-upgrade demo browser wrk redis scale faults translations-extract translations-update translations-compile clean
 
 ## Runtime environment: virtualenv, the package and its dependencies.
 $(VENV)/.installed: pyproject.toml
@@ -112,6 +112,19 @@ bench: setup-dev wrk
 ## 390 px screenshots (fr, ar) of the main pages, from the demo `make run` serves.
 screenshots: setup-dev
 	$(BIN)/python scripts/screenshots.py --base http://127.0.0.1:$(PORT) $(SCREENSHOT_ARGS)
+
+## Two gunicorn servers on one PostgreSQL and one Redis (page cache, data version,
+## rate limits): both loaded at once, cache and limits checked across them.
+scale: setup-dev wrk redis
+	$(BIN)/python -m bench.scale $(SCALE_ARGS)
+
+## A casting run with one gunicorn worker SIGKILLed and PostgreSQL's connections cut.
+faults: setup-dev
+	$(BIN)/python -m bench.faults $(FAULTS_ARGS)
+
+## redis-server, for `make scale`.
+redis:
+	$(call debian-packages,/usr/bin/redis-server=redis-server,make scale needs it)
 
 translations-extract: setup-dev
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 --no-location --sort-output \

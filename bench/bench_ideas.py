@@ -25,8 +25,13 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-#: Pages loaded by the benchmark: the public list (first page) and one idea.
-URLS = ("/ideas", "/ideas/{idea_id}")
+#: Pages loaded by the benchmark: the public list (first page), the list filtered by
+#: round, QPV, theme and state, and one idea.
+URLS = (
+    "/ideas",
+    "/ideas?round={round_id}&qpv={territory_id}&theme={theme_id}&state=submitted",
+    "/ideas/{idea_id}",
+)
 BENCH_TITLE = "Budget participatif — banc d'essai"
 DEFAULT_COUNT = 10_000
 
@@ -94,7 +99,13 @@ def load_into_current_app(count: int = DEFAULT_COUNT) -> dict[str, Any]:
         first = session.scalar(
             sa.select(sa.func.min(Idea.id)).where(Idea.round_id == round_.id)
         )
-        return {"round_id": round_.id, "first_idea_id": first, "ideas": existing}
+        return {
+            "round_id": round_.id,
+            "first_idea_id": first,
+            "ideas": existing,
+            "territory_id": round_.envelopes[0].territory_id,
+            "theme_id": round_.themes[0].id,
+        }
 
     now = utcnow()
     day = timedelta(days=1)
@@ -195,7 +206,13 @@ def load_into_current_app(count: int = DEFAULT_COUNT) -> dict[str, Any]:
             )
         )
     session.commit()
-    return {"round_id": round_.id, "first_idea_id": start_id, "ideas": count}
+    return {
+        "round_id": round_.id,
+        "first_idea_id": start_id,
+        "ideas": count,
+        "territory_id": territories[0].id,
+        "theme_id": themes[0].id,
+    }
 
 
 def load_ideas(database_uri: str, count: int = DEFAULT_COUNT) -> dict[str, Any]:
@@ -209,27 +226,60 @@ def paths(app: Any, count: int = DEFAULT_COUNT) -> list[str]:
     """The concrete URLS for *app*'s database, loading the ideas first if needed."""
     with app.app_context():
         loaded = load_into_current_app(count)
-    return [url.format(idea_id=loaded["first_idea_id"]) for url in URLS]
+    return [
+        url.format(
+            idea_id=loaded["first_idea_id"],
+            round_id=loaded["round_id"],
+            territory_id=loaded["territory_id"],
+            theme_id=loaded["theme_id"],
+        )
+        for url in URLS
+    ]
 
 
 def register_scenarios(count: int = DEFAULT_COUNT) -> None:
-    """Register the two pages with the ``make bench`` harness."""
-    from .harness import HttpScenario, register
+    """Register the pages with the ``make bench`` harness, over HTTP and in process.
 
-    def list_path(app: Any) -> str:
-        return paths(app, count)[0]
+    The in-process timings render without the page cache (``PAGE_CACHE_ENABLED``
+    off): they are the cost of a first request or of a signed-in person's page.
+    """
+    from .harness import BenchContext, HttpScenario, PythonScenario, register
 
-    def idea_path(app: Any) -> str:
-        return paths(app, count)[1]
+    def path_of(index: int) -> Any:
+        return lambda app: paths(app, count)[index]
 
-    register(
-        HttpScenario(
-            "idea-list",
-            f"public idea list, first page, with {count:,} ideas",
-            list_path,
-        )
+    def in_process(index: int) -> Any:
+        def setup(_context: BenchContext) -> Any:
+            from flask import current_app
+
+            current_app.config["PAGE_CACHE_ENABLED"] = False
+            url = paths(current_app, count)[index]
+            client = current_app.test_client()
+
+            def get() -> None:
+                response = client.get(url)
+                assert response.status_code == 200, response.status_code
+
+            return get
+
+        return setup
+
+    names = (
+        ("idea-list", f"public idea list, first page, with {count:,} ideas"),
+        ("idea-list-filtered", "the idea list filtered by round, QPV, theme, state"),
+        ("idea-page", "one idea's public page"),
     )
-    register(HttpScenario("idea-page", "one idea's public page", idea_path))
+    for index, (name, description) in enumerate(names):
+        register(HttpScenario(name, description, path_of(index)))
+    for index, (name, description) in enumerate(names):
+        register(
+            PythonScenario(
+                f"{name}-in-process",
+                f"{description}: rendered in process, uncached (test client)",
+                in_process(index),
+                needs_database=True,
+            )
+        )
 
 
 def _time_in_process(app: Any, url: str, calls: int) -> dict[str, float]:
@@ -269,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     with app.app_context():
         loaded = load_into_current_app(args.count)
     print(f"loaded {loaded} in {time.perf_counter() - started:.1f} s")
+    app.config["PAGE_CACHE_ENABLED"] = False
     for url in paths(app, args.count):
         print(url, _time_in_process(app, url, args.calls))
     return 0

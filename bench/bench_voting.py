@@ -8,13 +8,16 @@ clock (on a shared machine the wall clock counts other processes too).
 (c) ``casting``: a round in its vote week on the PostgreSQL database
 ``participation_bench`` (``PARTICIPATION_BENCH_DATABASE_URI``), with N verified voters
 already signed in (session cookies and CSRF tokens made with the app's own secret, so
-that no password hashing is measured), served by gunicorn like the harness does. C
-concurrent clients each POST one confirmation per voter (the real form: CSRF token,
-choices, review token) and follow nothing else. Reported: ballots per second, p50 and
-p95 latency, the same client against the bare Flask endpoint (``bench/hello.py``) and
-the ratio, the CPU time that sealing one ballot takes (the same ballots sealed in
-the bench process) and the share of the server's CPU it is at the measured rate,
-then a check that sign-ins = ballots = voters in the database.
+that no password hashing is measured), a completed key ceremony (ballots go to the
+sealed box), served by gunicorn like the harness does. C concurrent clients each run
+the full path per voter: POST the review (the real form: CSRF token, choices), then
+POST the confirmation with the review page's one-time token and the session cookie
+that page sent back (the token is bound to it). Compared with the minimal same-stack
+endpoint (``bench/minimal_vote.py``: a sign-in and a sealed ballot in one
+transaction) in the same run. Reported: ballots per second, p50/p95/p99 latency, the
+ratio, the CPU time that sealing one ballot takes (the same ballots sealed in the
+bench process) and the share of the server's CPU it is at the measured rate, then
+a check that sign-ins = sealed ballots = answers that said "recorded".
 
 Run alone::
 
@@ -38,14 +41,18 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import secrets
+import re
 import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+from bench.harness import HOST
 
 ROOT = Path(__file__).resolve().parent.parent
 LODZ = ROOT.parent / "shared" / "data" / "pabulib" / "Poland_Lodz_2022.pb"
@@ -109,10 +116,26 @@ def run_import(path: Path = LODZ) -> dict[str, Any]:
 # -------------------------------------------------------------------------- casting
 
 
-def _prepare_casting(
-    uri: str, voters: int
-) -> tuple[int, list[int], list[tuple[str, str, str]]]:
-    """A round in its vote week with *voters* verified voters; their cookies + CSRF."""
+@dataclass
+class CastingSetup:
+    """What the casting run needs: the round, its envelope, voters with sessions."""
+
+    round_id: int
+    envelope_id: int
+    territory_id: int
+    idea_ids: list[int]
+    #: (session cookie, CSRF token) of the voters of the full path.
+    cookies: list[tuple[str, str]]
+    #: Ids of the other voters, for the minimal endpoint.
+    minimal_ids: list[int]
+
+
+def _prepare_casting(uri: str, voters: int) -> CastingSetup:
+    """A round in its vote week with 2 x *voters* verified voters.
+
+    The first half get a session cookie and a CSRF token (the full path), the other
+    half vote through the minimal endpoint.
+    """
     from datetime import timedelta
     from decimal import Decimal
 
@@ -158,7 +181,8 @@ def _prepare_casting(
             vote_opens_at=now + day,
             vote_closes_at=now + 7 * day,
         )
-        round_.envelopes = [Envelope(territory=territory, amount=Decimal("50000"))]
+        envelope = Envelope(territory=territory, amount=Decimal("50000"))
+        round_.envelopes = [envelope]
         db.session.add(round_)
         author = User(pseudonym="bench-author", territory=territory)
         db.session.add(author)
@@ -189,7 +213,7 @@ def _prepare_casting(
         # Online voting needs a completed key ceremony: ballots are sealed.
         services.completed_ceremony(round_, None, round_.vote_opens_at.date())
         people = []
-        for n in range(voters):
+        for n in range(2 * voters):
             person = User(
                 pseudonym=f"votant-{n:05d}", territory=territory, birth_year=1980
             )
@@ -207,17 +231,23 @@ def _prepare_casting(
         db.session.commit()
         cookies = []
         serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        for identity in identities:
+        for identity in identities[:voters]:
             with app.test_request_context():
                 g.pop("csrf_token", None)  # generate_csrf caches it in the app context
                 session["_user_id"] = identity
                 session["_fresh"] = True
-                # The confirmation token is bound to the session (review page).
-                confirm = secrets.token_urlsafe(24)
-                session["_vote_pending"] = {"round_id": round_.id, "token": confirm}
+                # No confirmation token here: the review page puts it in the
+                # session (its Set-Cookie) and the full path sends that back.
                 token = generate_csrf()
-                cookies.append((serializer.dumps(dict(session)), token, confirm))
-        result = (round_.id, [i.id for i in ideas], cookies)
+                cookies.append((serializer.dumps(dict(session)), token))
+        result = CastingSetup(
+            round_id=round_.id,
+            envelope_id=envelope.id,
+            territory_id=territory.id,
+            idea_ids=[i.id for i in ideas],
+            cookies=cookies,
+            minimal_ids=[p.id for p in people[voters:]],
+        )
         db.session.remove()
         db.engine.dispose()
     return result
@@ -231,38 +261,101 @@ def _signed_in_identity(person: Any) -> str:
     return str(person.get_id())
 
 
-def _load(
-    host: str,
-    port: int,
-    requests: list[tuple[str, str, dict[str, str]]],
-    concurrency: int,
-) -> tuple[list[float], dict[int, int], float]:
-    """Send *requests* (method, path, headers+body) from *concurrency* threads."""
+#: The message every refused or failed vote must carry (retry, not a lost ballot).
+RETRY_WORDS = ("try again", "réessayer", "réessayez")
+#: The review page's one-time token.
+_TOKEN = re.compile(
+    r'name="token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="token"'
+)
+
+
+@dataclass
+class Outcome:
+    """What one voter's run ended with."""
+
+    latency: float
+    recorded: bool
+    status: int
+    retry_message: bool = False
+    error: str = ""
+
+
+@dataclass
+class LoadReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def recorded(self) -> int:
+        return sum(o.recorded for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.recorded]
+
+    def statuses(self) -> dict[int, int]:
+        counted: dict[int, int] = {}
+        for outcome in self.outcomes:
+            counted[outcome.status] = counted.get(outcome.status, 0) + 1
+        return counted
+
+
+class _Client:
+    """One keep-alive HTTP connection that reconnects after a close or an error."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.connection: http.client.HTTPConnection | None = None
+
+    def request(
+        self, method: str, path: str, body: str | None, headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], str]:
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(
+                self.host, self.port, timeout=60
+            )
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+        found: dict[str, str] = {}
+        for name, value in response.getheaders():
+            key = name.lower()
+            # Several Set-Cookie headers are kept, one a line.
+            found[key] = f"{found[key]}\n{value}" if key in found else value
+        if found.get("connection", "").lower() == "close":
+            self.close()
+        return response.status, found, text
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+        self.connection = None
+
+
+Job = Callable[[_Client], Outcome]
+
+
+def _load_jobs(host: str, port: int, jobs: list[Job], concurrency: int) -> LoadReport:
+    """Run *jobs* (one voter each) from *concurrency* threads, one connection each."""
     lock = threading.Lock()
-    queue = list(reversed(requests))
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
+    queue = list(reversed(jobs))
+    report = LoadReport()
 
     def worker() -> None:
-        connection = http.client.HTTPConnection(host, port, timeout=60)
+        client = _Client(host, port)
         while True:
             with lock:
                 if not queue:
                     break
-                method, path, spec = queue.pop()
-            body = spec.pop("__body__", None)
-            started = time.perf_counter()
-            connection.request(method, path, body=body, headers=spec)
-            response = connection.getresponse()
-            response.read()
-            elapsed = time.perf_counter() - started
+                job = queue.pop()
+            outcome = job(client)
             with lock:
-                latencies.append(elapsed)
-                statuses[response.status] = statuses.get(response.status, 0) + 1
-            if response.getheader("Connection", "").lower() == "close":
-                connection.close()
-                connection = http.client.HTTPConnection(host, port, timeout=60)
-        connection.close()
+                report.outcomes.append(outcome)
+        client.close()
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     started = time.perf_counter()
@@ -270,15 +363,164 @@ def _load(
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies, statuses, time.perf_counter() - started
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+#: The session cookie of a Set-Cookie header.
+_SESSION_COOKIE = re.compile(r"(?:^|\n)session=([^;\s]+)")
+#: What the ballot page says to a voter whose ballot is already in the box.
+ALREADY_WORDS = ("already voted", "déjà voté")
+
+
+def _says_already_voted(text: str) -> bool:
+    lowered = text.lower()
+    return any(words in lowered for words in ALREADY_WORDS)
+
+
+def _says_retry(text: str) -> bool:
+    lowered = text.lower()
+    return any(words in lowered for words in RETRY_WORDS)
+
+
+def _full_vote_job(setup: CastingSetup, n: int) -> Job:
+    """Review then confirm, as the ballot page's two buttons do."""
+    cookie, csrf = setup.cookies[n]
+    chosen = [setup.idea_ids[(n + k) % len(setup.idea_ids)] for k in range(1 + n % 4)]
+    headers = {
+        "Cookie": f"session={cookie}",
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Referer": f"http://{HOST}/",
+    }
+    base = f"/rounds/{setup.round_id}/vote"
+    choices = [("project", str(i)) for i in chosen]
+
+    def send(
+        client: _Client, path: str, body: str
+    ) -> tuple[int, dict[str, str], str, str]:
+        """One POST, again (up to 3 times) after a lost connection or an error page:
+        what a voter does after "please try again"; the same review token finds a
+        ballot that did go in."""
+        status, found, text, error = 0, {}, "", ""
+        for attempt in range(3):
+            try:
+                status, found, text = client.request("POST", path, body, headers)
+                error = ""
+            except (OSError, http.client.HTTPException) as failure:
+                status, error = 0, str(failure) or type(failure).__name__
+            if (error == "" and status < 500) or attempt == 2:
+                break
+            time.sleep(0.5)
+        return status, found, text, error
+
+    def job(client: _Client) -> Outcome:
+        started = time.perf_counter()
+        review = urlencode([("csrf_token", csrf), *choices])
+        status, _found, text, error = send(client, f"{base}/review", review)
+        if status != 200:
+            return Outcome(
+                time.perf_counter() - started,
+                False,
+                status,
+                _says_retry(text),
+                error,
+            )
+        match = _TOKEN.search(text)
+        token = (match.group(1) or match.group(2)) if match else ""
+        # The sealed box's confirmation token is bound to the session the review
+        # page sent back: confirm with that cookie, as a browser does.
+        renewed = _SESSION_COOKIE.search(_found.get("set-cookie", ""))
+        if renewed:
+            headers["Cookie"] = f"session={renewed.group(1)}"
+        body = urlencode([("csrf_token", csrf), ("token", token), *choices])
+        status, found, text, error = send(client, f"{base}/confirm", body)
+        recorded = status == 302 and "/vote/receipt" in found.get("location", "")
+        if not recorded and status == 409 and _says_already_voted(text):
+            # A retried confirmation whose first try went in (its answer lost): the
+            # page tells the voter the vote is in the box.
+            recorded = True
+        return Outcome(
+            time.perf_counter() - started,
+            recorded,
+            status,
+            not recorded and _says_retry(text),
+            error,
+        )
+
+    return job
+
+
+def _minimal_vote_job(setup: CastingSetup, n: int) -> Job:
+    body = urlencode(
+        {
+            "round": setup.round_id,
+            "person": setup.minimal_ids[n],
+            "territory": setup.territory_id,
+            "envelope": setup.envelope_id,
+        }
+    )
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def job(client: _Client) -> Outcome:
+        started = time.perf_counter()
+        try:
+            status, _found, _text = client.request("POST", "/vote", body, headers)
+        except (OSError, http.client.HTTPException) as error:
+            return Outcome(time.perf_counter() - started, False, 0, error=str(error))
+        return Outcome(time.perf_counter() - started, status == 201, status)
+
+    return job
 
 
 def _summary(latencies: list[float], seconds: float) -> dict[str, float]:
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
-        "per_s": round(len(latencies) / seconds, 1),
+        "per_s": round(len(latencies) / seconds, 1) if seconds else 0.0,
         "p50_ms": round(cuts[49] * 1000, 1),
         "p95_ms": round(cuts[94] * 1000, 1),
+        "p99_ms": round(cuts[98] * 1000, 1),
+    }
+
+
+def _casting_env(uri: str, instance: Path) -> dict[str, str]:
+    return {
+        "PARTICIPATION_SECRET_KEY": SECRET,
+        "PARTICIPATION_SQLALCHEMY_DATABASE_URI": uri,
+        "PARTICIPATION_SESSION_COOKIE_SECURE": "false",
+        "PARTICIPATION_DEMO": "false",
+        "PARTICIPATION_MAIL_SERVER": "",
+        "PARTICIPATION_INSTANCE_PATH": str(instance),
+        # A bench voter votes once; the per-person limits are not what is measured.
+        "PARTICIPATION_RATELIMIT_VOTE": "1000 per minute",
+    }
+
+
+def count_rows(uri: str, round_id: int, envelope_id: int) -> dict[str, int]:
+    """Sign-ins and ballots of the bench round, and duplicated receipts."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(uri, poolclass=sa.NullPool)
+    with engine.connect() as connection:
+        sign_ins = connection.scalar(
+            sa.text("SELECT count(*) FROM sign_in WHERE round_id = :r"),
+            {"r": round_id},
+        )
+        # Online ballots stay in the sealed box until the count opens it.
+        ballots = connection.scalar(
+            sa.text("SELECT count(*) FROM sealed_ballot WHERE envelope_id = :e"),
+            {"e": envelope_id},
+        )
+        duplicates = connection.scalar(
+            sa.text(
+                "SELECT count(*) FROM (SELECT fingerprint FROM sealed_ballot"
+                " GROUP BY fingerprint HAVING count(*) > 1) AS d"
+            )
+        )
+    engine.dispose()
+    return {
+        "sign_ins": int(sign_ins or 0),
+        "ballots": int(ballots or 0),
+        "duplicates": int(duplicates or 0),
     }
 
 
@@ -288,14 +530,20 @@ def run_casting(
     uri: str | None = None,
     workers: int = 2,
     threads: int = 4,
+    during: Callable[[Any], None] | None = None,
 ) -> dict[str, Any]:
-    """Cast one ballot per voter over HTTP (gunicorn, PostgreSQL); check the counts."""
-    import sqlalchemy as sa
+    """Cast one ballot per voter over HTTP (gunicorn, PostgreSQL); check the counts.
 
-    from bench.harness import HOST, Settings, gunicorn
+    First the minimal endpoint (``bench/minimal_vote.py``) with half the voters,
+    then the full path (review + confirm) with the other half, on the same gunicorn
+    settings and database. *during*, if given, runs in a thread beside the full
+    path's load with the gunicorn process (the fault run uses it).
+    """
+    from bench.harness import HOST as _host
+    from bench.harness import Settings, gunicorn
 
     uri = uri or os.environ.get("PARTICIPATION_BENCH_DATABASE_URI", DEFAULT_PG_URI)
-    round_id, idea_ids, cookies = _prepare_casting(uri, voters)
+    setup = _prepare_casting(uri, voters)
     settings = Settings(
         connections=concurrency,
         duration_s=0,
@@ -306,83 +554,69 @@ def run_casting(
         wrk_threads=1,
         databases=["postgresql"],
     )
-    env = {
-        "PARTICIPATION_SECRET_KEY": SECRET,
-        "PARTICIPATION_SQLALCHEMY_DATABASE_URI": uri,
-        "PARTICIPATION_SESSION_COOKIE_SECURE": "false",
-        "PARTICIPATION_DEMO": "false",
-        "PARTICIPATION_MAIL_SERVER": "",
-    }
-    path = f"/rounds/{round_id}/vote/confirm"
-    requests = []
-    for n, (cookie, csrf, confirm) in enumerate(cookies):
-        chosen = [idea_ids[(n + k) % len(idea_ids)] for k in range(1 + n % 4)]
-        body = urlencode(
-            [("csrf_token", csrf), ("token", confirm)]
-            + [("project", str(i)) for i in chosen]
-        )
-        requests.append(
-            (
-                "POST",
-                path,
-                {
-                    "Cookie": f"session={cookie}",
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Referer": f"http://{HOST}/",
-                    "__body__": body,
-                },
-            )
-        )
-    hello_requests = [("GET", "/", {}) for _ in range(voters)]
     with tempfile.TemporaryDirectory(prefix="bench-voting-") as scratch:
         instance = Path(scratch) / "instance"
         instance.mkdir()
-        env["PARTICIPATION_INSTANCE_PATH"] = str(instance)
+        env = _casting_env(uri, instance)
+        minimal_env = {"PARTICIPATION_SQLALCHEMY_DATABASE_URI": uri}
         with gunicorn(
-            "bench.hello:app", {}, settings, Path(scratch) / "hello.log"
+            "bench.minimal_vote:app", minimal_env, settings, Path(scratch) / "min.log"
         ) as url:
             port = int(url.rsplit(":", 1)[1])
-            hello_lat, hello_status, hello_s = _load(
-                HOST, port, hello_requests, concurrency
+            minimal = _load_jobs(
+                _host,
+                port,
+                [_minimal_vote_job(setup, n) for n in range(voters)],
+                concurrency,
             )
         log = Path(scratch) / "app.log"
         with gunicorn("participation:create_app()", env, settings, log) as url:
             port = int(url.rsplit(":", 1)[1])
-            cast_lat, cast_status, cast_s = _load(HOST, port, requests, concurrency)
+            jobs = [_full_vote_job(setup, n) for n in range(voters)]
+            helper = None
+            if during is not None:
+                helper = threading.Thread(target=during, args=(url,))
+                helper.start()
+            full = _load_jobs(_host, port, jobs, concurrency)
+            if helper is not None:
+                helper.join()
+    counts = count_rows(uri, setup.round_id, setup.envelope_id)
     seal_s = _sealing_seconds(
         [
-            {idea_ids[(n + k) % len(idea_ids)]: 1 for k in range(1 + n % 4)}
+            {setup.idea_ids[(n + k) % len(setup.idea_ids)]: 1 for k in range(1 + n % 4)}
             for n in range(voters)
         ]
     )
-    engine = sa.create_engine(uri, poolclass=sa.NullPool)
-    with engine.connect() as connection:
-        sign_ins = connection.scalar(sa.text("SELECT count(*) FROM sign_in"))
-        ballots = connection.scalar(sa.text("SELECT count(*) FROM sealed_ballot"))
-    engine.dispose()
-    cast = _summary(cast_lat, cast_s)
-    hello = _summary(hello_lat, hello_s)
+    full_summary = _summary([o.latency for o in full.outcomes], full.seconds)
+    minimal_summary = _summary([o.latency for o in minimal.outcomes], minimal.seconds)
+    # The minimal endpoint's rows are in the same tables: subtract them.
+    sign_ins = counts["sign_ins"] - minimal.recorded
+    ballots = counts["ballots"] - minimal.recorded
+    failed = full.failed
     return {
         "voters": voters,
         "concurrency": concurrency,
         "gunicorn": f"{workers} workers x {threads} threads",
-        "ballots_per_s": cast["per_s"],
-        "p50_ms": cast["p50_ms"],
-        "p95_ms": cast["p95_ms"],
-        "statuses": cast_status,
-        "hello_per_s": hello["per_s"],
-        "hello_p95_ms": hello["p95_ms"],
-        "hello_statuses": hello_status,
-        "ratio_to_hello": round(cast["per_s"] / hello["per_s"], 3)
-        if hello["per_s"]
-        else None,
         "seal_us_per_ballot": round(seal_s * 1e6, 1),
         # The share of the server's CPU that sealing takes at the measured rate:
         # seconds of sealing per ballot x ballots per second / cores.
-        "seal_share_pct": round(100 * seal_s * cast["per_s"] / CORES, 2),
+        "seal_share_pct": round(100 * seal_s * full_summary["per_s"] / CORES, 2),
+        "minimal": minimal_summary,
+        "minimal_recorded": minimal.recorded,
+        "minimal_errors": len(minimal.failed),
+        "full": full_summary,
+        "full_recorded": full.recorded,
+        "full_statuses": full.statuses(),
+        "failed": len(failed),
+        "failed_with_retry_message": sum(o.retry_message for o in failed),
+        "failed_connection": sum(1 for o in failed if o.error),
         "sign_ins": sign_ins,
         "ballots": ballots,
-        "counts_ok": sign_ins == ballots == voters,
+        "duplicate_receipts": counts["duplicates"],
+        "ratio_to_minimal": round(full_summary["per_s"] / minimal_summary["per_s"], 3)
+        if minimal_summary["per_s"]
+        else None,
+        "counts_ok": sign_ins == ballots == full.recorded and counts["duplicates"] == 0,
     }
 
 
@@ -404,18 +638,61 @@ def _sealing_seconds(ballots: list[dict[int, int]]) -> float:
     return (time.process_time() - started) / max(len(ballots), 1)
 
 
+def casting_results(figures: dict[str, Any]) -> list[Any]:
+    """The two table lines of a casting run (the full path against the minimal)."""
+    from bench.harness import Result
+
+    minimal, full = figures["minimal"], figures["full"]
+    counts = (
+        f"sign-ins={figures['sign_ins']} ballots={figures['ballots']}"
+        f" recorded={figures['full_recorded']}"
+        f" {'OK' if figures['counts_ok'] else 'MISMATCH'}"
+    )
+    return [
+        Result(
+            "vote-minimal",
+            "ballots",
+            "postgresql",
+            f"{figures['concurrency']} voters, 1 POST",
+            minimal["per_s"],
+            minimal["p50_ms"],
+            minimal["p95_ms"],
+            minimal["p99_ms"],
+            requests=figures["voters"],
+            errors=figures["minimal_errors"],
+            note="sign-in + ballot, one transaction",
+        ),
+        Result(
+            "vote-full",
+            "ballots",
+            "postgresql",
+            f"{figures['concurrency']} voters, review+confirm",
+            full["per_s"],
+            full["p50_ms"],
+            full["p95_ms"],
+            full["p99_ms"],
+            requests=figures["voters"],
+            errors=figures["failed"],
+            note=counts,
+            reference="vote-minimal",
+        ),
+    ]
+
+
 # ------------------------------------------------------------------------- harness
 
 
 def register_scenarios() -> None:
     """Add the vote's scenarios to the ``make bench`` harness (see the docstring)."""
-    from bench.harness import PythonScenario, register
+    from bench.harness import PythonScenario, ReportScenario, register
 
     def import_setup(_context: Any) -> Any:
         return lambda: print("  voting-import-lodz:", run_import(), flush=True)
 
-    def casting_setup(_context: Any) -> Any:
-        return lambda: print("  voting-cast-http:", run_casting(), flush=True)
+    def casting(_settings: Any, _scratch: Path) -> list[Any]:
+        figures = run_casting()
+        print("  voting-cast-http:", figures, flush=True)
+        return casting_results(figures)
 
     if LODZ.exists():
         register(
@@ -427,11 +704,10 @@ def register_scenarios() -> None:
             )
         )
     register(
-        PythonScenario(
+        ReportScenario(
             "voting-cast-http",
-            "ballots cast over HTTP on gunicorn + PostgreSQL, then counts checked",
-            casting_setup,
-            max_calls=1,
+            "ballots over HTTP on PostgreSQL: full path against the minimal endpoint",
+            casting,
         )
     )
 

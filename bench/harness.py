@@ -110,7 +110,22 @@ class PythonScenario:
     max_calls: int = 2000
 
 
-Scenario = HttpScenario | PythonScenario
+@dataclass(frozen=True)
+class ReportScenario:
+    """A run that measures several things itself and returns its table lines.
+
+    For figures that are not one request repeated: ballots cast by concurrent voters
+    against a minimal vote endpoint, faults during casting, memory of a worker.
+    ``run(settings, scratch)`` returns :class:`Result` lines whose ``reference`` names
+    the line their ratio is computed against (in the same run).
+    """
+
+    name: str
+    description: str
+    run: Callable[[Settings, Path], list[Result]]
+
+
+Scenario = HttpScenario | PythonScenario | ReportScenario
 
 #: Every scenario, by name, in registration order.
 SCENARIOS: dict[str, Scenario] = {}
@@ -150,6 +165,8 @@ class Result:
     errors: int = 0
     ratio_to_hello: float | None = None
     note: str = ""
+    #: The scenario the ratio is computed against ("hello" unless said otherwise).
+    reference: str = "hello"
 
 
 @dataclass
@@ -384,13 +401,15 @@ def run_python(
         function = scenario.setup(context)
         function()  # warm caches, as the HTTP warm-up does
         timings: list[float] = []
+        cpu: list[float] = []
         started = time.perf_counter()
         while len(timings) < scenario.max_calls and (
             time.perf_counter() - started < settings.duration_s
         ):
-            before = time.perf_counter()
+            before, before_cpu = time.perf_counter(), time.process_time()
             function()
             timings.append(time.perf_counter() - before)
+            cpu.append(time.process_time() - before_cpu)
         elapsed = time.perf_counter() - started
     quantiles = (
         statistics.quantiles(timings, n=100) if len(timings) > 1 else timings * 99
@@ -405,6 +424,10 @@ def run_python(
         p95_ms=quantiles[94] * 1000,
         p99_ms=quantiles[98] * 1000,
         requests=len(timings),
+        # CPU time does not count the other processes of a busy machine.
+        note=f"CPU {statistics.median(cpu) * 1000:.2f} ms per call (median)"
+        if cpu
+        else "",
     )
 
 
@@ -421,7 +444,8 @@ def format_table(results: list[Result]) -> str:
         "p95 ms",
         "p99 ms",
         "errors",
-        "x hello",
+        "ratio",
+        "to",
         "note",
     ]
     rows = [
@@ -435,6 +459,7 @@ def format_table(results: list[Result]) -> str:
             f"{r.p99_ms:.2f}",
             str(r.errors),
             "-" if r.ratio_to_hello is None else f"{r.ratio_to_hello:.2f}",
+            "-" if r.ratio_to_hello is None else r.reference,
             r.note,
         ]
         for r in results
@@ -602,11 +627,39 @@ def run(scenarios: list[Scenario], settings: Settings) -> list[Result]:
                 )
         for database in settings.databases:
             results += _run_database(database, scenarios, settings, scratch, script)
-    hello_rps = next((r.requests_per_s for r in results if r.scenario == "hello"), None)
-    for result in results:
-        if hello_rps and result.kind == "http" and result.requests_per_s:
-            result.ratio_to_hello = result.requests_per_s / hello_rps
+        for report in scenarios:
+            if isinstance(report, ReportScenario):
+                try:
+                    lines = report.run(settings, scratch)
+                except Exception as error:  # one failed run must not lose the table
+                    reason = (str(error).strip().splitlines() or [""])[0]
+                    lines = [
+                        Result(report.name, "-", None, "-", 0, 0, 0, 0, note=reason)
+                    ]
+                    print(f"  {report.name}: failed ({reason})", flush=True)
+                results += lines
+                print(f"  {report.name}: done", flush=True)
+    set_ratios(results)
     return results
+
+
+def set_ratios(results: list[Result]) -> None:
+    """Each line's ratio to its reference line of the same run (and database)."""
+    for result in results:
+        if not result.requests_per_s or result.kind not in ("http", "ballots"):
+            continue
+        reference = next(
+            (
+                r
+                for r in results
+                if r.scenario == result.reference
+                and r.database in (None, result.database)
+                and r.requests_per_s
+            ),
+            None,
+        )
+        if reference is not None and reference is not result:
+            result.ratio_to_hello = result.requests_per_s / reference.requests_per_s
 
 
 def main(argv: list[str] | None = None) -> int:

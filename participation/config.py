@@ -11,7 +11,9 @@ class DefaultConfig:
 
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = "sqlite:///participation.sqlite"
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {}
+    #: A pooled connection is checked before use: after a database restart the next
+    #: request reconnects instead of failing (issue 14).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
 
     #: Languages offered to people, French first (the default).
     LANGUAGES = ("fr", "en", "ar")
@@ -83,6 +85,19 @@ class DefaultConfig:
     RATELIMIT_VOTE = "20 per minute;100 per hour"
     #: Receipt checks on a public results page, per address.
     RATELIMIT_RECEIPT_CHECK = "30 per minute;300 per hour"
+
+    #: Rendered public pages for visitors (core/cache.py): in process by default, in
+    #: Redis with CACHE_REDIS_URL (``redis://host:6379/0``), which then also holds
+    #: the data version shared by every app server. Pages are dropped after every
+    #: write; the timeout only bounds what depends on the clock (a vote opening).
+    PAGE_CACHE_ENABLED = True
+    CACHE_REDIS_URL: str | None = None
+    PAGE_CACHE_TIMEOUT = 60
+    PAGE_CACHE_PREFIX = "participation:"
+    #: Pages kept by the in-process cache of each worker.
+    PAGE_CACHE_THRESHOLD = 2000
+    #: File of the data version without Redis (default: instance/data-version).
+    DATA_VERSION_FILE: str | None = None
 
     #: Outgoing mail. Without MAIL_SERVER, messages are written as .eml files
     #: under instance/outbox/.

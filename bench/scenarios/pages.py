@@ -35,6 +35,38 @@ def list_page_path(app: Any) -> str:
     return str(url_for("core.accessibility"))
 
 
+def round_path(app: Any) -> str:
+    """The page of the first published round of the demo."""
+    import sqlalchemy as sa
+
+    from participation.budget.models import Round
+    from participation.extensions import db
+
+    round_id = db.session.scalar(
+        sa.select(Round.id)
+        .where(Round.published_at.is_not(None))
+        .order_by(Round.id)
+        .limit(1)
+    )
+    return f"/rounds/{round_id}"
+
+
+def result_path(app: Any) -> str:
+    """A published result page (what visitors read on results night)."""
+    import sqlalchemy as sa
+
+    from participation.extensions import db
+    from participation.voting.models import VoteResult
+
+    envelope_id = db.session.scalar(
+        sa.select(VoteResult.envelope_id)
+        .where(VoteResult.published_at.is_not(None))
+        .order_by(VoteResult.id)
+        .limit(1)
+    )
+    return f"/results/{envelope_id}"
+
+
 def _home_through_test_client(context: BenchContext) -> Callable[[], object]:
     from flask import current_app
 
@@ -59,6 +91,8 @@ register(
         "list-page", "public QPV list (else the accessibility page)", list_page_path
     )
 )
+register(HttpScenario("round", "a published round's page", round_path))
+register(HttpScenario("result-page", "a published result, for visitors", result_path))
 register(
     PythonScenario(
         "home-in-process",

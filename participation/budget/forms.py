@@ -14,7 +14,6 @@ from wtforms import (
     BooleanField,
     Field,
     HiddenField,
-    SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -248,20 +247,6 @@ class PersonSearchForm(FlaskForm):
     q = StringField(
         _l("Pseudonym, e-mail or phone"), validators=[Optional(), Length(max=120)]
     )
-
-
-class IdeaFilterForm(FlaskForm):
-    """Filters of the public idea list (a GET form)."""
-
-    class Meta:
-        csrf = False
-
-    round = SelectField(_l("Round"), coerce=optional_int, validate_choice=False)
-    qpv = SelectField(_l("Neighbourhood"), coerce=optional_int, validate_choice=False)
-    theme = SelectField(_l("Theme"), coerce=optional_int, validate_choice=False)
-    state = SelectField(_l("Status"), validate_choice=False)
-    q = SearchField(_l("Words to find"), validators=[Optional(), Length(max=200)])
-    sort = SelectField(_l("Order"), validate_choice=False)
 
 
 class HideForm(FlaskForm):

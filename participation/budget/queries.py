@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from flask.sansio.app import App
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
 from ..core.pagination import Page
@@ -156,58 +157,119 @@ def _public_ideas(filters: IdeaFilters) -> sa.Select[Idea]:
     return stmt
 
 
-def public_ideas_page(
+@dataclass(frozen=True)
+class IdeaCardRow:
+    """What a card of the public list shows, read as plain columns (no ORM object)."""
+
+    id: int
+    title: str
+    state: IdeaState
+    hidden_reason: str | None
+    submitted_at: Any
+    territory_name: str | None
+    round_title: str
+    photo_name: str | None
+    photo_alt: str | None
+    #: The final cost when known, else the estimate (None when neither is).
+    cost: Decimal | None
+    #: Ids of the idea's themes, in the themes' order.
+    theme_ids: tuple[int, ...]
+
+
+def public_idea_cards(
     filters: IdeaFilters, page: int, per_page: int = IDEAS_PER_PAGE
-) -> Page[Idea]:
-    """One page of the public list: a count query, a page query, one for the themes."""
+) -> Page[IdeaCardRow]:
+    """One page of the public list as rows: a count, a page query, one for themes.
+
+    Only the columns a card shows; the themes come as ids (their labels are the
+    filter's, resolved once per request by the view).
+    """
     stmt = _public_ideas(filters)
     counted = stmt.with_only_columns(sa.func.count(Idea.id)).order_by(None)
     total = db.session.scalar(counted) or 0
     last_page = max(1, -(-total // per_page))
     page = min(max(page, 1), last_page)
-    items = db.session.scalars(
-        stmt.options(
-            # Only what a card shows: the ORM builds fewer attributes per row.
-            load_only(
-                Idea.id,
-                Idea.title,
-                Idea.state,
-                Idea.hidden_reason,
-                Idea.submitted_at,
-                Idea.round_id,
-                Idea.territory_id,
-                Idea.photo_name,
-                Idea.photo_alt,
-                Idea.estimated_cost,
-                Idea.final_cost,
-            ),
-            joinedload(Idea.territory),
-            joinedload(Idea.round).load_only(Round.id, Round.title),
-            selectinload(Idea.themes),
+    rows = db.session.execute(
+        stmt.with_only_columns(
+            Idea.id,
+            Idea.title,
+            Idea.state,
+            Idea.hidden_reason,
+            Idea.submitted_at,
+            Territory.name,
+            Round.title,
+            Idea.photo_name,
+            Idea.photo_alt,
+            sa.func.coalesce(Idea.final_cost, Idea.estimated_cost),
+            maintain_column_froms=True,
         )
+        .outerjoin(Territory, Territory.id == Idea.territory_id)
+        .join(Round, Round.id == Idea.round_id)
         .order_by(*_idea_order(filters.sort))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    themes: dict[int, list[int]] = {}
+    if rows:
+        for idea_id, theme_id in db.session.execute(
+            sa.select(idea_theme.c.idea_id, idea_theme.c.theme_id)
+            .join(Theme, Theme.id == idea_theme.c.theme_id)
+            .where(idea_theme.c.idea_id.in_([row[0] for row in rows]))
+            .order_by(Theme.position, Theme.id)
+        ):
+            themes.setdefault(idea_id, []).append(theme_id)
+    items = [
+        IdeaCardRow(
+            id=row[0],
+            title=row[1],
+            state=row[2],
+            hidden_reason=row[3],
+            submitted_at=row[4],
+            territory_name=row[5],
+            round_title=row[6],
+            photo_name=row[7],
+            photo_alt=row[8],
+            cost=row[9],
+            theme_ids=tuple(themes.get(row[0], ())),
+        )
+        for row in rows
+    ]
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
-def filter_choices() -> tuple[Sequence[Round], Sequence[Territory], Sequence[Theme]]:
-    """Rounds, QPV and themes offered by the list's filters (three queries)."""
-    rounds = db.session.scalars(
-        sa.select(Round)
+def theme_labels(ids: Iterable[int]) -> dict[int, str]:
+    """The label of each theme of *ids* in the reader's language (one query)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {
+        theme.id: theme.label
+        for theme in db.session.scalars(sa.select(Theme).where(Theme.id.in_(wanted)))
+    }
+
+
+def filter_options() -> tuple[
+    list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, str]]
+]:
+    """(id, label) of the rounds, QPV and themes the list's filters offer."""
+    rounds = db.session.execute(
+        sa.select(Round.id, Round.title)
         .where(Round.published_at.is_not(None))
         .order_by(Round.submission_opens_at.desc())
     ).all()
-    territories = db.session.scalars(
-        sa.select(Territory)
+    territories = db.session.execute(
+        sa.select(Territory.id, Territory.name)
         .where(Territory.kind == TerritoryKind.QPV, Territory.is_active.is_(True))
         .order_by(Territory.name)
     ).all()
     themes = db.session.scalars(
         sa.select(Theme).where(Theme.is_active.is_(True)).order_by(Theme.position)
     ).all()
-    return rounds, territories, themes
+    return (
+        [(row[0], row[1]) for row in rounds],
+        [(row[0], row[1]) for row in territories],
+        [(theme.id, theme.label) for theme in themes],
+    )
 
 
 def load_idea(idea_id: int) -> Idea | None:

@@ -10,28 +10,56 @@ from typing import Any, Literal, cast
 
 from babel.dates import get_datetime_format
 from babel.numbers import format_currency, format_percent
-from flask import current_app, has_request_context, session
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask import Flask, current_app, g, has_request_context, request, session, url_for
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+    get_translations,
+)
 from flask_login import current_user
 from markupsafe import Markup
 
 #: Languages written right to left.
 RTL_LANGUAGES = frozenset({"ar"})
 
+#: The query parameter that chooses the language of a page (``?lang=ar``).
+LANG_ARG = "lang"
+
+
+def url_language() -> str | None:
+    """The language asked for in the address (``?lang=en``), if it is offered."""
+    if not has_request_context():
+        return None
+    chosen = request.args.get(LANG_ARG)
+    return chosen if chosen in current_app.config["LANGUAGES"] else None
+
 
 def select_locale() -> str:
-    """French unless the person chose another language (session, then profile).
+    """French unless the person chose another language: in the address (the language
+    links, cookie-free, so that visitors' pages are the same for everyone), then the
+    session, then the profile.
 
     Outside a request (command line, jobs) it is the default language.
     """
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    in_url = url_language()
+    if in_url is not None:
+        return in_url
     chosen = session.get("lang")
     if chosen in languages:
         return str(chosen)
     if (
-        current_user
+        # Without either, nobody is signed in: skip loading the user (visitors).
+        (
+            session.get("_user_id") is not None
+            or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            in request.cookies
+        )
+        and current_user
         and current_user.is_authenticated
         and current_user.locale in languages
     ):
@@ -124,3 +152,71 @@ def localized(obj: Any, name: str) -> LocalText:
 
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
+
+
+def translations() -> Any:
+    """The catalog of the current language, looked up once per request and language.
+
+    Flask-Babel finds it again on every call (context, domain, locale: about 40 µs,
+    and a page makes dozens, issue 14). Kept beside Flask-Babel's own per-context
+    locale, by locale, so ``force_locale`` (e-mails in the recipient's language)
+    still gets its own catalog.
+    """
+    context = g.get("_flask_babel") if g else None
+    locale = getattr(context, "babel_locale", None)
+    if context is None or locale is None:
+        return get_translations()
+    found: dict[Any, Any] = context.__dict__.setdefault("participation_catalogs", {})
+    catalog = found.get(locale)
+    if catalog is None:
+        catalog = found[locale] = get_translations()
+    return catalog
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates translate through :func:`translations` (same texts, fewer lookups)."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
+
+
+def keep_language(endpoint: str, values: dict[str, Any]) -> None:
+    """``url_for`` keeps the address's language in every link (``url_defaults``).
+
+    Only a language other than the default is carried, and not to static files.
+    """
+    if endpoint == "static" or LANG_ARG in values:
+        return
+    chosen = url_language()
+    if chosen is not None and chosen != current_app.config["BABEL_DEFAULT_LOCALE"]:
+        values[LANG_ARG] = chosen
+
+
+def remember_language() -> None:
+    """A signed-in person who follows a language link keeps it (their session).
+
+    Visitors keep it in the address only: their pages stay cookie-free.
+    """
+    chosen = url_language()
+    if (
+        chosen is not None
+        and current_user.is_authenticated
+        and session.get("lang") != chosen
+    ):
+        session["lang"] = chosen
+
+
+def language_url(code: str) -> str:
+    """This page in language *code* (the language links of every page)."""
+    values: dict[str, Any] = {LANG_ARG: code}
+    endpoint = request.endpoint
+    if endpoint is None or request.url_rule is None or request.method != "GET":
+        return url_for("core.home", **values)
+    values.update(request.args.to_dict(flat=False))
+    values.update(request.view_args or {})
+    values[LANG_ARG] = code
+    return url_for(endpoint, **values)

@@ -84,6 +84,7 @@ def init_app(app: Flask) -> None:
     ratelimits.init_app(app)
     audit.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.signin"
     login_manager.login_message = _l("Please sign in to see this page.")
@@ -96,7 +97,10 @@ def init_app(app: Flask) -> None:
         source_text=i18n.source_text,
         localized=i18n.localized,
         language_names=i18n.LANGUAGE_NAMES,
+        language_url=i18n.language_url,
     )
+    app.url_defaults(i18n.keep_language)
+    app.before_request(i18n.remember_language)
     app.jinja_env.filters.update(
         money=i18n.money,
         percent=i18n.percent,
@@ -109,6 +113,9 @@ def init_app(app: Flask) -> None:
 
     _register_hooks(app)
     _register_errors(app)
+    from . import cache
+
+    cache.init_app(app)
 
 
 def _register_hooks(app: Flask) -> None:
@@ -165,7 +172,8 @@ def _register_hooks(app: Flask) -> None:
     def deliver_outbox(response: Response) -> Response:
         # Messages queued by a committed request go out now; a failure stays queued.
         if (
-            db.session.info.pop("outbox_queued", False)
+            db.session.registry.has()  # no session made, nothing queued
+            and db.session.info.pop("outbox_queued", False)
             and app.config["OUTBOX_SEND_AFTER_COMMIT"]
         ):
             from .outbox import send_pending

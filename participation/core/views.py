@@ -27,6 +27,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from . import audit_text
+from .cache import public_page
 from .database import write_lock
 from .decorators import require
 from .forms import AuditFilterForm, LanguageForm
@@ -47,6 +48,7 @@ AUDIT_PER_PAGE = 50
 
 
 @bp.get("/")
+@public_page
 def home() -> ResponseReturnValue:
     # In demo mode the accounts feature adds ``demo_people`` to the page context.
     return render_template("core/home.html")
@@ -71,6 +73,7 @@ def set_language(code: str | None) -> ResponseReturnValue:
 
 
 @bp.get("/accessibility")
+@public_page
 def accessibility() -> ResponseReturnValue:
     return render_template(
         "core/accessibility.html", statement_on=ACCESSIBILITY_STATEMENT_ON
@@ -78,11 +81,13 @@ def accessibility() -> ResponseReturnValue:
 
 
 @bp.get("/legal")
+@public_page
 def legal() -> ResponseReturnValue:
     return render_template("core/legal.html")
 
 
 @bp.get("/personal-data")
+@public_page
 def personal_data() -> ResponseReturnValue:
     return render_template("core/personal_data.html")
 

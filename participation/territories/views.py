@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from ..core.cache import public_page
 from ..core.decorators import require
 from ..core.permissions import can_manage_territories
 from ..core.web import announce, submit
@@ -35,6 +36,7 @@ def territories_context() -> dict[str, object]:
 
 
 @bp.get("/territories")
+@public_page
 def territory_list() -> ResponseReturnValue:
     """The priority neighbourhoods of the collectivité with their population."""
     territories = queries.territories_with_communes(active_only=True)
@@ -54,6 +56,7 @@ def territory_list() -> ResponseReturnValue:
 
 
 @bp.get("/territories/<int:territory_id>")
+@public_page
 def territory_detail(territory_id: int) -> ResponseReturnValue:
     """One neighbourhood's public page; features add their sections below its facts."""
     territory = db.get_or_404(Territory, territory_id)

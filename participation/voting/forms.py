@@ -178,7 +178,14 @@ class VoteCloseForm(FlaskForm):
 
 
 class ReceiptCheckForm(FlaskForm):
-    """A voter types their receipt code to see whether it is in the published list."""
+    """A voter types their receipt code to see whether it is in the published list.
+
+    No CSRF token: the check changes nothing, and the result page it sits on is the
+    same for every visitor (cached, issue 14).
+    """
+
+    class Meta:
+        csrf = False
 
     code = StringField(
         _l("Your receipt code"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from participation.core.cache import bump_data_version
+
 
 def _titles(html: str) -> list[str]:
     return re.findall(r'class="idea-title"[^>]*><a [^>]*>([^<]+)</a>', html)
@@ -62,6 +64,7 @@ def test_ideas_sort_by_support_in_the_published_votes(
     assert by_support == ["Très soutenu", "Peu soutenu", "Pas au vote"]
     # Without any published vote the order is the newest first.
     register_published_support(app, dict)
+    bump_data_version()  # registered at start-up in the app; here, mid-test
     assert _titles(client.get("/ideas?sort=support").get_data(as_text=True)) == (
         _titles(client.get("/ideas").get_data(as_text=True))
     )

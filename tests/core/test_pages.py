@@ -45,22 +45,17 @@ def test_footer_links_to_the_accessibility_statement(client, url):
     assert ("/personal-data", "Personal data") in page.links
 
 
-def test_language_switcher_is_a_post_form_with_one_button_per_language(client):
+def test_language_switcher_is_one_link_per_language_without_a_token(client):
+    """Links, not a form: a visitor's page carries no per-session CSRF token and is
+    the same for everyone (issue 14: cacheable)."""
     html = client.get("/legal").data.decode()
     page = read(html)
 
-    switcher = [f for f in page.forms if f.get("class") == "lang-switch"]
-    assert switcher == [
-        {
-            "method": "post",
-            "action": "/language",
-            "class": "lang-switch",
-            "aria-label": "Language",
-        }
-    ]
+    assert not [f for f in page.forms if f.get("class") == "lang-switch"]
+    assert '<nav class="lang-switch" aria-label="Language">' in html
     for code in ("fr", "en", "ar"):
-        assert f'name="language" value="{code}" lang="{code}"' in html
-    assert 'name="next" value="/legal"' in html
+        assert f'href="/legal?lang={code}" lang="{code}" hreflang="{code}"' in html
+    assert "csrf_token" not in html
 
 
 @pytest.mark.parametrize(
@@ -92,8 +87,16 @@ def test_current_language_is_marked(client):
 
     html = client.get("/").data.decode()
 
-    assert 'value="ar" lang="ar" aria-current="true" class="current"' in html
-    assert 'value="fr" lang="fr">' in html
+    assert 'lang="ar" hreflang="ar" aria-current="true" class="current"' in html
+    assert 'lang="fr" hreflang="fr">' in html
+
+
+def test_a_language_link_changes_the_language_and_keeps_it_in_links(client):
+    html = client.get("/legal?lang=ar").data.decode()
+
+    assert 'dir="rtl"' in html
+    assert 'lang="ar" hreflang="ar" aria-current="true" class="current"' in html
+    assert 'href="/accessibility?lang=ar"' in html
 
 
 def test_signed_in_person_keeps_the_language_in_their_profile(db, person, login_as):

@@ -76,6 +76,7 @@ def test_public_page_does_not_query_per_territory(
             make_territory(commune=commune)
         db.session.commit()
 
+    client.application.config["PAGE_CACHE_ENABLED"] = False  # count the rendering
     add(2)
     client.get("/territories")
     with count_queries(db) as few:

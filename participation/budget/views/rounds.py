@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from ...core.cache import public_page
 from ...core.errors import Conflict
 from ...core.time import utcnow
 from ...core.web import submit
@@ -21,7 +22,6 @@ from ...territories.models import Territory, TerritoryKind, Theme
 from ...voting.desks import services as desks
 from .. import queries, services
 from ..forms import (
-    ConfirmForm,
     MoneyField,
     RoundForm,
     paris_to_utc,
@@ -33,6 +33,7 @@ from .common import bp, confirmed_staff_round, require_staff, round_or_404
 
 
 @bp.get("/rounds")
+@public_page
 def round_list() -> ResponseReturnValue:
     now = utcnow()
     rounds = queries.visible_rounds(current_user)
@@ -77,6 +78,7 @@ def _calendar(round_: Round) -> list[dict[str, Any]]:
 
 
 @bp.get("/rounds/<int:round_id>")
+@public_page
 def round_detail(round_id: int) -> ResponseReturnValue:
     round_ = round_or_404(round_id)
     now = utcnow()
@@ -95,7 +97,6 @@ def round_detail(round_id: int) -> ResponseReturnValue:
         can_submit=services.can_submit_ideas(current_user, round_, now),
         is_submission=phase is RoundPhase.SUBMISSION,
         can_relay=services.can_submit_on_behalf(current_user),
-        confirm_form=ConfirmForm(),
     )
 
 

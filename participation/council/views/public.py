@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...core.cache import public_page
 from ...core.decorators import require
 from ...core.time import utcnow
 from ...core.web import submit
@@ -50,6 +51,7 @@ def meeting_url(meeting: Meeting) -> str:
 
 
 @bp.get("/")
+@public_page
 def council_list() -> ResponseReturnValue:
     councils = queries.councils()
     return render_template(
@@ -62,6 +64,7 @@ def council_list() -> ResponseReturnValue:
 
 
 @bp.get("/<int:council_id>")
+@public_page
 def council_detail(council_id: int) -> ResponseReturnValue:
     council = _council(council_id)
     staff = can_manage_councils(current_user)
@@ -116,6 +119,7 @@ def council_feed(council_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/meetings/<int:meeting_id>")
+@public_page
 def meeting_detail(meeting_id: int) -> ResponseReturnValue:
     meeting = _meeting_visible(meeting_id)
     insider = can_manage_councils(current_user) or membership(

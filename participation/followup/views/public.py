@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from ...core.cache import public_page
 from ...core.errors import DomainError
 from ...core.uploads import send_upload
 from ...core.web import submit
@@ -52,6 +53,7 @@ def _filter_form() -> ProjectFilterForm:
 
 
 @bp.get("/projects")
+@public_page
 def project_list() -> ResponseReturnValue:
     form = _filter_form()
     try:

@@ -6,6 +6,7 @@ from flask import abort, make_response, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from ...core.cache import public_page
 from ...extensions import db
 from .. import paper, payments, queries, services
 from ..forms import (
@@ -18,6 +19,7 @@ from . import _fund_or_404, bp
 
 
 @bp.get("/")
+@public_page
 def fund_list() -> ResponseReturnValue:
     funds = queries.funds()
     return render_template(
@@ -28,6 +30,7 @@ def fund_list() -> ResponseReturnValue:
 
 
 @bp.get("/funds/<int:fund_id>")
+@public_page
 def fund_detail(fund_id: int) -> ResponseReturnValue:
     fund = _fund_or_404(fund_id)
     return render_template(
@@ -35,7 +38,9 @@ def fund_detail(fund_id: int) -> ResponseReturnValue:
         fund=fund,
         calendar=services.committee_dates(fund),
         files=queries.public_files(fund),
-        start_form=StartForm(),
+        # Only signed-in people see the form: a visitor's page has no CSRF token,
+        # so it is the same for every visitor (page cache, issue 14).
+        start_form=StartForm() if current_user.is_authenticated else None,
     )
 
 
@@ -51,6 +56,7 @@ def paper_form(fund_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/files/<int:application_id>")
+@public_page
 def public_file(application_id: int) -> ResponseReturnValue:
     """A file's public page: title, amounts, the dates of its steps; nothing private."""
     application = db.get_or_404(Application, application_id)

@@ -25,6 +25,8 @@ from flask_login import current_user
 
 from ...budget import queries as budget_queries
 from ...budget.models import Envelope, Round
+from ...core.cache import public_page
+from ...extensions import db
 from .. import queries, services
 from ..states import ResultState
 
@@ -52,6 +54,17 @@ def voting_predicates() -> dict[str, Any]:
 
 def _round_or_404(round_id: int) -> Round:
     round_ = budget_queries.load_round(round_id)
+    if round_ is None or not (
+        round_.is_published or services.can_manage_votes(current_user)
+    ):
+        abort(404)
+    return round_
+
+
+def _vote_round_or_404(round_id: int) -> Round:
+    """The round alone (its envelopes load when the vote asks): what the review and
+    the confirmation need, without the round page's eager loads (issue 14)."""
+    round_ = db.session.get(Round, round_id)
     if round_ is None or not (
         round_.is_published or services.can_manage_votes(current_user)
     ):
@@ -88,6 +101,7 @@ def _make(value: ResponseReturnValue) -> Response:
 
 
 @bp.get("/votes")
+@public_page
 def vote_index() -> ResponseReturnValue:
     return render_template(
         "voting/vote_index.html",

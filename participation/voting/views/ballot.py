@@ -41,6 +41,7 @@ from . import (
     _make,
     _no_store,
     _round_or_404,
+    _vote_round_or_404,
     bp,
 )
 
@@ -130,7 +131,7 @@ def _rate_limit(config_key: str, *, per_person: bool = True) -> Any:
 @login_required
 def vote_review(round_id: int) -> ResponseReturnValue:
     """Check the choices and show them for confirmation (nothing is stored yet)."""
-    round_ = _round_or_404(round_id)
+    round_ = _vote_round_or_404(round_id)
     if not ballot_form([]).validate_on_submit():
         abort(400)
     try:
@@ -179,9 +180,10 @@ def _token_matches(key: str, round_: Round, token: str) -> bool:
     )
 
 
-def _show_receipt(round_: Round, code: str) -> ResponseReturnValue:
-    session[RECEIPT_KEY] = {"code": code, "round_id": round_.id}
-    return redirect(url_for(".vote_receipt", round_id=round_.id))
+def _show_receipt(round_id: int, code: str) -> ResponseReturnValue:
+    # The id, not the committed round: reading it after the commit would reload it.
+    session[RECEIPT_KEY] = {"code": code, "round_id": round_id}
+    return redirect(url_for(".vote_receipt", round_id=round_id))
 
 
 def _confirmation_refused(
@@ -237,8 +239,8 @@ def vote_confirm(round_id: int) -> ResponseReturnValue:
         return _confirmation_refused(round_, pairs, error)
     db.session.commit()
     session.pop(PENDING_KEY, None)
-    session[DONE_KEY] = {"round_id": round_.id, "token": token}
-    return _show_receipt(round_, receipt.code)
+    session[DONE_KEY] = {"round_id": round_id, "token": token}
+    return _show_receipt(round_id, receipt.code)
 
 
 @bp.get("/rounds/<int:round_id>/vote/receipt")

@@ -17,9 +17,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...budget.models import Envelope
+from ...core.cache import public_page
 from ...core.exports import csv_text
 from ...core.time import utcnow
 from ...core.web import submit
+from ...extensions import csrf
 from .. import archive, queries, services
 from ..counting import Outcome, Phase
 from ..forms import (
@@ -43,6 +45,7 @@ from .ballot import _rate_limit
 
 
 @bp.get("/rounds/<int:round_id>/results")
+@public_page
 def round_results(round_id: int) -> ResponseReturnValue:
     """The results of a round per QPV; staff also count, certify and publish here."""
     round_ = _round_or_404(round_id)
@@ -57,7 +60,6 @@ def round_results(round_id: int) -> ResponseReturnValue:
         key=services.key_of(round_),
         turnout=queries.turnout(round_) if is_staff else {},
         refusals=services.count_refusals(round_) if is_staff else [],
-        form=ConfirmForm(),
     )
 
 
@@ -130,7 +132,6 @@ def _result_page(
         ideas=ideas,
         check=check or ReceiptCheckForm(),
         found=found,
-        form=ConfirmForm(),
         is_staff=services.can_manage_votes(current_user),
         Channel=Channel,
         ResultAction=ResultAction,
@@ -140,11 +141,13 @@ def _result_page(
 
 
 @bp.get("/results/<int:envelope_id>")
+@public_page
 def result_detail(envelope_id: int) -> ResponseReturnValue:
     return _result_page(_envelope_or_404(envelope_id))
 
 
 @bp.post("/results/<int:envelope_id>/receipt")
+@csrf.exempt  # a read-only lookup: the result page has no per-session token (cached)
 @_rate_limit("RATELIMIT_RECEIPT_CHECK", per_person=False)
 def result_receipt_check(envelope_id: int) -> ResponseReturnValue:
     """Say whether a typed receipt code is counted: hashed here, stored nowhere."""
