@@ -65,6 +65,7 @@ from .milestones import (  # noqa: E402
 from .projects import (  # noqa: E402
     ProjectData,
     create_projects_for_round,
+    open_project,
     published_winners,
     transition_project,
     update_project,
@@ -97,6 +98,7 @@ __all__ = [
     "earliest_day",
     "edit_photo",
     "edit_update",
+    "open_project",
     "publish_update",
     "published_winners",
     "remove_photo",

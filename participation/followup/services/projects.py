@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ...accounts.models import User
 from ...budget.models import Envelope, Idea, Round
 from ...budget.states import IdeaState
 from ...core import audit
@@ -113,18 +114,27 @@ def _project_from_idea(
         created_at=now,
         created_by_id=actor_id(actor),
     )
+    authors = [idea.author, *(c.user for c in idea.co_authors)]
+    return open_project(project, actor, authors, now=now)
+
+
+def open_project(
+    project: Project, actor: Actor, followers: Iterable[User], *, now: datetime
+) -> Project:
+    """Record a project made from a decision (a vote, a grant): saved, audited, and
+    followed from the start by the people behind it (*followers*)."""
+    assert project.source_kind is not None  # a decision made it
     db.session.add(project)
     db.session.flush()
     audit.record(
         "project.create",
         actor=actor,
         obj=project,
-        source_kind=SourceKind.BUDGET_IDEA.value,
-        source_id=idea.id,
+        source_kind=project.source_kind.value,
+        source_id=project.source_id,
         amount_voted=str(project.amount_voted),
     )
-    authors = [idea.author, *(c.user for c in idea.co_authors)]
-    for person in authors:
+    for person in followers:
         follows.follow_automatically(project, person, now=now)
     return project
 
