@@ -12,8 +12,9 @@ know still gets a sentence, naming the code.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -295,3 +296,61 @@ def sentence(entry: AuditEntry, person: str, found: Described | None) -> Markup:
     # escape() gives Markup: the translated template is escaped, then each
     # part is escaped as it goes in (the link is Markup already).
     return escape(template) % parts
+
+
+def person_name(actor_id: int | None, names: Mapping[int, str]) -> str:
+    """Who did it: the person's pseudonym, a deleted account, or the system."""
+    if actor_id is None:
+        return str(_("The system"))
+    name = names.get(actor_id)
+    if name is None:
+        return str(_("Deleted account (no. %(id)d)", id=actor_id))
+    return name
+
+
+def detail_pairs(raw: str) -> list[tuple[str, str]]:
+    """The stored JSON details as (key, text) pairs for display."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return [("", raw)]
+    if not isinstance(data, dict):
+        return [("", json.dumps(data, ensure_ascii=False))]
+    return [
+        (
+            str(key),
+            value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
+        )
+        for key, value in data.items()
+    ]
+
+
+@dataclass(frozen=True)
+class Row:
+    """An entry as the audit page shows it: a sentence, and the raw record."""
+
+    entry: AuditEntry
+    sentence: Markup
+    details: list[tuple[str, str]]
+
+
+def rows(entries: Sequence[AuditEntry], names: Mapping[int, str]) -> list[Row]:
+    """The entries as display rows; *names* are the actors' pseudonyms by id.
+
+    The objects they point at are found with one query per object type.
+    """
+    objects = describe(entries)
+    return [
+        Row(
+            entry=entry,
+            sentence=sentence(
+                entry,
+                person_name(entry.actor_id, names),
+                objects.get((entry.object_type, entry.object_id))
+                if entry.object_id is not None
+                else None,
+            ),
+            details=detail_pairs(entry.details),
+        )
+        for entry in entries
+    ]

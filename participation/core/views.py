@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,7 +18,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -33,7 +31,7 @@ from .decorators import require
 from .forms import AuditFilterForm, LanguageForm
 from .models import AuditEntry
 from .pagination import page_number, paginate_rows
-from .people import directory
+from .people import PeopleDirectory, directory
 from .permissions import can_view_audit
 from .time import paris_midnight
 from .web import safe_next
@@ -96,11 +94,8 @@ def _distinct(column: Any) -> list[str]:
     return list(db.session.scalars(sa.select(column).distinct().order_by(column)))
 
 
-@bp.get("/audit")
-@require(can_view_audit)
-def audit_list() -> ResponseReturnValue:
-    """The audit log, newest first, as sentences; filtered by object, person, date."""
-    form = AuditFilterForm(request.args)
+def _set_filter_choices(form: AuditFilterForm) -> None:
+    """The object types and actions the log holds, offered as filters."""
     form.object_type.choices = [SelectChoice("", _l("All"))] + [
         SelectChoice(value, f"{audit_text.kind(value)} ({value})")
         for value in _distinct(AuditEntry.object_type)
@@ -108,9 +103,12 @@ def audit_list() -> ResponseReturnValue:
     form.action.choices = [SelectChoice("", _l("All"))] + [
         SelectChoice(value) for value in _distinct(AuditEntry.action)
     ]
-    form.validate()
 
-    people = directory()
+
+def _filtered(
+    form: AuditFilterForm, people: PeopleDirectory
+) -> tuple[sa.Select[AuditEntry], dict[str, Any]]:
+    """The entries the valid filters select, and those filters (for page links)."""
     stmt = sa.select(AuditEntry)
     if form.object_type.data:
         stmt = stmt.where(AuditEntry.object_type == form.object_type.data)
@@ -128,37 +126,6 @@ def audit_list() -> ResponseReturnValue:
         stmt = stmt.where(AuditEntry.at >= paris_midnight(since))
     if until:
         stmt = stmt.where(AuditEntry.at < paris_midnight(until + timedelta(days=1)))
-    page = paginate_rows(
-        stmt.order_by(AuditEntry.id.desc()),
-        page_number(request.args.get("page")),
-        AUDIT_PER_PAGE,
-    )
-    shown = [entry for (entry,) in page.items]
-    names = people.pseudonyms(
-        {entry.actor_id for entry in shown if entry.actor_id is not None}
-    )
-    objects = audit_text.describe(shown)
-    entries = []
-    for entry in shown:
-        name = names.get(entry.actor_id) if entry.actor_id else None
-        if name is None:
-            name = (
-                _("Deleted account (no. %(id)d)", id=entry.actor_id)
-                if entry.actor_id
-                else _("The system")
-            )
-        found = (
-            objects.get((entry.object_type, entry.object_id))
-            if entry.object_id is not None
-            else None
-        )
-        entries.append(
-            {
-                "entry": entry,
-                "sentence": audit_text.sentence(entry, name, found),
-                "details": _details(entry.details),
-            }
-        )
     filters = {
         key: value
         for key, value in (
@@ -171,26 +138,34 @@ def audit_list() -> ResponseReturnValue:
         )
         if value
     }
-    return render_template(
-        "core/audit_list.html", form=form, page=page, entries=entries, filters=filters
+    return stmt, filters
+
+
+@bp.get("/audit")
+@require(can_view_audit)
+def audit_list() -> ResponseReturnValue:
+    """The audit log, newest first, as sentences; filtered by object, person, date."""
+    form = AuditFilterForm(request.args)
+    _set_filter_choices(form)
+    form.validate()
+    people = directory()
+    stmt, filters = _filtered(form, people)
+    page = paginate_rows(
+        stmt.order_by(AuditEntry.id.desc()),
+        page_number(request.args.get("page")),
+        AUDIT_PER_PAGE,
     )
-
-
-def _details(raw: str) -> list[tuple[str, str]]:
-    """The stored JSON details as (key, text) pairs for display."""
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return [("", raw)]
-    if not isinstance(data, dict):
-        return [("", json.dumps(data, ensure_ascii=False))]
-    return [
-        (
-            str(key),
-            value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
-        )
-        for key, value in data.items()
-    ]
+    shown = [entry for (entry,) in page.items]
+    names = people.pseudonyms(
+        {entry.actor_id for entry in shown if entry.actor_id is not None}
+    )
+    return render_template(
+        "core/audit_list.html",
+        form=form,
+        page=page,
+        entries=audit_text.rows(shown, names),
+        filters=filters,
+    )
 
 
 def url_if(endpoint: str, **values: Any) -> str | None:

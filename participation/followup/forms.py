@@ -89,23 +89,6 @@ class MilestoneForm(IdempotentForm):
     submit = SubmitField(_l("Save the milestone"))
 
 
-class UpdateForm(IdempotentForm):
-    title = StringField(
-        _l("Title of the news"),
-        validators=[DataRequired(_l("Give the news a title.")), Length(max=150)],
-    )
-    body = TextAreaField(
-        _l("The news"),
-        validators=[DataRequired(_l("Write the news.")), Length(max=10000)],
-    )
-    photo = FileField(_l("Photo (optional)"))
-    photo_alt = StringField(
-        _l("What the photo shows"), validators=[Optional(), Length(max=200)]
-    )
-    photo_consent = BooleanField(CONSENT_LABEL)
-    submit = SubmitField(_l("Publish and tell the followers"))
-
-
 class UpdateEditForm(FlaskForm):
     """A correction of published news (followers are not written to again)."""
 
@@ -118,6 +101,17 @@ class UpdateEditForm(FlaskForm):
         validators=[DataRequired(_l("Write the news.")), Length(max=10000)],
     )
     submit = SubmitField(_l("Save the correction"))
+
+
+class UpdateForm(IdempotentForm, UpdateEditForm):
+    """News to publish: the text of :class:`UpdateEditForm`, an optional photo."""
+
+    photo = FileField(_l("Photo (optional)"))
+    photo_alt = StringField(
+        _l("What the photo shows"), validators=[Optional(), Length(max=200)]
+    )
+    photo_consent = BooleanField(CONSENT_LABEL)
+    submit = SubmitField(_l("Publish and tell the followers"))
 
 
 class WithdrawForm(FlaskForm):

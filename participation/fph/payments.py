@@ -30,7 +30,7 @@ from ..core.permissions import is_staff
 from ..core.time import PARIS, today_paris, utcnow
 from ..core.workflow import apply_transition
 from ..extensions import db
-from ..followup import follows
+from ..followup import services as followup_services
 from ..followup.models import Project
 from ..followup.states import SourceKind
 from . import ledger, letters
@@ -186,18 +186,7 @@ def create_followup_project(application: Application, actor: Actor) -> Project:
         created_at=now,
         created_by_id=actor_id(actor),
     )
-    db.session.add(project)
-    db.session.flush()
-    audit.record(
-        "project.create",
-        actor=actor,
-        obj=project,
-        source_kind=SourceKind.FPH_GRANT.value,
-        source_id=application.id,
-        amount_voted=str(project.amount_voted),
-    )
-    follows.follow_automatically(project, application.owner, now=now)
-    return project
+    return followup_services.open_project(project, actor, [application.owner], now=now)
 
 
 def followup_project(application: Application) -> Project | None:

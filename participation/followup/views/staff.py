@@ -162,6 +162,18 @@ def _milestone_data(form: MilestoneForm) -> services.MilestoneData:
     )
 
 
+def _milestone_page(
+    form: MilestoneForm, project: Project, milestone: Milestone | None
+) -> str:
+    return render_template(
+        "followup/milestone_form.html",
+        form=form,
+        project=project,
+        milestone=milestone,
+        earliest_day=services.earliest_day(project),
+    )
+
+
 @bp.route("/projects/<int:project_id>/milestones/new", methods=["GET", "POST"])
 @require(services.can_manage_projects)
 def milestone_create(project_id: int) -> ResponseReturnValue:
@@ -181,13 +193,7 @@ def milestone_create(project_id: int) -> ResponseReturnValue:
         )
         if response is not None:
             return response
-    return render_template(
-        "followup/milestone_form.html",
-        form=form,
-        project=project,
-        milestone=None,
-        earliest_day=services.earliest_day(project),
-    )
+    return _milestone_page(form, project, None)
 
 
 @bp.route(
@@ -214,13 +220,7 @@ def milestone_edit(project_id: int, milestone_id: int) -> ResponseReturnValue:
         )
         if response is not None:
             return response
-    return render_template(
-        "followup/milestone_form.html",
-        form=form,
-        project=project,
-        milestone=milestone,
-        earliest_day=services.earliest_day(project),
-    )
+    return _milestone_page(form, project, milestone)
 
 
 @bp.route("/projects/<int:project_id>/updates/new", methods=["GET", "POST"])

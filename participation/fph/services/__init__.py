@@ -1,11 +1,11 @@
-"""Services of the FPH: funds and règlements, applications and their review."""
+"""Services of the FPH: funds and règlements, applications (their steps, submission
+and review)."""
 
 from __future__ import annotations
 
-from .applications import (
+from .application_steps import (
     MAX_BUDGET_LINES,
     STEPS,
-    WORKFLOW,
     ApplicantData,
     HolderData,
     LineData,
@@ -13,18 +13,21 @@ from .applications import (
     accept_reglement,
     check_applicant,
     check_budget,
+    save_applicant,
+    save_budget,
+    save_holder,
+    save_project,
+    start_application,
+)
+from .applications import (
+    WORKFLOW,
     coming_committees,
     grants_this_year,
     mark_complete,
     mark_incomplete,
     meeting_day,
     missing_steps,
-    save_applicant,
-    save_budget,
-    save_holder,
-    save_project,
     schedule,
-    start_application,
     submit_application,
     transition,
     withdraw,
