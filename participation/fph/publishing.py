@@ -5,7 +5,9 @@ Registered once by :func:`register` (from ``participation._register_features``)
 through ``publishing.neighbourhood.register_section`` and
 ``publishing.stats.register_dashboard_section``. Only public facts are shown: the
 amounts of each fund and the granted files (title, amount, link to their public
-page); never an applicant's name, contact or bank details.
+page); never an applicant's name, contact or bank details. A file is "carried
+by" an association's name, or "a group of residents" for an informal group (its
+name often is the names of its members).
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from ..core.time import today_paris
 from ..extensions import db
 from ..publishing import neighbourhood, stats
 from ..publishing.charts import Chart, Row, Series
+from ..followup.models import Project
+from ..followup.states import SourceKind
 from ..territories.models import Territory
 from . import payments
 from .ledger import Ledger
 from .models import Application, Fund
+from .services.funds import CommitteeDate, next_committee
 from .states import ApplicationState
 
 ZERO = Decimal("0.00")
@@ -34,6 +39,14 @@ class FundBlock:
     fund: Fund
     figures: Ledger
     granted_files: list[Application]
+    #: The first coming committee a file submitted today can still go to.
+    next_committee: CommitteeDate | None
+    #: The follow-up project of each granted file, by the file's id.
+    projects: dict[int, Project]
+
+    @property
+    def takes_applications(self) -> bool:
+        return self.fund.is_open and self.fund.reglement_in_force is not None
 
 
 def funds_for(territory: Territory, year: int | None = None) -> list[Fund]:
@@ -48,10 +61,27 @@ def funds_for(territory: Territory, year: int | None = None) -> list[Fund]:
     )
 
 
+def followup_projects(applications: list[Application]) -> dict[int, Project]:
+    """The follow-up project of each of *applications* that has one, by file id."""
+    if not applications:
+        return {}
+    projects = db.session.scalars(
+        sa.select(Project).where(
+            Project.source_kind == SourceKind.FPH_GRANT,
+            Project.source_id.in_([a.id for a in applications]),
+        )
+    )
+    return {p.source_id: p for p in projects if p.source_id is not None}
+
+
 def block(fund: Fund) -> FundBlock:
     granted = payments.fund_applications(fund)
     return FundBlock(
-        fund=fund, figures=payments.fund_ledger(fund), granted_files=granted
+        fund=fund,
+        figures=payments.fund_ledger(fund),
+        granted_files=granted,
+        next_committee=next_committee(fund),
+        projects=followup_projects(granted),
     )
 
 
