@@ -21,15 +21,15 @@ from flask_babel import gettext as _
 from ..core.time import today_paris
 from ..extensions import db
 from ..publishing import neighbourhood, stats
-from ..publishing.charts import Chart, Row, Series
+from ..publishing.charts import Chart, Row, Series, suppress_small
 from ..followup.models import Project
 from ..followup.states import SourceKind
 from ..territories.models import Territory
 from . import payments
 from .ledger import Ledger
-from .models import Application, Fund
+from .models import Application, Fund, Report
 from .services.funds import CommitteeDate, next_committee
-from .states import ApplicationState
+from .states import GRANTED_STATES, ApplicationState
 
 ZERO = Decimal("0.00")
 
@@ -156,6 +156,57 @@ def states_chart(funds: list[Fund]) -> Chart:
     )
 
 
+def people_chart(funds: list[Fund]) -> Chart:
+    """People in the granted files of each fund: the groups' members, the people
+    expected and those the bilans report. Counts about people: 1 to 9 not shown."""
+    totals: dict[int, tuple[int, int, int]] = {}
+    for fund_id, members, expected, reported in db.session.execute(
+        sa.select(
+            Application.fund_id,
+            sa.func.coalesce(sa.func.sum(Application.members_count), 0),
+            sa.func.coalesce(sa.func.sum(Application.expected_participants), 0),
+            sa.func.coalesce(sa.func.sum(Report.actual_participants), 0),
+        )
+        .outerjoin(
+            Report,
+            sa.and_(
+                Report.application_id == Application.id,
+                Report.submitted_at.is_not(None),
+            ),
+        )
+        .where(
+            Application.fund_id.in_([f.id for f in funds]),
+            Application.state.in_(sorted(GRANTED_STATES)),
+        )
+        .group_by(Application.fund_id)
+    ):
+        totals[fund_id] = (int(members), int(expected), int(reported))
+    rows = tuple(
+        Row(
+            f"{fund.territory.name} ({fund.year})",
+            tuple(suppress_small(n) for n in totals.get(fund.id, (0, 0, 0))),
+        )
+        for fund in funds
+    )
+    return Chart(
+        id="fph-people",
+        title=_("People in the granted FPH projects"),
+        description=_(
+            "Per neighbourhood fund of the current year: the members of the groups"
+            " granted, the people their projects expected, and the people the"
+            " bilans report."
+        ),
+        row_header=_("Neighbourhood"),
+        series=(
+            Series("members", _("Group members")),
+            Series("expected", _("People expected")),
+            Series("reported", _("People reported")),
+        ),
+        rows=rows,
+        note=_("Counts from 1 to 9 are not shown: they could point at people."),
+    )
+
+
 def dashboard_section() -> stats.DashboardSection:
     year = today_paris().year
     funds = list(
@@ -169,7 +220,7 @@ def dashboard_section() -> stats.DashboardSection:
     return stats.DashboardSection(
         id="fph",
         title=_("Residents' fund (FPH)"),
-        charts=[envelope_use_chart(funds), states_chart(funds)],
+        charts=[envelope_use_chart(funds), states_chart(funds), people_chart(funds)],
     )
 
 

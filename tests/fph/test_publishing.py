@@ -152,7 +152,7 @@ def test_the_dashboard_figures_count_paid_and_states(db, app, c, granted):
     section = fph_publishing.dashboard_section()
 
     assert section.id == "fph"
-    envelopes, states = section.charts
+    envelopes, states, _people = section.charts
     assert envelopes.rows[0].values == (
         Decimal("3000.00"),
         Decimal("800.00"),
@@ -319,3 +319,50 @@ def test_only_the_current_year_fund_is_on_the_qpv_page(db, client, make_fund):
     assert f'id="fph-fund-{fund.id}"' in html
     assert f'id="fph-fund-{old.id}"' not in html
     assert "FPH de l&#39;an dernier" not in html and "an dernier" not in html
+
+
+def test_the_dashboard_counts_people_of_the_grants_and_hides_small_counts(
+    db, app, c, granted, make_user
+):
+    # The group has 4 members (under 10: not shown), its project expected 80.
+    people = fph_publishing.dashboard_section().charts[2]
+
+    assert people.id == "fph-people"
+    assert [r.values for r in people.rows] == [(None, 80, 0)]
+    assert "1 to 9" in people.note
+
+    granted.members_count = 12
+    granted.expected_participants = 7
+    db.session.flush()
+    people = fph_publishing.dashboard_section().charts[2]
+    assert [r.values for r in people.rows] == [(12, None, 0)]
+
+
+def test_the_dashboard_people_chart_leaves_out_files_not_granted(
+    db, app, c, granted, make_user
+):
+    refused = make_application(c.fund, make_user())
+    refused.members_count = 50
+    refused.expected_participants = 500
+    db.session.flush()
+
+    people = fph_publishing.dashboard_section().charts[2]
+
+    assert [r.values for r in people.rows] == [(None, 80, 0)]
+
+
+def test_the_dashboard_page_shows_the_people_table_with_suppressed_cells(
+    db, client, login_as, staff, c, granted
+):
+    login_as(staff)
+    _english(client)
+
+    html = client.get("/dashboard").get_data(as_text=True)
+
+    table = html[html.index('id="fph-people-table"') :]
+    table = table[: table.index("</table>")]
+    row = table[table.index(c.fund.territory.name) :]
+    row = row[: row.index("</tr>")]
+    cells = re.findall(r'<td class="number">([^<]*)</td>', row)
+    assert cells[1:] == ["80", "0"]
+    assert cells[0] == "fewer than 10"
