@@ -20,10 +20,10 @@ from flask_babel import gettext as _
 
 from ..core.time import today_paris
 from ..extensions import db
-from ..publishing import neighbourhood, stats
-from ..publishing.charts import Chart, Row, Series, suppress_small
 from ..followup.models import Project
 from ..followup.states import SourceKind
+from ..publishing import neighbourhood, stats
+from ..publishing.charts import Chart, Row, Series, suppress_small
 from ..territories.models import Territory
 from . import payments
 from .ledger import Ledger
@@ -163,9 +163,15 @@ def people_chart(funds: list[Fund]) -> Chart:
     for fund_id, members, expected, reported in db.session.execute(
         sa.select(
             Application.fund_id,
-            sa.func.coalesce(sa.func.sum(Application.members_count), 0),
-            sa.func.coalesce(sa.func.sum(Application.expected_participants), 0),
-            sa.func.coalesce(sa.func.sum(Report.actual_participants), 0),
+            sa.func.coalesce(sa.func.sum(Application.members_count), 0).cast(
+                sa.Integer
+            ),
+            sa.func.coalesce(sa.func.sum(Application.expected_participants), 0).cast(
+                sa.Integer
+            ),
+            sa.func.coalesce(sa.func.sum(Report.actual_participants), 0).cast(
+                sa.Integer
+            ),
         )
         .outerjoin(
             Report,

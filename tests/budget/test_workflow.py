@@ -567,6 +567,7 @@ def test_transfer_news_goes_in_french_to_an_author_without_a_language(
         sa.select(OutboxMessage).order_by(OutboxMessage.id).offset(before)
     ).one()
     assert message.to_address == "paul@example.test"
+
     def plain(text: str) -> str:
         return text.replace("\u00a0", " ").replace("\u202f", " ")
 
