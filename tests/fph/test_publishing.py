@@ -362,3 +362,29 @@ def test_the_dashboard_page_shows_the_people_table_with_suppressed_cells(
     cells = re.findall(r'<td class="number">([^<]*)</td>', row)
     assert cells[1:] == ["80", "0"]
     assert cells[0] == "fewer than 10"
+
+
+def test_a_milestone_of_a_granted_project_before_the_decision_is_refused_on_the_form(
+    db, client, login_as, staff, granted
+):
+    project = payments.followup_project(granted)
+    assert project is not None
+    db.session.commit()
+    login_as(staff)
+    _english(client)
+    before = project.decided_on - timedelta(days=2)
+
+    form = client.get(f"/projects/{project.id}/milestones/new")
+    page = client.post(
+        f"/projects/{project.id}/milestones/new",
+        data={"title": "Achats", "planned_on": before.isoformat()},
+    )
+
+    assert "the day of the decision" in form.get_data(as_text=True)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'id="planned_on-error"' in text
+    assert "cannot be dated before the decision" in text
+    assert 'value="Achats"' in text
+    db.session.refresh(project)
+    assert project.milestones == []
