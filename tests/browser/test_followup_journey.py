@@ -186,6 +186,8 @@ def test_a_winner_is_followed_delivered_and_shown_on_its_neighbourhood_page(
         "delivery",
         "participation-channel",
         "council-seats",
+        "fph-envelopes",
+        "fph-people",
     ):
         expect(page.locator(f"#{chart} svg[role=img]")).to_have_count(1)
         expect(page.locator(f"#{chart}-table")).to_be_visible()
