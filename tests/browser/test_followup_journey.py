@@ -8,6 +8,11 @@ neighbourhood page (with its council) and its "what became of our ideas" list sh
 the project delivered; the staff dashboard shows its charts with their tables, the
 council's too.
 
+A second journey follows an FPH grant: the demo's granted file of a QPV is on its
+neighbourhood page (with the fund's next committee and how to apply, carried by "a
+group of residents", never a name), linked to its follow-up project, whose page
+links back to the file; in French then Arabic, at 390 px.
+
 The journey takes the demo's planned "Jardin partagé Ozanam" (no other journey uses
 it). Elements are found by id, name or URL, never by text: the pages are translated.
 Every page visited is scanned by axe-core through the ``page`` fixture.
@@ -27,7 +32,9 @@ from participation.accounts.demo import DEMO_PEOPLE, STAFF_EMAIL
 from participation.core.time import today_paris
 from participation.extensions import db
 from participation.followup.models import Project
-from participation.followup.states import ProjectState
+from participation.followup.states import ProjectState, SourceKind
+from participation.fph.models import Application
+from participation.fph.states import GRANTED_STATES
 
 from .conftest import sign_in
 
@@ -179,6 +186,8 @@ def test_a_winner_is_followed_delivered_and_shown_on_its_neighbourhood_page(
         "delivery",
         "participation-channel",
         "council-seats",
+        "fph-envelopes",
+        "fph-people",
     ):
         expect(page.locator(f"#{chart} svg[role=img]")).to_have_count(1)
         expect(page.locator(f"#{chart}-table")).to_be_visible()
@@ -211,3 +220,80 @@ def test_a_winner_is_followed_delivered_and_shown_on_its_neighbourhood_page(
     expect(page.locator("#download-projects-csv")).to_be_visible()
 
     assert any(f"/territories/{territory_id}" in url for url in axe_scanner.scanned)
+
+
+def _demo_fph_grant(live_server) -> tuple[int, int, int, str]:
+    """The demo's first granted FPH file with its project: ids and group name."""
+    with live_server.app.app_context():
+        application, project = db.session.execute(
+            sa.select(Application, Project)
+            .join(
+                Project,
+                sa.and_(
+                    Project.source_kind == SourceKind.FPH_GRANT,
+                    Project.source_id == Application.id,
+                ),
+            )
+            .where(Application.state.in_(sorted(GRANTED_STATES)))
+            .order_by(Application.id)
+            .limit(1)
+        ).one()
+        ids = application.id, project.id, project.territory_id
+        name = application.applicant_name
+        assert application.public_name is None  # an informal group
+        db.session.remove()
+        return (*ids, name)
+
+
+def _check_fph_pages(page, application_id: int, project_id: int, territory_id: int):
+    page.goto(f"/territories/{territory_id}")
+    row = page.locator(f"#fph-file-{application_id}")
+    expect(row).to_be_visible()
+    expect(page.locator('#fph [id$="-committee"] time').first).to_be_visible()
+    expect(page.locator('#fph a[id$="-apply"]').first).to_be_visible()
+    expect(page.locator(f"#fph-file-{application_id}-project")).to_have_attribute(
+        "href", f"/projects/{project_id}"
+    )
+    # The project is also among the neighbourhood's projects.
+    expect(page.locator(f'#projects a[href="/projects/{project_id}"]')).to_have_count(1)
+    page.locator(f"#fph-file-{application_id}-project").click()
+    expect(page).to_have_url(re.compile(rf"/projects/{project_id}$"))
+    expect(page.locator("#fph-file")).to_have_attribute(
+        "href", f"/fph/files/{application_id}"
+    )
+    page.locator("#fph-file").click()
+    expect(page).to_have_url(re.compile(rf"/fph/files/{application_id}$"))
+    expect(page.locator("#followup-project")).to_have_attribute(
+        "href", f"/projects/{project_id}"
+    )
+
+
+def test_a_granted_fph_file_is_followed_up_on_its_neighbourhood_and_project_pages(
+    page, live_server, axe_scanner
+):
+    page.set_viewport_size(MOBILE)
+    application_id, project_id, territory_id, group = _demo_fph_grant(live_server)
+
+    _check_fph_pages(page, application_id, project_id, territory_id)
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    page.goto(f"/territories/{territory_id}")
+    carrier = page.locator(f"#fph-file-{application_id}-carrier")
+    expect(carrier).not_to_contain_text(group)
+    french = carrier.inner_text()
+    # "How to apply" leads to the fund's application section.
+    page.locator('#fph a[id$="-apply"]').first.click()
+    expect(page).to_have_url(re.compile(r"/fph/funds/\d+#apply$"))
+    expect(page.locator("#apply")).to_be_visible()
+
+    _to_arabic(page)
+    _check_fph_pages(page, application_id, project_id, territory_id)
+    page.goto(f"/territories/{territory_id}")
+    expect(carrier).not_to_contain_text(group)
+    assert carrier.inner_text() != french  # "a group of residents", translated
+
+    for path in (
+        f"/territories/{territory_id}",
+        f"/projects/{project_id}",
+        f"/fph/files/{application_id}",
+    ):
+        assert sum(path in url for url in axe_scanner.scanned) >= 2, path

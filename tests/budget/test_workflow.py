@@ -525,3 +525,54 @@ def test_transfer_news_for_a_managed_account_sends_nothing(
 
     assert idea.transfer_status is TransferStatus.ACKNOWLEDGED
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+
+
+def test_each_transfer_status_change_queues_one_email_in_the_authors_language(
+    db, make_round, make_idea, make_user, staff
+):
+    author = make_user(email="nadia@example.test", locale="ar")
+    idea = make_idea(make_round("review"), author=author, title="Halls propres")
+    services.transition(
+        idea, IdeaAction.TRANSFER, staff, transfer_service="Bailleur Alogea"
+    )
+
+    for action, status_ar in (
+        (TransferAction.ACKNOWLEDGE, "Acknowledged by the service"),
+        (TransferAction.START, "In progress"),
+        (TransferAction.COMPLETE, "Done"),
+    ):
+        before = db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
+        services.update_transfer(idea, action, staff)
+        messages = db.session.scalars(
+            sa.select(OutboxMessage).order_by(OutboxMessage.id).offset(before)
+        ).all()
+        assert [m.to_address for m in messages] == ["nadia@example.test"], action
+        assert messages[0].subject == "فكرتك «Halls propres»: أخبار من المصلحة المختصة"
+        assert "أفادت Bailleur Alogea بشأن فكرتك" in messages[0].body_text
+        assert status_ar not in messages[0].body_text  # the label is translated too
+    assert idea.transfer_status is TransferStatus.DONE
+
+
+def test_transfer_news_goes_in_french_to_an_author_without_a_language(
+    db, make_round, make_idea, make_user, staff
+):
+    author = make_user(email="paul@example.test", locale=None)
+    idea = make_idea(make_round("review"), author=author, title="Bancs")
+    services.transition(idea, IdeaAction.TRANSFER, staff, transfer_service="Voirie")
+    before = db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
+
+    services.update_transfer(idea, TransferAction.DECLINE, staff, comment="Hors champ.")
+
+    message = db.session.scalars(
+        sa.select(OutboxMessage).order_by(OutboxMessage.id).offset(before)
+    ).one()
+    assert message.to_address == "paul@example.test"
+
+    def plain(text: str) -> str:
+        return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+    assert plain(message.subject) == (
+        "Votre idée « Bancs » : des nouvelles du service compétent"
+    )
+    assert "Voirie indique pour votre idée : " in plain(message.body_text)
+    assert "Hors champ." in message.body_text

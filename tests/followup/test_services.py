@@ -240,6 +240,38 @@ def test_a_milestone_dated_before_the_vote_is_refused(db, project, published, st
     assert project.milestones == []
 
 
+def test_a_milestone_of_a_project_without_a_vote_is_not_before_its_decision(
+    db, project, staff
+):
+    """An FPH grant (or any project no vote decided) starts on its decision day."""
+    grant = Project(
+        title="Repas de quartier",
+        territory_id=project.territory_id,
+        decided_on=today_paris() - timedelta(days=10),
+    )
+    db.session.add(grant)
+    db.session.flush()
+    before = grant.decided_on - timedelta(days=1)
+
+    with pytest.raises(FieldErrors) as error:
+        services.add_milestone(
+            grant,
+            services.MilestoneData(title="Achats", planned_on=before, actual_on=before),
+            staff,
+        )
+
+    assert set(error.value.messages_by_field()) == {"planned_on", "actual_on"}
+    assert grant.milestones == []
+    services.add_milestone(
+        grant,
+        services.MilestoneData(
+            title="Achats", planned_on=grant.decided_on, actual_on=grant.decided_on
+        ),
+        staff,
+    )
+    assert [m.title for m in grant.milestones] == ["Achats"]
+
+
 def test_a_milestone_cannot_be_reached_in_the_future(db, project, staff):
     later = today_paris() + timedelta(days=3)
 

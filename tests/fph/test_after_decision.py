@@ -220,6 +220,46 @@ def test_the_scdl_export_validates_and_hides_the_informal_group(
         assert private not in text
 
 
+def test_the_scdl_export_of_no_grant_is_a_valid_file_with_its_header(
+    db, client, tmp_path
+):
+    from frictionless import Dialect, Resource, Schema, formats
+
+    response = client.get("/fph/opendata/subventions.csv")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert "idSubvention" in lines[0]
+    schema = json.loads(
+        shared_file("data/scdl-subventions/schema.json").read_text("utf-8")
+    )
+    schema.pop("custom_checks", None)
+    (tmp_path / "s.csv").write_bytes(text.encode("utf-8"))
+    report = Resource(
+        path="s.csv",
+        basepath=str(tmp_path),
+        schema=Schema.from_descriptor(schema),
+        encoding="utf-8-sig",
+        dialect=Dialect(controls=[formats.CsvControl(delimiter=";")]),
+    ).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_the_scdl_export_without_a_granting_body_says_so_instead_of_failing(
+    app, db, client, granted
+):
+    app.config["FPH_ATTRIBUANT_SIRET"] = ""
+
+    response = client.get("/fph/opendata/subventions.csv")
+
+    assert response.status_code == 503
+    assert response.mimetype == "text/html"
+    assert granted.reference not in response.get_data(as_text=True)
+
+
 def test_the_export_is_refused_without_a_valid_attribuant_siret(app, db):
     app.config["FPH_ATTRIBUANT_SIRET"] = "12345678901234"
     with pytest.raises(Conflict, match="SIRET"):

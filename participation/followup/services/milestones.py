@@ -30,10 +30,11 @@ class MilestoneData:
     note: str = ""
 
 
-def earliest_day(project: Project) -> date | None:
-    """No milestone before the vote that decided the project (its close, Paris)."""
+def earliest_day(project: Project) -> date:
+    """No milestone before the decision: the close of the vote that decided the
+    project (Paris), or its decision day for other sources (an FPH grant)."""
     if project.round is None:
-        return None
+        return project.decided_on
     return project.round.vote_closes_at.astimezone(PARIS).date()
 
 
@@ -44,17 +45,23 @@ def _check_milestone(project: Project, data: MilestoneData) -> None:
     if data.planned_on is None:
         errors["planned_on"] = _l("Give the planned date.")
     earliest = earliest_day(project)
-    if earliest is not None and project.round is not None:
-        too_early = _l(
+    too_early = (
+        _l(
             "A milestone cannot be dated before the vote of %(round)s"
             " (closed on %(date)s).",
             round=project.round.title,
             date=format_date(earliest),
         )
-        for name in ("planned_on", "actual_on"):
-            day = getattr(data, name)
-            if day is not None and day < earliest:
-                errors[name] = too_early
+        if project.round is not None
+        else _l(
+            "A milestone cannot be dated before the decision (%(date)s).",
+            date=format_date(earliest),
+        )
+    )
+    for name in ("planned_on", "actual_on"):
+        day = getattr(data, name)
+        if day is not None and day < earliest:
+            errors[name] = too_early
     if data.actual_on is not None and data.actual_on > today_paris():
         errors.setdefault(
             "actual_on",
