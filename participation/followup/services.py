@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import IO, Any
 
 import sqlalchemy as sa
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from ..budget.models import Envelope, Idea, Round
@@ -22,6 +21,7 @@ from ..budget.states import IdeaState
 from ..core import audit
 from ..core.actors import Actor, actor_id, is_system
 from ..core.errors import Conflict, FieldErrors, PermissionDenied
+from ..core.i18n import format_date
 from ..core.permissions import is_staff
 from ..core.time import PARIS, today_paris, utcnow
 from ..core.uploads import UploadError, delete_upload, store_image
