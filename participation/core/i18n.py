@@ -155,6 +155,8 @@ class LocalText:
     text: str
     #: The attributes of the element that shows it (see :func:`source_text`).
     attrs: Markup
+    #: The text is a translation staff gave, not the French original.
+    is_translation: bool = False
 
 
 def localized(obj: Any, name: str) -> LocalText:
@@ -169,7 +171,7 @@ def localized(obj: Any, name: str) -> LocalText:
         texts = getattr(obj, "texts_by_language", None) or {}
         text = str((texts.get(locale) or {}).get(name) or "")
         if text.strip():
-            return LocalText(text, Markup(' dir="auto"'))
+            return LocalText(text, Markup(' dir="auto"'), is_translation=True)
     return LocalText(str(getattr(obj, name, "") or ""), source_text())
 
 

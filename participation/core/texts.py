@@ -9,6 +9,7 @@ optional fields with :func:`participation.core.forms.translations`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -24,12 +25,15 @@ TextsByLanguage = dict[str, dict[str, str]]
 def clean_texts_by_language(
     given: Mapping[str, Mapping[str, str]] | None,
     french: Mapping[str, str],
+    errors: dict[str, Any] | None = None,
 ) -> TextsByLanguage | None:
     """The translations of the texts of *french* (name: French text) to store.
 
     Only known languages and names are kept, trimmed; None when there is none.
     A translation needs its French text (readers of every other language get
-    the French one): without it, a :class:`FieldErrors` on the French field.
+    the French one): without it, a :class:`FieldErrors` on the French field,
+    or that message added to *errors* when the caller collects them (a field
+    that already has an error keeps it).
     """
     given = given or {}
     kept: TextsByLanguage = {}
@@ -46,6 +50,9 @@ def clean_texts_by_language(
         for name, text in french.items()
         if not text.strip() and any(name in texts for texts in kept.values())
     }
-    if missing:
+    if missing and errors is not None:
+        for name, message in missing.items():
+            errors.setdefault(name, message)
+    elif missing:
         raise FieldErrors(missing)
     return kept or None
