@@ -95,3 +95,44 @@ def test_news_in_arabic_only_is_refused_and_what_was_typed_is_kept(
     assert f"{BODY_AR}</textarea>" in text
     assert 'id="update-other-languages" open' in text
     assert db.session.scalar(sa.select(sa.func.count(ProjectUpdate.id))) == 0
+
+
+@pytest.mark.french
+def test_followers_get_the_news_in_their_language_when_given(db, project, staff):
+    from participation.core.models import OutboxMessage
+    from participation.followup import follows, services
+
+    tokens: list[str] = []
+
+    def link(token: str) -> str:
+        tokens.append(token)
+        return f"https://example.test/follows/confirm/{token}"
+
+    for address, language in (("ar@suivi.test", "ar"), ("fr@suivi.test", "fr")):
+        follows.request_follow_by_email(project, address, language, link)
+        follows.confirm_follow(tokens[-1])
+
+    services.publish_update(
+        project,
+        services.UpdateData(
+            title="Les travaux commencent",
+            body="L'entreprise arrive lundi.",
+            texts_by_language={"ar": {"title": TITLE_AR, "body": BODY_AR}},
+        ),
+        staff,
+    )
+
+    def news_to(address: str) -> OutboxMessage:
+        return db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.to_address == address)
+            .order_by(OutboxMessage.id.desc())
+        ).first()
+
+    arabic, french = news_to("ar@suivi.test"), news_to("fr@suivi.test")
+    assert TITLE_AR in arabic.subject
+    assert BODY_AR in arabic.body_text
+    assert "L'entreprise arrive lundi." not in arabic.body_text
+    assert "Les travaux commencent" in french.subject
+    assert "L'entreprise arrive lundi." in french.body_text
+    assert BODY_AR not in french.body_text
