@@ -24,7 +24,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core.converters import ascii_int
-from ..core.forms import DateTimeLocalField, IdempotentForm
+from ..core.forms import (
+    DateTimeLocalField,
+    IdempotentForm,
+    TranslatedTextsMixin,
+    translations,
+)
 from ..core.money import to_money
 from ..core.time import PARIS
 
@@ -121,8 +126,10 @@ def utc_to_paris_naive(value: datetime | None) -> datetime | None:
 _DATETIME_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-class RoundForm(IdempotentForm):
+class RoundForm(TranslatedTextsMixin, IdempotentForm):
     """A round's settings; dates are typed in Paris time."""
+
+    translated_texts = ("description", "rules_text")
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(
@@ -133,17 +140,11 @@ class RoundForm(IdempotentForm):
     )
     # The same texts in other languages (optional): shown to readers of that
     # language; everyone else reads the French.
-    description_en = TextAreaField(
-        _l("Presentation in English"), validators=[Optional(), Length(max=5000)]
+    description_en, description_ar = translations(
+        _l("Presentation in English"), _l("Presentation in Arabic"), max_length=5000
     )
-    rules_text_en = TextAreaField(
-        _l("Rules in English"), validators=[Optional(), Length(max=20000)]
-    )
-    description_ar = TextAreaField(
-        _l("Presentation in Arabic"), validators=[Optional(), Length(max=5000)]
-    )
-    rules_text_ar = TextAreaField(
-        _l("Rules in Arabic"), validators=[Optional(), Length(max=20000)]
+    rules_text_en, rules_text_ar = translations(
+        _l("Rules in English"), _l("Rules in Arabic"), max_length=20000
     )
     submission_opens_at = DateTimeLocalField(
         _l("Submission of ideas opens"),

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms import fields as wtf_fields
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from .converters import ascii_int
 from .errors import DomainError
 from .money import to_money
+from .texts import OTHER_LANGUAGES, TextsByLanguage
 
 #: Integers typed in a form fit a 32-bit column (counts, years, points, ages).
 FORM_INT_MAX = 2**31 - 1
@@ -128,6 +129,73 @@ class IdempotentForm(FlaskForm):
         super().__init__(*args, **kwargs)
         if not self.form_token.data:
             self.form_token.data = secrets.token_urlsafe(24)
+
+
+def translations(
+    label_en: Any,
+    label_ar: Any,
+    *,
+    max_length: int,
+    field_class: type[Field] = TextAreaField,
+) -> tuple[Any, Any]:
+    """The optional English and Arabic fields of a text (``<name>_en, <name>_ar``).
+
+    ``description_en, description_ar = translations(_l(...), _l(...), max_length=5000)``
+    in a :class:`TranslatedTextsMixin` form that names ``description`` among its
+    ``translated_texts``. Each field carries its language, so that the browser
+    spells and writes it in that language and direction.
+    """
+    return (
+        field_class(
+            label_en,
+            validators=[Optional(), Length(max=max_length)],
+            render_kw={"lang": "en", "dir": "ltr"},
+        ),
+        field_class(
+            label_ar,
+            validators=[Optional(), Length(max=max_length)],
+            render_kw={"lang": "ar", "dir": "rtl"},
+        ),
+    )
+
+
+class TranslatedTextsMixin:
+    """A form whose French texts ``translated_texts`` have versions per language.
+
+    The fields ``<name>_<language>`` come from :func:`translations`; the macro
+    ``other_languages`` of ``_macros.html`` shows them folded away.
+    """
+
+    #: Names of the French fields that may be given in other languages.
+    translated_texts: ClassVar[tuple[str, ...]] = ()
+
+    def translation_fields(self) -> list[Field]:
+        """The fields of the other languages, language by language."""
+        return [
+            getattr(self, f"{name}_{language}")
+            for language in OTHER_LANGUAGES
+            for name in self.translated_texts
+        ]
+
+    def has_translations(self) -> bool:
+        return any((f.data or "").strip() for f in self.translation_fields())
+
+    def texts_by_language(self) -> TextsByLanguage:
+        """What was typed, for the service (which trims and checks it)."""
+        return {
+            language: {
+                name: getattr(self, f"{name}_{language}").data or ""
+                for name in self.translated_texts
+            }
+            for language in OTHER_LANGUAGES
+        }
+
+    def fill_translations(self, stored: TextsByLanguage | None) -> None:
+        """Show the stored translations (a form opened to edit)."""
+        for language in OTHER_LANGUAGES:
+            texts = (stored or {}).get(language) or {}
+            for name in self.translated_texts:
+                getattr(self, f"{name}_{language}").data = texts.get(name, "")
 
 
 class LanguageForm(FlaskForm):

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cache
 from typing import Any, Literal, cast
 
-from babel.dates import get_datetime_format
+from babel import Locale, dates
 from babel.numbers import format_currency, format_percent
 from flask import Flask, current_app, g, has_request_context, request, session, url_for
-from flask_babel import (
-    format_date,
-    format_datetime,
-    format_time,
-    get_locale,
-    get_translations,
-)
+from flask_babel import get_locale, get_timezone, get_translations, to_user_timezone
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -67,6 +62,55 @@ def select_locale() -> str:
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+#: The locale whose calendar patterns a language of the site writes with, where
+#: it is not the language itself: the site's English is read in a French city,
+#: so its dates come day first ("3 December 2026"), its hours on 24 hours.
+FORMATTING_LOCALES = {"en": "en_GB"}
+
+
+@cache
+def _parsed(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+def formatting_locale() -> Locale:
+    """The locale dates and times are written in for the page's language."""
+    locale = get_locale()
+    name = str(locale) if locale is not None else "fr"
+    return _parsed(FORMATTING_LOCALES.get(name, name))
+
+
+DateLength = Literal["short", "medium", "long", "full"]
+
+
+def format_date(value: date | datetime | None = None, format: str = "medium") -> str:
+    """A date in the page's language (the ``date`` filter), Paris day of a moment.
+
+    Use it rather than Flask-Babel's: it writes English dates day first.
+    """
+    if isinstance(value, datetime):
+        value = to_user_timezone(value)
+    return str(dates.format_date(value, format, locale=formatting_locale()))
+
+
+def format_datetime(value: datetime | None = None, format: str = "medium") -> str:
+    """A moment in Paris time in the page's language (Babel's patterns)."""
+    return str(
+        dates.format_datetime(
+            value, format, tzinfo=get_timezone(), locale=formatting_locale()
+        )
+    )
+
+
+def format_time(value: time | datetime | None = None, format: str = "medium") -> str:
+    """The hour of a moment in Paris time in the page's language."""
+    return str(
+        dates.format_time(
+            value, format, tzinfo=get_timezone(), locale=formatting_locale()
+        )
+    )
+
+
 def datetime_text(value: datetime | None, format: str = "medium") -> str:
     """A date and time in the page's locale, to the minute (the ``datetime`` filter).
 
@@ -79,8 +123,8 @@ def datetime_text(value: datetime | None, format: str = "medium") -> str:
         return ""
     if format not in ("medium", "long", "full"):
         return str(format_datetime(value, format))
-    length = cast(Literal["medium", "long", "full"], format)
-    pattern = get_datetime_format(length, locale=str(get_locale()))
+    length = cast(DateLength, format)
+    pattern = dates.get_datetime_format(length, locale=formatting_locale())
     joined = re.sub(r"'([^']*)'", r"\1", str(pattern))
     return joined.replace("{1}", str(format_date(value, format))).replace(
         "{0}", str(format_time(value, "short"))
@@ -133,6 +177,8 @@ class LocalText:
     text: str
     #: The attributes of the element that shows it (see :func:`source_text`).
     attrs: Markup
+    #: The text is a translation staff gave, not the French original.
+    is_translation: bool = False
 
 
 def localized(obj: Any, name: str) -> LocalText:
@@ -147,7 +193,7 @@ def localized(obj: Any, name: str) -> LocalText:
         texts = getattr(obj, "texts_by_language", None) or {}
         text = str((texts.get(locale) or {}).get(name) or "")
         if text.strip():
-            return LocalText(text, Markup(' dir="auto"'))
+            return LocalText(text, Markup(' dir="auto"'), is_translation=True)
     return LocalText(str(getattr(obj, name, "") or ""), source_text())
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, render_template, request, session
-from flask_babel import format_date, format_decimal, ngettext
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
@@ -104,7 +104,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=i18n.money,
         percent=i18n.percent,
-        date=format_date,
+        date=i18n.format_date,
         datetime=i18n.datetime_text,
     )
     from flask_babel import get_locale

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import format_date, format_time
+from ..core.i18n import format_date, format_time
 
 
 def moment(when: datetime) -> str:

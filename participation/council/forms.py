@@ -28,7 +28,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..accounts.states import Sex
 from ..core.enums import LabelledEnum
-from ..core.forms import IdempotentForm
+from ..core.forms import IdempotentForm, TranslatedTextsMixin, translations
 from .models import CouncilMember
 from .names import staff_name
 from .states import (
@@ -93,7 +93,8 @@ def _with_blank(enum: type[LabelledEnum]) -> Callable[[], list[tuple[str, str]]]
     return lambda: [("", "—"), *enum.choices()]
 
 
-class CouncilForm(ChoicesForm, IdempotentForm):
+class CouncilForm(TranslatedTextsMixin, ChoicesForm, IdempotentForm):
+    translated_texts = ("description",)
     CHOICES: ClassVar[ChoiceMap] = {
         "scope": CouncilScope.choices,
         "name_display": NameDisplay.choices,
@@ -116,6 +117,9 @@ class CouncilForm(ChoicesForm, IdempotentForm):
         coerce=str,
     )
     description = TextAreaField(_l("Presentation"), validators=[Length(max=5000)])
+    description_en, description_ar = translations(
+        _l("Presentation in English"), _l("Presentation in Arabic"), max_length=5000
+    )
     resident_seats = IntegerField(
         _l("Seats of the residents' college"),
         default=10,

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..core.i18n import format_date
 from ..core.pdf import Document
 from .formats import moment
 from .models import Convocation, CouncilDraw, Meeting, Minutes

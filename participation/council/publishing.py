@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from ..core.i18n import format_date
 from ..core.time import today_paris
 from ..extensions import db
 from ..publishing import feed, neighbourhood, stats

@@ -24,6 +24,7 @@ from ..accounts.services import normalize_email
 from ..core import audit
 from ..core.actors import SYSTEM, Actor
 from ..core.errors import DomainError, FieldErrors, NotFound
+from ..core.i18n import localized
 from ..core.outbox import queue_email
 from ..core.time import utcnow
 from ..extensions import db
@@ -315,16 +316,17 @@ def _send(
 
 
 def notify_update(update: ProjectUpdate) -> int:
-    """E-mail a new piece of news to every confirmed follower."""
+    """E-mail a new piece of news to every confirmed follower, in their language
+    when staff gave the news in it (else in French)."""
     project = update.project
     return _send(
         project,
         lambda: _(
             "News of “%(project)s”: %(title)s",
             project=project.title[:60],
-            title=update.title[:80],
+            title=localized(update, "title").text[:80],
         ),
-        lambda: [update.title, "", update.body],
+        lambda: [localized(update, "title").text, "", localized(update, "body").text],
     )
 
 

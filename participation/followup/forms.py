@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 
 from ..budget.forms import CoordinateField, MoneyField, MultiCheckboxField, optional_int
-from ..core.forms import IdempotentForm
+from ..core.forms import IdempotentForm, TranslatedTextsMixin, translations
 
 PERCENT_MESSAGE = _l("The progress is a percentage between 0 and 100.")
 CONSENT_LABEL = _l(
@@ -89,8 +89,22 @@ class MilestoneForm(IdempotentForm):
     submit = SubmitField(_l("Save the milestone"))
 
 
-class UpdateEditForm(FlaskForm):
+#: The title and the news in English and Arabic (optional), on both news forms.
+NEWS_TRANSLATIONS = (
+    translations(
+        _l("Title in English"),
+        _l("Title in Arabic"),
+        max_length=150,
+        field_class=StringField,
+    ),
+    translations(_l("The news in English"), _l("The news in Arabic"), max_length=10000),
+)
+
+
+class UpdateEditForm(TranslatedTextsMixin, FlaskForm):
     """A correction of published news (followers are not written to again)."""
+
+    translated_texts = ("title", "body")
 
     title = StringField(
         _l("Title of the news"),
@@ -100,6 +114,8 @@ class UpdateEditForm(FlaskForm):
         _l("The news"),
         validators=[DataRequired(_l("Write the news.")), Length(max=10000)],
     )
+    title_en, title_ar = NEWS_TRANSLATIONS[0]
+    body_en, body_ar = NEWS_TRANSLATIONS[1]
     submit = SubmitField(_l("Save the correction"))
 
 

@@ -270,6 +270,9 @@ class ProjectUpdate(Base):
     )
     title: Mapped[str] = mapped_column(sa.String(150))
     body: Mapped[str] = mapped_column(sa.Text)
+    #: The title and news in other languages, when staff gave them:
+    #: ``{"en": {"title": ..., "body": ...}, "ar": {...}}``.
+    texts_by_language: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Who wrote it (staff); never shown publicly: updates speak for the city.
     author_id: Mapped[int | None] = mapped_column(

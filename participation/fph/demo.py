@@ -105,6 +105,13 @@ def _paris(day: date, hour: int) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=PARIS)
 
 
+#: The fund's help text in Arabic (the demo's example of a translated staff text).
+HELP_TEXT_AR = (
+    "يساعدكم منسّقو المركز الاجتماعي على ملء الملف، عبر الإنترنت أو على الورق،"
+    " يومَي الثلاثاء والخميس من الساعة 14 إلى الساعة 17."
+)
+
+
 def _by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email))
 
@@ -123,6 +130,8 @@ def _fund(territory: Territory, council: Council, year: int, staff: User) -> Fun
                 " ou sur papier, le mardi et le jeudi de 14 h à 17 h."
             ),
             contact="Centre social, 04 68 00 00 00",
+            # One text given in Arabic too: Arabic pages show it, not the French.
+            texts_by_language={"ar": {"help_text": HELP_TEXT_AR}},
         ),
         staff,
     )

@@ -22,7 +22,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from ..budget.forms import MoneyField, MultiCheckboxField, optional_int
 from ..core.enums import LabelledEnum
-from ..core.forms import IdempotentForm
+from ..core.forms import IdempotentForm, TranslatedTextsMixin, translations
 from .services.applications import MAX_BUDGET_LINES
 from .states import ApplicantKind, FunderKind
 
@@ -36,8 +36,10 @@ def _choices(enum: type[LabelledEnum]) -> list[SelectChoice]:
     return [SelectChoice(member.value, member.label) for member in enum]
 
 
-class FundForm(IdempotentForm):
+class FundForm(TranslatedTextsMixin, IdempotentForm):
     """A fund's settings and its funders."""
+
+    translated_texts = ("help_text",)
 
     name = StringField(_l("Name of the fund"), validators=[Length(max=160)])
     year = IntegerField(_l("Year"), validators=[Optional()])
@@ -68,6 +70,11 @@ class FundForm(IdempotentForm):
         _l("Where to get help and a paper form"),
         validators=[Optional(), Length(max=5000)],
     )
+    help_text_en, help_text_ar = translations(
+        _l("Where to get help, in English"),
+        _l("Where to get help, in Arabic"),
+        max_length=5000,
+    )
     contact = StringField(_l("Contact"), validators=[Optional(), Length(max=200)])
     is_open = BooleanField(_l("The fund takes applications"), default=True)
     funders = HiddenField()
@@ -92,10 +99,17 @@ for _i in range(FUNDER_ROWS):
     setattr(FundForm, f"funder_share_{_i}", MoneyField(_l("Share (%)")))
 
 
-class ReglementForm(FlaskForm):
+class ReglementForm(TranslatedTextsMixin, FlaskForm):
     """A new version of the règlement, put in force."""
 
+    translated_texts = ("text",)
+
     text = TextAreaField(_l("Text of the règlement"), validators=[Length(max=50_000)])
+    text_en, text_ar = translations(
+        _l("Text of the règlement in English"),
+        _l("Text of the règlement in Arabic"),
+        max_length=50_000,
+    )
     adopted_by = StringField(
         _l("Adopting decision"), validators=[Optional(), Length(max=300)]
     )

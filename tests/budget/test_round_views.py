@@ -302,3 +302,23 @@ def test_staff_give_the_rules_in_other_languages_and_readers_get_theirs(
     assert '<p dir="auto">مشروع للمصلحة العامة.</p>' in rules("ar")
     # No English rules: the French ones, marked as French.
     assert '<p lang="fr" dir="auto">Un projet d&#39;intérêt général.</p>' in rules("en")
+
+
+def test_rules_in_arabic_without_the_french_rules_are_refused_and_kept(
+    client, login_as, staff
+):
+    login_as(staff)
+    page = client.post(
+        "/rounds/new",
+        data=_round_form(rules_text="", rules_text_ar="مشروع للمصلحة العامة."),
+    )
+
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'id="rules_text-error"' in text
+    assert "Write this text in French too" in text
+    assert "مشروع للمصلحة العامة.</textarea>" in text
+    assert 'value="Budget participatif — 2e trimestre 2027"' in text
+    assert 'id="round-other-languages" open' in text
+    session = client.application.extensions["sqlalchemy"].session
+    assert session.scalar(sa.select(sa.func.count(Round.id))) == 0

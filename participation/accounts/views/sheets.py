@@ -6,11 +6,12 @@ import time
 
 from flask import current_app, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...core.errors import NotFound
+from ...core.i18n import format_date
 from ...core.pdf import Document
 from .. import services
 from ..models import User

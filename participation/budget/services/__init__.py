@@ -48,8 +48,6 @@ from .permissions import (
 from .rounds import (
     CALENDAR,
     NEXT_ROUND_MONTHS,
-    TRANSLATED_LANGUAGES,
-    TRANSLATED_TEXTS,
     RoundData,
     add_months,
     create_next_round,
@@ -76,8 +74,6 @@ __all__ = [
     "NEXT_ROUND_MONTHS",
     "PHOTO_FOLDER",
     "TRANSFER_WORKFLOW",
-    "TRANSLATED_LANGUAGES",
-    "TRANSLATED_TEXTS",
     "IdeaData",
     "RoundData",
     "add_months",

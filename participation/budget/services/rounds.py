@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, FieldErrors
+from ...core.texts import TextsByLanguage, clean_texts_by_language
 from ...core.time import PARIS, utcnow
 from ...extensions import db
 from ...territories.models import Territory, Theme
@@ -59,7 +60,7 @@ class RoundData:
     description: str = ""
     rules_text: str = ""
     #: ``{"en": {"description": ..., "rules_text": ...}, "ar": {...}}`` (optional).
-    texts_by_language: dict[str, dict[str, str]] | None = field(default_factory=dict)
+    texts_by_language: TextsByLanguage | None = field(default_factory=dict)
     delivery_starts_at: datetime | None = None
     is_carry_over_enabled: bool = True
     theme_ids: list[int] = field(default_factory=list)
@@ -111,30 +112,11 @@ def _apply_round_data(round_: Round, data: RoundData) -> None:
     ):
         setattr(round_, name, getattr(data, name))
     round_.title = data.title.strip()
-    round_.texts_by_language = _texts_by_language(data.texts_by_language)
+    round_.texts_by_language = clean_texts_by_language(
+        data.texts_by_language,
+        {"description": data.description, "rules_text": data.rules_text},
+    )
     round_.themes = themes_by_id(data.theme_ids)
-
-
-#: Languages and texts a round may carry besides its French ones.
-TRANSLATED_LANGUAGES = ("en", "ar")
-TRANSLATED_TEXTS = ("description", "rules_text")
-
-
-def _texts_by_language(
-    given: dict[str, dict[str, str]] | None,
-) -> dict[str, dict[str, str]] | None:
-    """Only the known languages and texts, trimmed; None when there is none."""
-    given = given or {}
-    kept: dict[str, dict[str, str]] = {}
-    for language in TRANSLATED_LANGUAGES:
-        texts = {
-            name: text.strip()
-            for name in TRANSLATED_TEXTS
-            if (text := (given.get(language) or {}).get(name) or "").strip()
-        }
-        if texts:
-            kept[language] = texts
-    return kept or None
 
 
 def create_round(data: RoundData, actor: Actor) -> Round:

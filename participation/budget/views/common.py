@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
-from flask_babel import format_date, refresh
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, user_logged_in
 from werkzeug.wrappers import Response
 
 from ...core.converters import ascii_int
 from ...core.errors import Conflict, PermissionDenied
+from ...core.i18n import format_date
 from ...core.uploads import UPLOAD_REQUEST_LIMIT
 from ...territories.models import Territory
 from .. import queries, services

@@ -121,11 +121,7 @@ def _round_form(round_: Round | None) -> RoundForm:
             "grid_version_id",
         ):
             getattr(form, name).data = getattr(round_, name)
-        for language, texts in (round_.texts_by_language or {}).items():
-            for name, text in texts.items():
-                translated = getattr(form, f"{name}_{language}", None)
-                if translated is not None:
-                    translated.data = text
+        form.fill_translations(round_.texts_by_language)
         for name in services.RoundData.__dataclass_fields__:
             if name.endswith("_at"):
                 getattr(form, name).data = utc_to_paris_naive(getattr(round_, name))
@@ -146,13 +142,7 @@ def _round_data(form: RoundForm) -> services.RoundData:
         title=form.title.data or "",
         description=form.description.data or "",
         rules_text=form.rules_text.data or "",
-        texts_by_language={
-            language: {
-                name: getattr(form, f"{name}_{language}").data or ""
-                for name in services.TRANSLATED_TEXTS
-            }
-            for language in services.TRANSLATED_LANGUAGES
-        },
+        texts_by_language=form.texts_by_language(),
         submission_opens_at=at("submission_opens_at"),
         submission_closes_at=at("submission_closes_at"),
         review_closes_at=at("review_closes_at"),

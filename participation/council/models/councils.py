@@ -59,6 +59,9 @@ class Council(Base):
         sa.ForeignKey("territory.id"), unique=True
     )
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The description in other languages, when staff gave it:
+    #: ``{"en": {"description": ...}, "ar": {...}}``.
+    texts_by_language: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
     #: Seats the contrat de ville plans for each college (vacancies are measured
     #: against them).
     resident_seats: Mapped[int] = mapped_column(default=10)

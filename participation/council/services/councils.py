@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from ...accounts.states import Sex
 from ...core.actors import Actor, actor_id
 from ...core.errors import DomainError, FieldErrors
+from ...core.texts import TextsByLanguage, clean_texts_by_language
 from ...core.time import today_paris
 from ...extensions import db
 from ...territories.models import Territory, TerritoryKind
@@ -53,6 +54,8 @@ class CouncilData:
     scope: CouncilScope = CouncilScope.QPV
     territory_id: int | None = None
     description: str = ""
+    #: The presentation in other languages: ``{"ar": {"description": ...}}``.
+    texts_by_language: TextsByLanguage | None = None
     resident_seats: int = 10
     local_actor_seats: int = 6
     is_draw_required: bool = True
@@ -74,6 +77,9 @@ def _check_council(data: CouncilData, council: Council | None) -> dict[str, Any]
         lambda: clean_text(
             data.description, "description", max_length=5000, required=False
         ),
+    )
+    values["texts_by_language"] = clean_texts_by_language(
+        data.texts_by_language, {"description": data.description}, errors
     )
     if data.scope is CouncilScope.QPV:
         territory = (
@@ -106,6 +112,7 @@ def _check_council(data: CouncilData, council: Council | None) -> dict[str, Any]
 def _apply_council(council: Council, data: CouncilData, values: dict[str, Any]) -> None:
     council.name = values["name"]
     council.description = values["description"]
+    council.texts_by_language = values["texts_by_language"]
     council.scope = data.scope
     council.territory_id = data.territory_id if data.scope is CouncilScope.QPV else None
     council.resident_seats = data.resident_seats

@@ -81,6 +81,7 @@ def _council_data(form: CouncilForm) -> services.CouncilData:
         scope=CouncilScope(form.scope.data),
         territory_id=ascii_int(territory),
         description=form.description.data or "",
+        texts_by_language=form.texts_by_language(),
         resident_seats=form.resident_seats.data or 0,
         local_actor_seats=form.local_actor_seats.data or 0,
         is_draw_required=bool(form.is_draw_required.data),
@@ -121,6 +122,7 @@ def council_edit(council_id: int) -> ResponseReturnValue:
         form.territory_id.data = str(council.territory_id or "")
         form.scope.data = council.scope.value
         form.name_display.data = council.name_display.value
+        form.fill_translations(council.texts_by_language)
     if form.validate_on_submit():
         response = submit(
             lambda: services.update_council(council, _council_data(form), me()),

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from ...core import audit
 from ...core.actors import Actor
 from ...core.errors import FieldErrors
+from ...core.i18n import format_date
 from ...core.time import PARIS, today_paris
 from ...extensions import db
 from ..models import Milestone, Project

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, FieldErrors
+from ...core.texts import TextsByLanguage, clean_texts_by_language
 from ...core.time import utcnow
 from ...core.uploads import UploadError, delete_upload, store_image
 from ...extensions import db
@@ -28,6 +29,8 @@ from . import PHOTO_FOLDER, check_staff
 class UpdateData:
     title: str
     body: str
+    #: The title and news in other languages: ``{"ar": {"title": ..., "body": ...}}``.
+    texts_by_language: TextsByLanguage | None = None
     #: An uploaded file (or bytes), checked by content; None: no photo.
     photo: IO[bytes] | bytes | None = None
     photo_alt: str = ""
@@ -47,6 +50,15 @@ def _check_text(data: UpdateData, errors: dict[str, Any]) -> None:
         errors["title"] = _l("The title is too long (150 characters at most).")
     if not data.body.strip():
         errors["body"] = _l("Write the news.")
+    clean_texts_by_language(
+        data.texts_by_language, {"title": data.title, "body": data.body}, errors
+    )
+
+
+def _translations(data: UpdateData) -> TextsByLanguage | None:
+    return clean_texts_by_language(
+        data.texts_by_language, {"title": data.title, "body": data.body}
+    )
 
 
 def _check_photo(
@@ -115,6 +127,7 @@ def publish_update(
         project=project,
         title=data.title.strip(),
         body=data.body.strip(),
+        texts_by_language=_translations(data),
         published_at=now,
         author_id=actor_id(actor),
     )
@@ -144,21 +157,29 @@ def edit_update(
     body: str,
     actor: Actor,
     *,
+    texts_by_language: TextsByLanguage | None = None,
     now: datetime | None = None,
 ) -> None:
     """Correct the text of published news (the page says it was corrected; the
-    followers are not written to again)."""
+    followers are not written to again).
+
+    *texts_by_language* replaces the translations; None keeps them.
+    """
     check_staff(actor)
     _check_live(update)
+    given = update.texts_by_language if texts_by_language is None else texts_by_language
+    data = UpdateData(title=title, body=body, texts_by_language=given)
     errors: dict[str, Any] = {}
-    _check_text(UpdateData(title=title, body=body), errors)
+    _check_text(data, errors)
     if errors:
         raise FieldErrors(errors)
+    translations = _translations(data)
     changed = [
         name
         for name, old, new in (
             ("title", update.title, title.strip()),
             ("body", update.body, body.strip()),
+            ("texts_by_language", update.texts_by_language, translations),
         )
         if old != new
     ]
@@ -166,6 +187,7 @@ def edit_update(
         return
     update.title = title.strip()
     update.body = body.strip()
+    update.texts_by_language = translations
     update.edited_at = now or utcnow()
     db.session.flush()
     audit.record(

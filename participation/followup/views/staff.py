@@ -234,6 +234,7 @@ def update_create(project_id: int) -> ResponseReturnValue:
         data = services.UpdateData(
             title=form.title.data or "",
             body=form.body.data or "",
+            texts_by_language=form.texts_by_language(),
             photo=photo,
             photo_alt=form.photo_alt.data or "",
             photo_consent=bool(form.photo_consent.data),
@@ -270,10 +271,15 @@ def _update_page(update: ProjectUpdate) -> str:
 def update_edit(project_id: int, update_id: int) -> ResponseReturnValue:
     update = _update_or_404(project_id, update_id)
     form = UpdateEditForm(obj=update)
+    if not form.is_submitted():
+        form.fill_translations(update.texts_by_language)
     if form.validate_on_submit():
         title, body = form.title.data or "", form.body.data or ""
+        texts = form.texts_by_language()
         response = submit(
-            lambda: services.edit_update(update, title, body, current_user),
+            lambda: services.edit_update(
+                update, title, body, current_user, texts_by_language=texts
+            ),
             form=form,
             success=_("The news is corrected."),
             redirect_to=url_for(

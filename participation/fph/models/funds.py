@@ -51,6 +51,9 @@ class Fund(Base):
     deadline_days: Mapped[int] = mapped_column(default=30)
     #: Where residents get help or a paper form (the relays), in plain language.
     help_text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The help text in other languages, when staff gave it:
+    #: ``{"en": {"help_text": ...}, "ar": {...}}``.
+    texts_by_language: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
     contact: Mapped[str] = mapped_column(sa.String(200), default="")
     is_open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -135,6 +138,9 @@ class Reglement(Base):
     )
     version: Mapped[int]
     text: Mapped[str] = mapped_column(sa.Text)
+    #: The text in other languages, for reading (the French one is adopted):
+    #: ``{"en": {"text": ...}, "ar": {...}}``.
+    texts_by_language: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
     #: The adopting decision, e.g. "Délibération du conseil municipal n° 2026-41".
     adopted_by: Mapped[str] = mapped_column(sa.String(300))
     adopted_on: Mapped[date]

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from ...core import audit
 from ...core.actors import Actor, actor_id, is_system
 from ...core.errors import FieldErrors, PermissionDenied
+from ...core.texts import TextsByLanguage, clean_texts_by_language
 from ...core.time import PARIS, utcnow
 from ...council.models import Council, Meeting
 from ...council.states import MeetingKind, MeetingState
@@ -46,6 +47,8 @@ class FundData:
     help_text: str = ""
     contact: str = ""
     is_open: bool = True
+    #: The help text in other languages: ``{"ar": {"help_text": ...}}``.
+    texts_by_language: TextsByLanguage | None = None
 
 
 def _check_fund(data: FundData, fund: Fund | None) -> None:
@@ -83,6 +86,9 @@ def _check_fund(data: FundData, fund: Fund | None) -> None:
         )
         if clash is not None and (fund is None or clash != fund.id):
             errors["year"] = _l("This neighbourhood already has a fund for that year.")
+    clean_texts_by_language(
+        data.texts_by_language, {"help_text": data.help_text}, errors
+    )
     if errors:
         raise FieldErrors(errors)
 
@@ -99,6 +105,9 @@ def _apply(fund: Fund, data: FundData) -> None:
     fund.min_group_adults = data.min_group_adults or 3
     fund.deadline_days = data.deadline_days if data.deadline_days is not None else 30
     fund.help_text = data.help_text.strip()[:5000]
+    fund.texts_by_language = clean_texts_by_language(
+        data.texts_by_language, {"help_text": fund.help_text}
+    )
     fund.contact = data.contact.strip()[:200]
     fund.is_open = data.is_open
 
@@ -188,13 +197,19 @@ def adopt_reglement(
     adopted_on: date | None,
     actor: Actor,
     *,
+    texts_by_language: TextsByLanguage | None = None,
     now: datetime | None = None,
 ) -> Reglement:
-    """A new version of the règlement, in force from now (the former one is not)."""
+    """A new version of the règlement, in force from now (the former one is not).
+
+    *texts_by_language* gives it in other languages for reading (``{"ar":
+    {"text": ...}}``); the French text is the one adopted.
+    """
     staff_only(actor)
     errors: dict[str, Any] = {}
     if not text.strip():
         errors["text"] = _l("Give the text of the règlement.")
+    translations = clean_texts_by_language(texts_by_language, {"text": text}, errors)
     if not adopted_by.strip():
         errors["adopted_by"] = _l(
             "Give the decision that adopted it, for example a council deliberation."
@@ -214,6 +229,7 @@ def adopt_reglement(
         fund_id=fund.id,
         version=version,
         text=text.strip()[:50_000],
+        texts_by_language=translations,
         adopted_by=adopted_by.strip()[:300],
         adopted_on=adopted_on,
         is_in_force=True,

@@ -65,6 +65,7 @@ def _fund_data(form: FundForm) -> tuple[services.FundData, list[services.FunderD
         help_text=form.help_text.data or "",
         contact=form.contact.data or "",
         is_open=bool(form.is_open.data),
+        texts_by_language=form.texts_by_language(),
     )
     funders = [
         services.FunderData(
@@ -122,6 +123,7 @@ def fund_edit(fund_id: int) -> ResponseReturnValue:
     form = FundForm(obj=fund)
     _fund_form_choices(form)
     if not form.is_submitted():
+        form.fill_translations(fund.texts_by_language)
         for i, funder in enumerate(fund.funders[:FUNDER_ROWS]):
             form[f"funder_name_{i}"].data = funder.name
             form[f"funder_kind_{i}"].data = funder.kind.value
@@ -147,6 +149,7 @@ def reglement_adopt(fund_id: int) -> ResponseReturnValue:
     form = ReglementForm()
     if not form.is_submitted() and fund.reglement_in_force is not None:
         form.text.data = fund.reglement_in_force.text
+        form.fill_translations(fund.reglement_in_force.texts_by_language)
     elif form.is_submitted() and form.validate():
         response = submit(
             lambda: services.adopt_reglement(
@@ -155,6 +158,7 @@ def reglement_adopt(fund_id: int) -> ResponseReturnValue:
                 form.adopted_by.data or "",
                 form.adopted_on.data,
                 _me(),
+                texts_by_language=form.texts_by_language(),
             ),
             redirect_to=url_for("fph.manage_fund", fund_id=fund.id),
             success=_("The new version of the règlement is in force."),

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import force_locale, format_date, ngettext
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from ...budget.models import Idea, Round
-from ...core.i18n import money
+from ...core.i18n import format_date, money
 from ...core.pdf import Document
 from ...core.time import PARIS
 from ..ballots import BallotRules

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from flask_babel import format_date, format_datetime, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ...accounts.models import User
+from ...core.i18n import format_date, format_datetime
 from ...core.pdf import Document
 from ..models import PollingDesk
 from .models import PaperBatch

@@ -7,13 +7,14 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ....accounts.models import User
 from ....budget.models import Envelope, Idea, Round
 from ....core import audit
 from ....core.errors import Conflict, FieldErrors
+from ....core.i18n import format_date
 from ....core.time import PARIS, utcnow
 from ....extensions import db
 from ... import services as voting
