@@ -243,17 +243,23 @@ def keep_language(endpoint: str, values: dict[str, Any]) -> None:
 
 
 def remember_language() -> None:
-    """A signed-in person who follows a language link keeps it (their session).
+    """A signed-in person who follows a language link keeps it: in their session and
+    their profile (the e-mails and printed sheets they get use it).
 
     Visitors keep it in the address only: their pages stay cookie-free.
     """
     chosen = url_language()
-    if (
-        chosen is not None
-        and current_user.is_authenticated
-        and session.get("lang") != chosen
-    ):
+    if chosen is None or not current_user.is_authenticated:
+        return
+    if session.get("lang") != chosen:
         session["lang"] = chosen
+    if getattr(current_user, "locale", chosen) != chosen:
+        from ..extensions import db
+        from .database import write_lock
+
+        write_lock()
+        current_user.locale = chosen
+        db.session.commit()
 
 
 def language_url(code: str) -> str:

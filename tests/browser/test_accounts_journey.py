@@ -34,7 +34,7 @@ def _person(live_server, **where) -> User:
 
 
 def _sign_out(page) -> None:
-    page.locator('form[action$="/signout"] button[type="submit"]').click()
+    page.locator('form[action*="/signout"] button[type="submit"]').click()
 
 
 def _sign_in(page, identifier: str, password: str) -> None:
@@ -73,15 +73,15 @@ def test_resident_registers_confirms_email_signs_in_reads_arabic_and_signs_out(
 
     _sign_in(page, email, PASSWORD)
     expect(page).to_have_url(live_server.url_for("/account"))
-    page.get_by_role("button", name="العربية").click()
+    page.locator(".lang-switch").get_by_role("link", name="العربية").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("html")).to_have_attribute("lang", "ar")
     assert _person(live_server, email=email).locale == "ar"
 
     _sign_out(page)
-    expect(page).to_have_url(live_server.url_for("/"))
-    expect(page.locator('header a[href="/signin"]')).to_be_visible()
-    # The choice of language outlives the session.
+    # The choice of language outlives the session (in the address, cookie-free).
+    expect(page).to_have_url(live_server.url_for("/?lang=ar"))
+    expect(page.locator('header a[href="/signin?lang=ar"]')).to_be_visible()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
 
 

@@ -53,7 +53,7 @@ def _sign_in(page, login: str) -> None:
 
 
 def _sign_out(page) -> None:
-    page.locator('form[action$="/signout"] button[type="submit"]').click()
+    page.locator('form[action*="/signout"] button[type="submit"]').click()
 
 
 def _first_number(envelope: Envelope) -> int:

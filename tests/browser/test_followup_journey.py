@@ -75,12 +75,12 @@ def _photo(tmp_path: Path) -> Path:
 
 
 def _to_arabic(page) -> None:
-    page.locator('.lang-switch button[value="ar"]').click()
+    page.locator('.lang-switch a[hreflang="ar"]').click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
 
 
 def _to_french(page) -> None:
-    page.locator('.lang-switch button[value="fr"]').click()
+    page.locator('.lang-switch a[hreflang="fr"]').click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
 
 
@@ -209,8 +209,12 @@ def test_a_winner_is_followed_delivered_and_shown_on_its_neighbourhood_page(
         f'#outcome-table a.outcome-project[href="/projects/{project_id}"]'
     )
     expect(line).to_have_count(1)
-    _to_arabic(page)
-    expect(line).to_have_count(1)
+    _to_arabic(page)  # the links now carry the language of the address
+    expect(
+        page.locator(
+            f'#outcome-table a.outcome-project[href="/projects/{project_id}?lang=ar"]'
+        )
+    ).to_have_count(1)
     page.goto(f"/territories/{territory_id}")
     expect(delivered).to_have_count(1)
     expect(council.first).to_be_visible()
@@ -245,26 +249,33 @@ def _demo_fph_grant(live_server) -> tuple[int, int, int, str]:
         return (*ids, name)
 
 
-def _check_fph_pages(page, application_id: int, project_id: int, territory_id: int):
-    page.goto(f"/territories/{territory_id}")
+def _check_fph_pages(
+    page, application_id: int, project_id: int, territory_id: int, lang: str = ""
+):
+    """The file, its project and its neighbourhood link to one another; in a
+    language other than French (*lang*) the links carry it in the address."""
+    q = f"?lang={lang}" if lang else ""
+    page.goto(f"/territories/{territory_id}{q}")
     row = page.locator(f"#fph-file-{application_id}")
     expect(row).to_be_visible()
     expect(page.locator('#fph [id$="-committee"] time').first).to_be_visible()
     expect(page.locator('#fph a[id$="-apply"]').first).to_be_visible()
     expect(page.locator(f"#fph-file-{application_id}-project")).to_have_attribute(
-        "href", f"/projects/{project_id}"
+        "href", f"/projects/{project_id}{q}"
     )
     # The project is also among the neighbourhood's projects.
-    expect(page.locator(f'#projects a[href="/projects/{project_id}"]')).to_have_count(1)
+    expect(
+        page.locator(f'#projects a[href="/projects/{project_id}{q}"]')
+    ).to_have_count(1)
     page.locator(f"#fph-file-{application_id}-project").click()
-    expect(page).to_have_url(re.compile(rf"/projects/{project_id}$"))
+    expect(page).to_have_url(re.compile(rf"/projects/{project_id}{re.escape(q)}$"))
     expect(page.locator("#fph-file")).to_have_attribute(
-        "href", f"/fph/files/{application_id}"
+        "href", f"/fph/files/{application_id}{q}"
     )
     page.locator("#fph-file").click()
-    expect(page).to_have_url(re.compile(rf"/fph/files/{application_id}$"))
+    expect(page).to_have_url(re.compile(rf"/fph/files/{application_id}{re.escape(q)}$"))
     expect(page.locator("#followup-project")).to_have_attribute(
-        "href", f"/projects/{project_id}"
+        "href", f"/projects/{project_id}{q}"
     )
 
 
@@ -286,8 +297,8 @@ def test_a_granted_fph_file_is_followed_up_on_its_neighbourhood_and_project_page
     expect(page.locator("#apply")).to_be_visible()
 
     _to_arabic(page)
-    _check_fph_pages(page, application_id, project_id, territory_id)
-    page.goto(f"/territories/{territory_id}")
+    _check_fph_pages(page, application_id, project_id, territory_id, "ar")
+    page.goto(f"/territories/{territory_id}?lang=ar")
     expect(carrier).not_to_contain_text(group)
     assert carrier.inner_text() != french  # "a group of residents", translated
 

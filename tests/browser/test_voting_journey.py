@@ -135,7 +135,7 @@ def _sign_in(page, identifier: str) -> None:
 
 
 def _sign_out(page) -> None:
-    page.locator('form[action$="/signout"] button[type="submit"]').click()
+    page.locator('form[action*="/signout"] button[type="submit"]').click()
 
 
 def test_vote_receipt_refusal_knapsack_count_and_published_results(page, live_server):
