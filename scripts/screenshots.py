@@ -61,7 +61,8 @@ def _language(page: Any, language: str) -> None:
 
 
 def _shot(page: Any, out: Path, language: str, name: str, path: str) -> None:
-    page.goto(path)
+    # A visitor's language is in the address (signed-in people also keep it).
+    page.goto(f"{path}{'&' if '?' in path else '?'}lang={language}")
     page.wait_for_load_state()
     if "/signin" in page.url:
         raise SystemExit(f"{path} asked to sign in again")
