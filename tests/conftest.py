@@ -172,6 +172,25 @@ def app(app_config: dict[str, Any], tmp_path: Path, monkeypatch) -> Iterator[Fla
 
 
 @pytest.fixture
+def another_app(tmp_path: Path, monkeypatch) -> Iterator[Callable[..., Flask]]:
+    """Make further app instances (a second server, another setting); their
+    database connections are closed at the end of the test, never left to the
+    garbage collector (psycopg warns, and the warning fails a later test)."""
+    made: list[Flask] = []
+
+    def _another_app(config: dict[str, Any], instance: str = "other") -> Flask:
+        monkeypatch.setenv("PARTICIPATION_INSTANCE_PATH", str(tmp_path / instance))
+        made.append(create_app(config))
+        return made[-1]
+
+    yield _another_app
+    for other in made:
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture
 def db(app: Flask):
     return _db
 

@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from participation import create_app
 from participation.budget.models import Idea
 from participation.core import cache as page_cache
 from participation.extensions import db as _db
@@ -171,16 +170,15 @@ def test_following_a_language_link_signed_in_keeps_it(
 
 
 @pytest.fixture
-def second_app(app: Flask, app_config: dict[str, Any], tmp_path: Path) -> Flask:
+def second_app(app: Flask, app_config: dict[str, Any], another_app) -> Flask:
     """Another app instance on the same database and the same version store, as a
     second gunicorn server (its own in-process page cache)."""
-    other = create_app(
+    return another_app(
         {
             **app_config,
             "DATA_VERSION_FILE": str(Path(app.instance_path) / "data-version"),
         }
     )
-    return other
 
 
 def test_a_write_on_one_server_is_never_served_stale_by_the_other(
@@ -210,11 +208,10 @@ def test_a_write_on_one_server_is_never_served_stale_by_the_other(
         _db.session.remove()
 
 
-def test_the_redis_store_is_used_when_configured(app_config, tmp_path, monkeypatch):
+def test_the_redis_store_is_used_when_configured(app_config, another_app):
     """With CACHE_REDIS_URL, pages and the version live in Redis (not reached here:
     the app starts without connecting)."""
-    monkeypatch.setenv("PARTICIPATION_INSTANCE_PATH", str(tmp_path / "instance"))
-    other = create_app({**app_config, "CACHE_REDIS_URL": "redis://127.0.0.1:1/0"})
+    other = another_app({**app_config, "CACHE_REDIS_URL": "redis://127.0.0.1:1/0"})
     store = other.extensions["participation_data_version"]
     assert isinstance(store, page_cache.RedisVersion)
     backend = other.extensions["cache"][page_cache.cache]

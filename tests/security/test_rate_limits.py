@@ -96,12 +96,9 @@ def test_trusted_addresses_are_not_limited_per_address(app):
 
 
 def test_the_client_address_comes_from_the_proxy_when_configured(
-    app_config, tmp_path, monkeypatch
+    app_config, another_app
 ):
-    from participation import create_app
-
-    monkeypatch.setenv("PARTICIPATION_INSTANCE_PATH", str(tmp_path / "proxied"))
-    app = create_app({**app_config, "TRUSTED_PROXIES": 1})
+    app = another_app({**app_config, "TRUSTED_PROXIES": 1}, "proxied")
     seen = []
 
     @app.get("/_address")
