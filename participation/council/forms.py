@@ -368,7 +368,8 @@ class MeetingForm(ChoicesForm, IdempotentForm):
     submit = SubmitField(_l("Save the meeting"))
 
 
-class ItemForm(ChoicesForm, IdempotentForm):
+class ItemForm(TranslatedTextsMixin, ChoicesForm, IdempotentForm):
+    translated_texts = ("title", "description")
     CHOICES: ClassVar[ChoiceMap] = {
         "kind": AgendaItemKind.choices,
         "decision_kind": _with_blank(DecisionKind),
@@ -384,6 +385,15 @@ class ItemForm(ChoicesForm, IdempotentForm):
         validators=[InputRequired(_l("Give the item a title.")), Length(max=200)],
     )
     description = TextAreaField(_l("Details"), validators=[Length(max=10_000)])
+    title_en, title_ar = translations(
+        _l("Title in English"),
+        _l("Title in Arabic"),
+        max_length=200,
+        field_class=StringField,
+    )
+    description_en, description_ar = translations(
+        _l("Details in English"), _l("Details in Arabic"), max_length=10_000
+    )
     is_public = BooleanField(_l("Public item"), default=True)
     decision_kind = SelectField(
         _l("Kind of decision (for a vote)"),

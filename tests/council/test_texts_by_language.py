@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from participation.council.models import Council
+from participation.council.models import AgendaItem, Council
 
 PRESENTATION_AR = "يجمع المجلس سكان الحي وجمعياته."
 
@@ -80,3 +80,69 @@ def test_a_presentation_in_arabic_only_is_refused_and_kept(
     assert f"{PRESENTATION_AR}</textarea>" in text
     assert 'value="CC Viguier"' in text
     assert db.session.scalar(sa.select(sa.func.count(Council.id))) == 0
+
+
+# ------------------------------------------------------------ agenda items
+
+ITEM_TITLE_AR = "حديقة مشتركة في الحي"
+ITEM_DETAILS_AR = "عرض المشروع ومناقشته."
+
+
+def _agenda_item(client, meeting_id: int, language: str) -> str:
+    page = client.get(f"/councils/meetings/{meeting_id}?lang={language}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    start = text.index('<ol class="agenda"')
+    return text[start : text.index("</ol>", start)]
+
+
+@pytest.mark.french
+def test_an_agenda_item_is_read_in_arabic_by_arabic_readers(
+    db, client, login_as, staff, council, make_meeting, convene
+):
+    meeting = make_meeting(council, items=())
+    login_as(staff)
+    added = client.post(
+        f"/councils/meetings/{meeting.id}/items/new",
+        data={
+            "kind": "information",
+            "title": "Jardin partagé du quartier",
+            "title_ar": ITEM_TITLE_AR,
+            "description": "Présentation du projet et échange.",
+            "description_ar": ITEM_DETAILS_AR,
+            "is_public": "y",
+        },
+    )
+    assert added.status_code == 302
+    item = db.session.scalars(sa.select(AgendaItem)).one()
+    assert item.texts_by_language == {
+        "ar": {"title": ITEM_TITLE_AR, "description": ITEM_DETAILS_AR}
+    }
+    convene(meeting)
+
+    arabic = _agenda_item(client, meeting.id, "ar")
+    assert f'<strong class="item-title" dir="auto">{ITEM_TITLE_AR}</strong>' in arabic
+    assert f'dir="auto">{ITEM_DETAILS_AR}</p>' in arabic
+    assert "Jardin partagé" not in arabic
+    english = _agenda_item(client, meeting.id, "en")
+    assert 'lang="fr" dir="auto">Jardin partagé du quartier</strong>' in english
+    assert ITEM_TITLE_AR not in english
+    french = _agenda_item(client, meeting.id, "fr")
+    assert ">Jardin partagé du quartier</strong>" in french
+    assert 'lang="fr"' not in french
+
+
+def test_an_agenda_item_in_arabic_only_is_refused_and_kept(
+    db, client, login_as, staff, council, make_meeting
+):
+    meeting = make_meeting(council, items=())
+    login_as(staff)
+    page = client.post(
+        f"/councils/meetings/{meeting.id}/items/new",
+        data={"kind": "information", "title": "", "title_ar": ITEM_TITLE_AR},
+    )
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'id="title-error"' in text
+    assert f'value="{ITEM_TITLE_AR}"' in text
+    assert db.session.scalar(sa.select(sa.func.count(AgendaItem.id))) == 0

@@ -168,6 +168,8 @@ class AgendaItem(Base):
     kind: Mapped[AgendaItemKind]
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The title and details in other languages: ``{"ar": {"title": ...}}``.
+    texts_by_language: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
     #: Internal items stay out of the public agenda and the published minutes.
     is_public: Mapped[bool] = mapped_column(default=True)
     decision_kind: Mapped[DecisionKind | None]

@@ -17,6 +17,7 @@ from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, DomainError, FieldErrors
 from ...core.i18n import format_datetime
 from ...core.outbox import queue_email
+from ...core.texts import TextsByLanguage, clean_texts_by_language
 from ...core.time import utcnow
 from ...core.workflow import Workflow, apply_transition
 from ...extensions import db
@@ -196,6 +197,8 @@ class ItemData:
     is_public: bool = True
     decision_kind: DecisionKind | None = None
     minutes_id: int | None = None
+    #: The title and details in other languages: ``{"ar": {"title": ...}}``.
+    texts_by_language: TextsByLanguage | None = None
 
 
 def minutes_to_approve(meeting: Meeting) -> list[Minutes]:
@@ -226,6 +229,11 @@ def _check_item(meeting: Meeting, data: ItemData) -> dict[str, Any]:
         lambda: clean_text(
             data.description, "description", max_length=10_000, required=False
         ),
+    )
+    values["texts_by_language"] = clean_texts_by_language(
+        data.texts_by_language,
+        {"title": data.title, "description": data.description},
+        errors,
     )
     values["minutes_id"] = None
     if data.kind is AgendaItemKind.MINUTES_APPROVAL:

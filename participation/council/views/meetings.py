@@ -176,6 +176,7 @@ def item_create(meeting_id: int) -> ResponseReturnValue:
             if form.decision_kind.data
             else None,
             minutes_id=ascii_int(minutes_id),
+            texts_by_language=form.texts_by_language(),
         )
         response = submit(
             lambda: meetings.add_item(meeting, data, me()),
