@@ -155,6 +155,9 @@ def _prepare_casting(uri: str, voters: int) -> CastingSetup:
     from participation.voting import services
     from participation.voting.states import BallotType
 
+    from .harness import ensure_postgresql_database
+
+    ensure_postgresql_database(uri)
     app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": uri})
     with app.app_context():
         with db.engine.begin() as connection:

@@ -237,10 +237,35 @@ def _flask(env: dict[str, str], *args: str) -> None:
         )
 
 
+def ensure_postgresql_database(uri: str) -> None:
+    """Create the database of *uri* when it is missing (the role needs CREATEDB),
+    through the server's ``postgres`` maintenance database; a fresh machine then
+    needs only the role, as the tests do."""
+    import sqlalchemy as sa
+
+    url = sa.make_url(uri)
+    admin = sa.create_engine(
+        url.set(database="postgres"),
+        isolation_level="AUTOCOMMIT",
+        poolclass=sa.NullPool,
+    )
+    try:
+        with admin.connect() as connection:
+            exists = connection.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": url.database},
+            )
+            if not exists:
+                connection.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
+    finally:
+        admin.dispose()
+
+
 def _empty_postgresql(uri: str) -> None:
     """Drop every table of the bench database (so migrations start from nothing)."""
     import sqlalchemy as sa
 
+    ensure_postgresql_database(uri)
     engine = sa.create_engine(uri, poolclass=sa.NullPool)
     try:
         with engine.begin() as connection:
