@@ -138,6 +138,10 @@ def check_cache_across(
     return {"cached_before": before, "after_write": after, "ok": fresh}
 
 
+#: The sign-in limit both servers get for the check.
+SIGNIN_LIMIT = "10 per minute"
+
+
 def check_rate_limit_across(servers: list[str], attempts: int = 12) -> dict[str, Any]:
     """Wrong sign-ins in turn on each server: one shared counter refuses the 11th."""
     jar = http.cookiejar.CookieJar()
@@ -189,6 +193,9 @@ def run(args: argparse.Namespace) -> int:
                 **context.env,
                 "PARTICIPATION_CACHE_REDIS_URL": f"{redis_url}/0",
                 "PARTICIPATION_RATELIMIT_STORAGE_URI": f"{redis_url}/1",
+                # A known limit for the check (the default is 30 per 10 minutes):
+                # the 11th wrong sign-in is refused whichever server it reaches.
+                "PARTICIPATION_RATELIMIT_SIGNIN": SIGNIN_LIMIT,
                 # Plain HTTP here: the sign-in checks need the session cookie back.
                 "PARTICIPATION_SESSION_COOKIE_SECURE": "false",
             }
