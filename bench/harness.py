@@ -310,9 +310,10 @@ def gunicorn(
         str(log),
         "--log-level",
         "warning",
-        # As `make serve` and the README's deployment: without it, wrk's keep-alive
-        # connections were spread unevenly over the workers in half the runs here
-        # (a page at 0.12-0.16 of the bare endpoint instead of 0.36-0.47).
+        # As `make serve` and the README's deployment: without it, 6 of 16 page
+        # figures of four short runs here fell to 0.12-0.16 of the bare endpoint
+        # (the others 0.37-0.47; with it all 16 at 0.36-0.47), which looks like the
+        # keep-alive connections spread unevenly over the workers.
         "--reuse-port",
     ]
     if settings.worker_class == "gthread":

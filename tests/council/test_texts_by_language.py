@@ -132,17 +132,28 @@ def test_an_agenda_item_is_read_in_arabic_by_arabic_readers(
     assert 'lang="fr"' not in french
 
 
-def test_an_agenda_item_in_arabic_only_is_refused_and_kept(
+def test_details_in_arabic_only_are_refused_by_the_service_and_kept(
     db, client, login_as, staff, council, make_meeting
 ):
+    """The title is given, the details only in Arabic: the form lets it through
+    (the French details are optional), the service refuses it on the French field."""
     meeting = make_meeting(council, items=())
     login_as(staff)
     page = client.post(
         f"/councils/meetings/{meeting.id}/items/new",
-        data={"kind": "information", "title": "", "title_ar": ITEM_TITLE_AR},
+        data={
+            "kind": "information",
+            "title": "Jardin partagé du quartier",
+            "title_ar": ITEM_TITLE_AR,
+            "description": "",
+            "description_ar": ITEM_DETAILS_AR,
+        },
     )
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert 'id="title-error"' in text
+    assert 'id="description-error"' in text
+    assert "Write this text in French too" in text
+    assert 'value="Jardin partagé du quartier"' in text
     assert f'value="{ITEM_TITLE_AR}"' in text
+    assert f"{ITEM_DETAILS_AR}</textarea>" in text
     assert db.session.scalar(sa.select(sa.func.count(AgendaItem.id))) == 0
