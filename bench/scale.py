@@ -141,6 +141,7 @@ def check_cache_across(
 #: Wrong sign-ins a minute both servers allow for the check (the default limit,
 #: 30 per 10 minutes, would need more attempts than the check makes).
 SIGNIN_LIMIT_PER_MINUTE = 10
+SIGNIN_LIMIT = f"{SIGNIN_LIMIT_PER_MINUTE} per minute"
 
 
 def check_rate_limit_across(
@@ -197,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
                 **context.env,
                 "PARTICIPATION_CACHE_REDIS_URL": f"{redis_url}/0",
                 "PARTICIPATION_RATELIMIT_STORAGE_URI": f"{redis_url}/1",
-                "PARTICIPATION_RATELIMIT_SIGNIN": f"{SIGNIN_LIMIT_PER_MINUTE} per minute",
+                "PARTICIPATION_RATELIMIT_SIGNIN": SIGNIN_LIMIT,
                 # Plain HTTP here: the sign-in checks need the session cookie back.
                 "PARTICIPATION_SESSION_COOKIE_SECURE": "false",
             }
