@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ...core import audit
 from ...core.permissions import is_staff
@@ -53,8 +54,11 @@ def open_session(user: User, *, remembered: bool = False) -> str:
 
 def load_session(user_id: int, token: str) -> UserSession | None:
     """The live session of *user_id* that *token* names, with its person loaded."""
+    # The person comes in the same query (every request reads them).
     row = db.session.scalar(
-        sa.select(UserSession).where(UserSession.token_hash == _digest(token))
+        sa.select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == _digest(token))
     )
     if row is None or row.user_id != user_id or not row.user.is_active:
         return None

@@ -88,9 +88,13 @@ class BallotSummary:
     total_points: int = 0
 
 
-def summarise(envelope: Envelope, chosen: Mapping[int, int]) -> BallotSummary:
+def summarise(
+    envelope: Envelope,
+    chosen: Mapping[int, int],
+    projects: Sequence[Idea] | None = None,
+) -> BallotSummary:
     summary = BallotSummary()
-    for idea in ballot_projects(envelope):
+    for idea in ballot_projects(envelope) if projects is None else projects:
         points = chosen.get(idea.id)
         if points:
             summary.projects.append((idea, points))

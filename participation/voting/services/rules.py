@@ -45,10 +45,28 @@ class RulesData:
         return cls(**{name: getattr(rules, name) for name in cls.__dataclass_fields__})
 
 
+#: ``db.session.info`` key: round id -> its rules, once read in this session.
+_KNOWN_RULES = "vote_rules_of_round"
+
+
 def get_rules(round_: Round) -> VoteRules | None:
-    return db.session.scalar(
+    """The rules of *round_*, or None.
+
+    A request asks several times (the view, the eligibility, the box): the rules
+    read first are kept with the session (the identity map alone holds them weakly)
+    and answer again with no query while they are persistent in it; after a commit
+    their attributes are read again, as any expired object's are.
+    """
+    known: dict[int, VoteRules] = db.session.info.setdefault(_KNOWN_RULES, {})
+    rules = known.get(round_.id)
+    if rules is not None and sa.inspect(rules).persistent:
+        return rules
+    rules = db.session.scalar(
         sa.select(VoteRules).where(VoteRules.round_id == round_.id)
     )
+    if rules is not None:
+        known[round_.id] = rules
+    return rules
 
 
 def vote_has_opened(round_: Round, now: datetime | None = None) -> bool:

@@ -144,7 +144,8 @@ def vote_review(round_id: int) -> ResponseReturnValue:
     try:
         if typing_errors is not None:
             raise typing_errors
-        chosen = services.validate_choices(rules, envelope, pairs)
+        projects = services.ballot_projects(envelope)
+        chosen = services.validate_choices(rules, envelope, pairs, projects)
     except FieldErrors as invalid:
         kept = {i: p for i, p in pairs if p >= 0}
         return _render_ballot(round_, envelope, chosen=kept, errors=invalid, status=400)
@@ -155,7 +156,7 @@ def vote_review(round_id: int) -> ResponseReturnValue:
                 round=round_,
                 envelope=envelope,
                 rules=rules,
-                summary=services.summarise(envelope, chosen),
+                summary=services.summarise(envelope, chosen, projects),
                 chosen=chosen,
                 form=ballot_form([], token=_new_token(round_)),
                 BallotType=BallotType,
