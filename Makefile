@@ -43,7 +43,7 @@ run: demo
 
 ## Production-like: gunicorn, database from PARTICIPATION_SQLALCHEMY_DATABASE_URI.
 serve: db-upgrade
-	$(BIN)/gunicorn --workers 2 --reuse-port --bind 127.0.0.1:$(PORT) 'participation:create_app()'
+	$(BIN)/gunicorn --workers 2 --reuse-port --bind 127.0.0.1:$(PORT) 'participation.wsgi:app'
 
 setup-dev: $(VENV)/.installed-dev translations-compile
 

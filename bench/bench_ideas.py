@@ -25,6 +25,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from participation.core.runtime import settle_for_serving
+
 #: Pages loaded by the benchmark: the public list (first page), the list filtered by
 #: round, QPV, theme and state, and one idea.
 URLS = (
@@ -255,6 +257,8 @@ def register_scenarios(count: int = DEFAULT_COUNT) -> None:
             current_app.config["PAGE_CACHE_ENABLED"] = False
             url = paths(current_app, count)[index]
             client = current_app.test_client()
+            # As a served worker runs (participation/wsgi.py).
+            settle_for_serving()
 
             def get() -> None:
                 response = client.get(url)
@@ -320,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         loaded = load_into_current_app(args.count)
     print(f"loaded {loaded} in {time.perf_counter() - started:.1f} s")
     app.config["PAGE_CACHE_ENABLED"] = False
+    settle_for_serving()  # as a served worker runs (participation/wsgi.py)
     for url in paths(app, args.count):
         print(url, _time_in_process(app, url, args.calls))
     return 0

@@ -573,7 +573,7 @@ def run_casting(
                 concurrency,
             )
         log = Path(scratch) / "app.log"
-        with gunicorn("participation:create_app()", env, settings, log) as url:
+        with gunicorn("participation.wsgi:app", env, settings, log) as url:
             port = int(url.rsplit(":", 1)[1])
             jobs = [_full_vote_job(setup, n) for n in range(voters)]
             helper = None

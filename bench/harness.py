@@ -615,7 +615,7 @@ def _run_database(
     if served:
         app = context.create_app()
         log = scratch / f"gunicorn-{database}.log"
-        with gunicorn("participation:create_app()", context.env, settings, log) as url:
+        with gunicorn("participation.wsgi:app", context.env, settings, log) as url:
             for page in served:
                 path = page.path
                 if not isinstance(path, str):

@@ -2,9 +2,15 @@
 
 from flask import Flask
 
+from participation.core.runtime import settle_for_serving
+
 app = Flask(__name__)
 
 
 @app.get("/")
 def hello() -> str:
     return "Hello, World!"
+
+
+# The same runtime as the app's WSGI entry (participation/wsgi.py).
+settle_for_serving()

@@ -63,7 +63,7 @@ def run(settings: Settings, scratch: Path) -> list[Result]:
     one = Settings(**{**settings.__dict__, "workers": 1})
     log = scratch / "gunicorn-memory.log"
     figures: dict[str, Any] = {}
-    with gunicorn("participation:create_app()", context.env, one, log) as url:
+    with gunicorn("participation.wsgi:app", context.env, one, log) as url:
         port = int(url.rsplit(":", 1)[1])
         worker = _workers_of(port)[0]
         counter = itertools.count(1)

@@ -17,6 +17,8 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Flask, request
 
+from participation.core.runtime import settle_for_serving
+
 app = Flask(__name__)
 engine = sa.create_engine(
     os.environ.get("PARTICIPATION_SQLALCHEMY_DATABASE_URI", "sqlite://"),
@@ -63,3 +65,7 @@ def vote() -> tuple[str, int]:
             },
         )
     return "recorded", 201
+
+
+# The same runtime as the app's WSGI entry (participation/wsgi.py).
+settle_for_serving()

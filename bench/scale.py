@@ -218,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
                 servers = [
                     stack.enter_context(
                         gunicorn(
-                            "participation:create_app()",
+                            "participation.wsgi:app",
                             env,
                             settings,
                             scratch / f"gunicorn-{n}.log",

@@ -331,6 +331,15 @@ class Idea(Base):
             name="fk_idea_round_territory_envelope",
         ),
         sa.Index("ix_idea_round_id_state", "round_id", "state"),
+        # The public list filtered by round, QPV and status, newest first: read in
+        # order from the index, not sorted (issue 14: 12.5 -> 6 ms on 10,000 ideas).
+        sa.Index(
+            "ix_idea_round_territory_state_submitted",
+            "round_id",
+            "territory_id",
+            "state",
+            "submitted_at",
+        ),
         # The public list: newest first, read straight from the index.
         sa.Index("ix_idea_submitted_at_id", "submitted_at", "id"),
         sa.CheckConstraint(

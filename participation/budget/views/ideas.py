@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -127,11 +127,31 @@ def _select(
     }
 
 
+@dataclass(slots=True)
+class _Card:
+    """What one card prints. Attributes, not a dict: Jinja reads ``c.url`` with
+    ``getattr`` first, and a dict made it raise and catch for every field."""
+
+    id: int
+    url: str
+    hidden: bool
+    state: str
+    state_label: str
+    heading: str = ""
+    reason: str = ""
+    meta: str = ""
+    themes: str = ""
+    photo: str = ""
+    photo_alt: str = ""
+    cost: str = ""
+    submitted: str = ""
+
+
 def _cards(
     rows: Sequence[queries.IdeaCardRow],
     states: dict[IdeaState, str],
     themes: dict[int, str],
-) -> list[dict[str, Any]]:
+) -> list[_Card]:
     """What each card prints, computed in Python once per row (no call per field
     in the template): link, heading, status, meta lines."""
     link = url_for(".idea_detail", idea_id=0)
@@ -142,38 +162,34 @@ def _cards(
     photo_prefix, photo_tail = photo_path.split("/0/", 1)
     photo_suffix = f"/{photo_tail}" + (f"?{photo_query}" if photo_query else "")
     dates: dict[Any, str] = {}
-    costs: dict[Decimal, str] = {}
     cards = []
     for row in rows:
-        hidden = row.state is IdeaState.HIDDEN
-        card: dict[str, Any] = {
-            "id": row.id,
-            "url": f"{prefix}{row.id}{suffix}",
-            "hidden": hidden,
-            "state": row.state.value,
-            "state_label": states.get(row.state) or row.state.label,
-        }
-        if hidden:
-            card["heading"] = _("Idea no. %(id)d", id=row.id)
-            card["reason"] = row.hidden_reason
+        card = _Card(
+            id=row.id,
+            url=f"{prefix}{row.id}{suffix}",
+            hidden=row.state is IdeaState.HIDDEN,
+            state=row.state.value,
+            state_label=states.get(row.state) or row.state.label,
+        )
+        if card.hidden:
+            card.heading = _("Idea no. %(id)d", id=row.id)
+            card.reason = row.hidden_reason or ""
         else:
-            card["heading"] = row.title
-            card["meta"] = f"{row.territory_name or ''} · {row.round_title}"
-            card["themes"] = ", ".join(themes.get(i, "") for i in row.theme_ids)
+            card.heading = row.title
+            card.meta = f"{row.territory_name or ''} · {row.round_title}"
+            card.themes = ", ".join(themes.get(i, "") for i in row.theme_ids)
             if row.photo_name:
-                card["photo"] = f"{photo_prefix}/{row.id}{photo_suffix}"
-                card["photo_alt"] = row.photo_alt or ""
+                card.photo = f"{photo_prefix}/{row.id}{photo_suffix}"
+                card.photo_alt = row.photo_alt or ""
             if row.cost is not None:
-                if row.cost not in costs:
-                    costs[row.cost] = money(row.cost)
-                card["cost"] = costs[row.cost]
+                card.cost = money(row.cost)
             if row.submitted_at is not None:
                 day = row.submitted_at.date()
                 if day not in dates:
                     dates[day] = _(
                         "Submitted on %(date)s", date=format_date(row.submitted_at)
                     )
-                card["submitted"] = dates[day]
+                card.submitted = dates[day]
         cards.append(card)
     return cards
 
