@@ -84,6 +84,9 @@ def init_app(app: Flask) -> None:
     ratelimits.init_app(app)
     audit.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    from .forms import Request
+
+    app.request_class = Request  # WTForms' messages read once per language
     i18n.install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.signin"

@@ -54,11 +54,16 @@ def open_session(user: User, *, remembered: bool = False) -> str:
 
 def load_session(user_id: int, token: str) -> UserSession | None:
     """The live session of *user_id* that *token* names, with its person loaded."""
-    # The person comes in the same query (every request reads them).
-    row = db.session.scalar(
-        sa.select(UserSession)
-        .options(joinedload(UserSession.user))
-        .where(UserSession.token_hash == _digest(token))
+    # The person and their roles come in the same query: every signed-in request
+    # reads both (the menu, the permission checks).
+    row = (
+        db.session.execute(
+            sa.select(UserSession)
+            .options(joinedload(UserSession.user).joinedload(User.roles))
+            .where(UserSession.token_hash == _digest(token))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if row is None or row.user_id != user_id or not row.user.is_active:
         return None
