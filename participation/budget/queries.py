@@ -280,7 +280,8 @@ def load_idea(idea_id: int) -> Idea | None:
         .options(
             joinedload(Idea.round),
             joinedload(Idea.territory),
-            joinedload(Idea.author),
+            # The author's name only: their roles load if something asks.
+            joinedload(Idea.author).lazyload(User.roles),
             selectinload(Idea.themes),
             selectinload(Idea.history),
             selectinload(Idea.co_authors).joinedload(IdeaCoAuthor.user),
