@@ -22,6 +22,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from ...budget import queries as budget_queries
 from ...budget.models import Envelope, Round
@@ -62,9 +63,13 @@ def _round_or_404(round_id: int) -> Round:
 
 
 def _vote_round_or_404(round_id: int) -> Round:
-    """The round alone (its envelopes load when the vote asks): what the review and
-    the confirmation need, without the round page's eager loads (issue 14)."""
-    round_ = db.session.get(Round, round_id)
+    """The round with its envelopes and their QPV (the review names the voter's):
+    what the review needs, without the round page's eager loads (issue 14)."""
+    round_ = db.session.get(
+        Round,
+        round_id,
+        options=[selectinload(Round.envelopes).joinedload(Envelope.territory)],
+    )
     if round_ is None or not (
         round_.is_published or services.can_manage_votes(current_user)
     ):
