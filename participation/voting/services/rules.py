@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ...accounts.states import VerificationLevel
 from ...budget.models import Envelope, Round
@@ -45,8 +46,14 @@ class RulesData:
         return cls(**{name: getattr(rules, name) for name in cls.__dataclass_fields__})
 
 
-#: ``db.session.info`` key: round id -> its rules, once read in this session.
+#: ``db.session.info`` key: round id -> its rules, once read in this transaction.
 _KNOWN_RULES = "vote_rules_of_round"
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_known_rules(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction, not a savepoint
+        session.info.pop(_KNOWN_RULES, None)
 
 
 def get_rules(round_: Round) -> VoteRules | None:
@@ -54,8 +61,9 @@ def get_rules(round_: Round) -> VoteRules | None:
 
     A request asks several times (the view, the eligibility, the box): the rules
     read first are kept with the session (the identity map alone holds them weakly)
-    and answer again with no query while they are persistent in it; after a commit
-    their attributes are read again, as any expired object's are.
+    and answer again with no query until the transaction ends (commit or rollback:
+    then they are read again, so another transaction's change or a rolled-back
+    insert is never answered).
     """
     known: dict[int, VoteRules] = db.session.info.setdefault(_KNOWN_RULES, {})
     rules = known.get(round_.id)
