@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from core.querycount import count_queries
 from flask import render_template_string
 
 from participation.budget.states import IdeaState
@@ -17,21 +17,6 @@ from participation.review.models import IdeaReview
 from participation.review.services import ReviewData
 
 from .conftest import count_rows, passing_answers
-
-
-@contextmanager
-def count_queries(db):
-    """Count the SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 def form_answers(**overrides):

@@ -1,28 +1,12 @@
-"""``get_rules`` reads a round's rules once per session, and never answers stale."""
+"""``get_rules`` reads a round's rules once per transaction, and never answers stale."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import sqlalchemy as sa
+from core.querycount import count_queries
 
 from participation.extensions import db as _db
 from participation.voting import services
-
-
-@contextmanager
-def _counting() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    sa.event.listen(_db.engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(_db.engine, "before_cursor_execute", note)
 
 
 def _rules_reads(statements: list[str]) -> int:
@@ -35,7 +19,7 @@ def test_the_rules_are_read_once_then_again_after_a_commit(
     round_ = make_round("announcement")
     services.save_rules(round_, services.RulesData(max_projects=3), staff)
     _db.session.commit()
-    with _counting() as statements:
+    with count_queries(_db) as statements:
         first = services.get_rules(round_)
         again = services.get_rules(round_)
     assert first is not None
@@ -48,7 +32,7 @@ def test_the_rules_are_read_once_then_again_after_a_commit(
         {"r": round_.id},
     )
     _db.session.commit()
-    with _counting() as statements:
+    with count_queries(_db) as statements:
         found = services.get_rules(round_)
     assert _rules_reads(statements) == 1
     assert found.max_projects == 5  # type: ignore[union-attr]
