@@ -9,9 +9,10 @@ one idea per submission token (a double click creates one idea).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -406,17 +407,33 @@ class Idea(Base):
 
         The review feature may keep a fuller assessment; this is the hook pages use.
         """
-        if self.state is IdeaState.HIDDEN:
-            return self.hidden_reason
-        if self.public_reason:
-            return self.public_reason
-        for change in reversed(self.history):
-            if change.to_state is self.state and change.comment:
-                return change.comment
-        return None
+        return display_reason(self, self.history)
 
     def __repr__(self) -> str:
         return f"<Idea {self.id} {self.state.value} {self.title!r}>"
+
+
+class _Step(Protocol):
+    """A step of an idea's history: the model's row or a plain row of it."""
+
+    @property
+    def to_state(self) -> IdeaState: ...
+
+    @property
+    def comment(self) -> str | None: ...
+
+
+def display_reason(idea: Idea, history: Sequence[_Step]) -> str | None:
+    """``Idea.display_reason`` from *history* (the idea's steps, oldest first), which
+    a page may have read as plain rows."""
+    if idea.state is IdeaState.HIDDEN:
+        return idea.hidden_reason
+    if idea.public_reason:
+        return idea.public_reason
+    for change in reversed(history):
+        if change.to_state is idea.state and change.comment:
+            return change.comment
+    return None
 
 
 class IdeaCoAuthor(Base):

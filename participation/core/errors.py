@@ -15,7 +15,9 @@ class DomainError(Exception):
     status_code = 400
 
     def __init__(self, message: Any, *, field: str | None = None) -> None:
-        super().__init__(str(message))
+        # Kept lazy: translated when shown, not when raised (a permission check
+        # that only asks yes or no never translates it).
+        super().__init__(message)
         self.message = message
         self.field = field
 

@@ -10,43 +10,18 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from functools import cache
 from typing import Any, ClassVar
 
-from babel import support
-from flask import Request as FlaskRequest
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms import fields as wtf_fields
-from wtforms.i18n import messages_path
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from .converters import ascii_int
 from .errors import DomainError
 from .money import to_money
 from .texts import OTHER_LANGUAGES, TextsByLanguage
-
-
-@cache
-def wtforms_catalogue(locale: str) -> support.NullTranslations:
-    """WTForms' own messages ("Not a valid choice.") in *locale*, read once."""
-    return support.Translations.load(messages_path(), [locale], domain="wtforms")
-
-
-class Request(FlaskRequest):
-    """The app's request (``app.request_class``).
-
-    Flask-WTF reads WTForms' message catalogue from disk again in every request
-    that builds a form and keeps it as ``request.wtforms_translations``; here that
-    attribute answers from a catalogue read once per process and language.
-    """
-
-    @property
-    def wtforms_translations(self) -> support.NullTranslations:
-        return wtforms_catalogue(str(get_locale()))
-
 
 #: Integers typed in a form fit a 32-bit column (counts, years, points, ages).
 FORM_INT_MAX = 2**31 - 1

@@ -24,11 +24,20 @@ LANG_ARG = "lang"
 
 
 def url_language() -> str | None:
-    """The language asked for in the address (``?lang=en``), if it is offered."""
+    """The language asked for in the address (``?lang=en``), if it is offered.
+
+    Asked by every ``url_for`` of a page (:func:`keep_language`): the app's request
+    answers it once (``Request.url_language``).
+    """
     if not has_request_context():
         return None
-    chosen = request.args.get(LANG_ARG)
-    return chosen if chosen in current_app.config["LANGUAGES"] else None
+    return cast(str | None, request.url_language)  # type: ignore[attr-defined]
+
+
+def language_in_address(args: Any, languages: Any) -> str | None:
+    """The ``lang`` argument of *args* if it is one of *languages*."""
+    chosen = args.get(LANG_ARG)
+    return chosen if chosen in languages else None
 
 
 def select_locale() -> str:

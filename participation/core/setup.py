@@ -84,7 +84,8 @@ def init_app(app: Flask) -> None:
     ratelimits.init_app(app)
     audit.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    from .forms import Request
+    from .fragments import static_fragment
+    from .requests import Request
 
     app.request_class = Request  # WTForms' messages read once per language
     i18n.install_template_gettext(app)
@@ -101,6 +102,7 @@ def init_app(app: Flask) -> None:
         localized=i18n.localized,
         language_names=i18n.LANGUAGE_NAMES,
         language_url=i18n.language_url,
+        static_fragment=static_fragment,
     )
     app.url_defaults(i18n.keep_language)
     app.before_request(i18n.remember_language)

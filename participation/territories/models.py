@@ -91,10 +91,7 @@ class Theme(Base):
     @property
     def label(self) -> str:
         """The name shown to people, in their language for an unrenamed default."""
-        default = DEFAULT_THEMES.get(self.code)
-        if default is not None and not self.has_custom_name:
-            return str(default)
-        return self.name
+        return theme_label(self.code, self.name, self.has_custom_name)
 
     def __repr__(self) -> str:
         return f"<Theme {self.code!r}>"
@@ -114,3 +111,11 @@ DEFAULT_THEMES = {
     "anti_discrimination": _l("Fighting discrimination"),
     "social_ties": _l("Social ties"),
 }
+
+
+def theme_label(code: str, name: str, has_custom_name: bool) -> str:
+    """A theme's label from its columns (``Theme.label`` for pages read as rows)."""
+    default = DEFAULT_THEMES.get(code)
+    if default is not None and not has_custom_name:
+        return str(default)
+    return name

@@ -7,7 +7,7 @@ from flask import Flask, request
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
 
-from participation.core.forms import wtforms_catalogue
+from participation.core.requests import wtforms_catalogue
 
 
 class _Count(FlaskForm):

@@ -172,4 +172,8 @@ def can_perform(
     idea: Idea, action: IdeaAction, actor: Actor, now: datetime | None = None
 ) -> bool:
     """The table allows *action* from the idea's state and *actor* may do it now."""
-    return refusal(idea, action, actor, now) is None
+    try:
+        check_can_perform(idea, action, actor, now)
+    except DomainError:
+        return False
+    return True

@@ -197,10 +197,14 @@ def _cards(
 @bp.get("/ideas/<int:idea_id>")
 @public_page
 def idea_detail(idea_id: int) -> ResponseReturnValue:
-    idea = idea_or_404(idea_id)
+    page = queries.load_idea_page(idea_id)
+    if page is None or not services.can_view_idea(current_user, page.idea):
+        abort(404)
+    idea = page.idea
     now = utcnow()
     return render_template(
         "budget/idea_detail.html",
+        page=page,
         idea=idea,
         show_content=services.can_view_idea_content(current_user, idea),
         can_edit=services.can_edit_idea(current_user, idea, now),
