@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -139,31 +139,122 @@ def _idea_order(sort: str) -> tuple[Any, ...]:
     return (Idea.submitted_at.desc(), Idea.id.desc())
 
 
-def _public_ideas(filters: IdeaFilters) -> sa.Select[Idea]:
+#: At most this many words of a search count.
+SEARCH_WORDS = 8
+
+
+@dataclass(frozen=True)
+class _ListShape:
+    """Which filters a list has, not their values: the statements of one shape are
+    built once (:func:`_list_statements`) and run with the values as parameters."""
+
+    round: bool
+    territory: bool
+    state: bool
+    theme: bool
+    words: int
+    sort: str
+
+    @classmethod
+    def of(cls, filters: IdeaFilters) -> _ListShape:
+        return cls(
+            round=bool(filters.round_id),
+            territory=bool(filters.territory_id),
+            state=bool(filters.state),
+            theme=bool(filters.theme_id),
+            words=len(filters.text.split()[:SEARCH_WORDS]),
+            sort=filters.sort,
+        )
+
+
+def _list_parameters(filters: IdeaFilters) -> dict[str, Any]:
+    """The values of *filters* for the statements of their :class:`_ListShape`."""
+    values: dict[str, Any] = {
+        "round_id": filters.round_id,
+        "territory_id": filters.territory_id,
+        "state": filters.state,
+        "theme_id": filters.theme_id,
+    }
+    for n, word in enumerate(filters.text.split()[:SEARCH_WORDS]):
+        values[f"word_{n}"] = _like(word)
+    return {name: value for name, value in values.items() if value}
+
+
+def _public_ideas(shape: _ListShape) -> sa.Select[Any]:
     # Only an open round takes submissions, so a submission date means "public".
     stmt = sa.select(Idea).where(Idea.submitted_at.is_not(None))
-    if filters.round_id:
-        stmt = stmt.where(Idea.round_id == filters.round_id)
-    if filters.territory_id:
-        stmt = stmt.where(Idea.territory_id == filters.territory_id)
-    if filters.state:
-        stmt = stmt.where(Idea.state == filters.state)
-    for word in filters.text.split()[:8]:
-        pattern = _like(word)
+    if shape.round:
+        stmt = stmt.where(Idea.round_id == sa.bindparam("round_id"))
+    if shape.territory:
+        stmt = stmt.where(Idea.territory_id == sa.bindparam("territory_id"))
+    if shape.state:
+        stmt = stmt.where(Idea.state == sa.bindparam("state", type_=Idea.state.type))
+    for n in range(shape.words):
+        pattern = sa.bindparam(f"word_{n}", type_=sa.String)
         stmt = stmt.where(
             sa.or_(
                 Idea.title.ilike(pattern, escape="\\"),
                 Idea.description.ilike(pattern, escape="\\"),
             )
         )
-    if filters.theme_id:
+    if shape.theme:
         stmt = stmt.where(
             sa.exists().where(
                 idea_theme.c.idea_id == Idea.id,
-                idea_theme.c.theme_id == filters.theme_id,
+                idea_theme.c.theme_id == sa.bindparam("theme_id"),
             )
         )
     return stmt
+
+
+def _list_statements(shape: _ListShape) -> tuple[Any, Any]:
+    """(count, page) statements of the public list for *shape*.
+
+    Built once per shape (there are a few dozen), except the order by published
+    support, which carries the scores in the statement.
+    """
+    if shape.sort == "support":
+        return _build_list_statements(shape)
+    return _cached_list_statements(shape)
+
+
+def _build_list_statements(shape: _ListShape) -> tuple[Any, Any]:
+    stmt = _public_ideas(shape)
+    counted = stmt.with_only_columns(sa.func.count(Idea.id)).order_by(None)
+    page = (
+        stmt.with_only_columns(
+            Idea.id,
+            Idea.title,
+            Idea.state,
+            Idea.hidden_reason,
+            Idea.submitted_at,
+            Territory.name,
+            Round.title,
+            Idea.photo_name,
+            Idea.photo_alt,
+            sa.func.coalesce(Idea.final_cost, Idea.estimated_cost),
+            maintain_column_froms=True,
+        )
+        .outerjoin(Territory, Territory.id == Idea.territory_id)
+        .join(Round, Round.id == Idea.round_id)
+        .order_by(*_idea_order(shape.sort))
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+    return counted, page
+
+
+_cached_list_statements = lru_cache(maxsize=256)(_build_list_statements)
+
+
+@cache
+def _card_themes_statement() -> Any:
+    return (
+        sa.select(idea_theme.c.idea_id, idea_theme.c.theme_id)
+        .join(Theme, Theme.id == idea_theme.c.theme_id)
+        .where(idea_theme.c.idea_id.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(Theme.position, Theme.id)
+    )
 
 
 @dataclass(frozen=True)
@@ -193,38 +284,17 @@ def public_idea_cards(
     Only the columns a card shows; the themes come as ids (their labels are the
     filter's, resolved once per request by the view).
     """
-    stmt = _public_ideas(filters)
-    counted = stmt.with_only_columns(sa.func.count(Idea.id)).order_by(None)
-    total = db.session.scalar(counted) or 0
+    counted, listed = _list_statements(_ListShape.of(filters))
+    params = _list_parameters(filters)
+    total = db.session.scalar(counted, params) or 0
     last_page = max(1, -(-total // per_page))
     page = min(max(page, 1), last_page)
-    rows = db.session.execute(
-        stmt.with_only_columns(
-            Idea.id,
-            Idea.title,
-            Idea.state,
-            Idea.hidden_reason,
-            Idea.submitted_at,
-            Territory.name,
-            Round.title,
-            Idea.photo_name,
-            Idea.photo_alt,
-            sa.func.coalesce(Idea.final_cost, Idea.estimated_cost),
-            maintain_column_froms=True,
-        )
-        .outerjoin(Territory, Territory.id == Idea.territory_id)
-        .join(Round, Round.id == Idea.round_id)
-        .order_by(*_idea_order(filters.sort))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    params.update(limit=per_page, offset=(page - 1) * per_page)
+    rows = db.session.execute(listed, params).all()
     themes: dict[int, list[int]] = {}
     if rows:
         for idea_id, theme_id in db.session.execute(
-            sa.select(idea_theme.c.idea_id, idea_theme.c.theme_id)
-            .join(Theme, Theme.id == idea_theme.c.theme_id)
-            .where(idea_theme.c.idea_id.in_([row[0] for row in rows]))
-            .order_by(Theme.position, Theme.id)
+            _card_themes_statement(), {"ids": [row[0] for row in rows]}
         ):
             themes.setdefault(idea_id, []).append(theme_id)
     items = [
@@ -257,27 +327,31 @@ def theme_labels(ids: Iterable[int]) -> dict[int, str]:
     }
 
 
+@cache
+def _filter_statements() -> tuple[Any, Any, Any]:
+    """The statements of :func:`filter_options`, built once."""
+    return (
+        sa.select(Round.id, Round.title)
+        .where(Round.published_at.is_not(None))
+        .order_by(Round.submission_opens_at.desc()),
+        sa.select(Territory.id, Territory.name)
+        .where(Territory.kind == TerritoryKind.QPV, Territory.is_active.is_(True))
+        .order_by(Territory.name),
+        sa.select(Theme.id, Theme.code, Theme.name, Theme.has_custom_name)
+        .where(Theme.is_active.is_(True))
+        .order_by(Theme.position),
+    )
+
+
 def filter_options() -> tuple[
     list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, str]]
 ]:
     """(id, label) of the rounds, QPV and themes the list's filters offer."""
-    rounds = db.session.execute(
-        sa.select(Round.id, Round.title)
-        .where(Round.published_at.is_not(None))
-        .order_by(Round.submission_opens_at.desc())
-    ).all()
-    territories = db.session.execute(
-        sa.select(Territory.id, Territory.name)
-        .where(Territory.kind == TerritoryKind.QPV, Territory.is_active.is_(True))
-        .order_by(Territory.name)
-    ).all()
-    themes = db.session.scalars(
-        sa.select(Theme).where(Theme.is_active.is_(True)).order_by(Theme.position)
-    ).all()
+    rounds, territories, themes = _filter_statements()
     return (
-        [(row[0], row[1]) for row in rounds],
-        [(row[0], row[1]) for row in territories],
-        [(theme.id, theme.label) for theme in themes],
+        [(row[0], row[1]) for row in db.session.execute(rounds)],
+        [(row[0], row[1]) for row in db.session.execute(territories)],
+        [(row[0], theme_label(*row[1:])) for row in db.session.execute(themes)],
     )
 
 

@@ -235,6 +235,13 @@ def translations() -> Any:
     return catalog
 
 
+def gettext(string: str, **variables: Any) -> str:
+    """Flask-Babel's ``gettext`` through :func:`translations` (for views that
+    translate many texts per request: the same texts, one catalog lookup)."""
+    text = str(translations().ugettext(string))
+    return text % variables if variables else text
+
+
 def install_template_gettext(app: Flask) -> None:
     """Templates translate through :func:`translations` (same texts, fewer lookups)."""
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]

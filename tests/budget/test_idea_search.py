@@ -68,3 +68,30 @@ def test_ideas_sort_by_support_in_the_published_votes(
     assert _titles(client.get("/ideas?sort=support").get_data(as_text=True)) == (
         _titles(client.get("/ideas").get_data(as_text=True))
     )
+
+
+def test_lists_of_one_shape_run_with_their_own_values(
+    client, make_round, make_idea, make_territory, make_theme
+):
+    # The statements of a list are built once per set of filters (which filters,
+    # not their values, queries._ListShape): each request runs with its own values.
+    first, second = make_territory(), make_territory()
+    green, sport = make_theme(), make_theme()
+    round_a = make_round("vote", territories=[first, second], themes=[green, sport])
+    round_b = make_round("vote")
+    make_idea(round_a, title="Jardin A", territory=first, themes=[green])
+    make_idea(round_a, title="Stade A", territory=second, themes=[sport])
+    make_idea(round_b, title="Jardin B")
+
+    def titles(query: str) -> list[str]:
+        return sorted(_titles(client.get(f"/ideas?{query}").get_data(as_text=True)))
+
+    assert titles(f"round={round_a.id}") == ["Jardin A", "Stade A"]
+    assert titles(f"round={round_b.id}") == ["Jardin B"]
+    assert titles(f"round={round_a.id}&qpv={first.id}") == ["Jardin A"]
+    assert titles(f"round={round_a.id}&qpv={second.id}") == ["Stade A"]
+    assert titles(f"theme={green.id}") == ["Jardin A"]
+    assert titles(f"theme={sport.id}") == ["Stade A"]
+    assert titles("q=jardin") == ["Jardin A", "Jardin B"]
+    assert titles("q=stade") == ["Stade A"]
+    assert titles(f"round={round_b.id}&q=jardin") == ["Jardin B"]

@@ -9,7 +9,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
@@ -22,6 +21,7 @@ from ...core.database import write_lock
 from ...core.errors import DomainError
 from ...core.forms import show_errors
 from ...core.i18n import format_date, money, source_text
+from ...core.i18n import gettext as _
 from ...core.pagination import page_number
 from ...core.time import utcnow
 from ...core.uploads import UploadError, delete_upload, send_upload, store_image
