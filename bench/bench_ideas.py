@@ -251,12 +251,15 @@ def register_scenarios(count: int = DEFAULT_COUNT) -> None:
         return lambda app: paths(app, count)[index]
 
     def in_process(index: int) -> Any:
-        def setup(_context: BenchContext) -> Any:
-            from flask import current_app
-
-            current_app.config["PAGE_CACHE_ENABLED"] = False
-            url = paths(current_app, count)[index]
-            client = current_app.test_client()
+        def setup(context: BenchContext) -> Any:
+            # A second app of the same configuration: the harness calls inside an
+            # app context of its own app, which the test client would share across
+            # requests (one database session, one ``g``); this one's requests each
+            # get their own context, as in a served worker.
+            app = context.create_app()
+            app.config["PAGE_CACHE_ENABLED"] = False
+            url = paths(app, count)[index]
+            client = app.test_client()
             # As a served worker runs (participation/wsgi.py).
             settle_for_serving()
 

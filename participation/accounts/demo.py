@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
+from ..core.i18n import lazy_gettext as _l
 from ..core.time import utcnow
 from ..extensions import db
 from ..territories.models import Commune, Territory, TerritoryKind

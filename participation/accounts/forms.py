@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -34,6 +33,7 @@ from ..core.converters import ascii_int
 from ..core.errors import DomainError
 from ..core.forms import IdempotentForm
 from ..core.i18n import LANGUAGE_NAMES
+from ..core.i18n import lazy_gettext as _l
 from ..territories.models import TerritoryKind
 from . import queries, rules, services
 from .states import Sex, VerificationMethod

@@ -14,10 +14,10 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ..core.errors import DomainError
+from ..core.i18n import lazy_gettext as _l
 from ..core.time import utcnow
 
 T = TypeVar("T")

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask import abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
@@ -17,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from ..accounts.models import User
 from ..core import audit
 from ..core.errors import PermissionDenied
+from ..core.i18n import lazy_gettext as _l
 from ..core.time import utcnow
 from ..core.web import submit
 from ..extensions import db

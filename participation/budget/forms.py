@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -30,6 +29,7 @@ from ..core.forms import (
     TranslatedTextsMixin,
     translations,
 )
+from ..core.i18n import lazy_gettext as _l
 from ..core.money import to_money
 from ..core.time import PARIS
 

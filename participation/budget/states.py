@@ -8,9 +8,8 @@ The follow-up of a transferred idea is a second workflow, ``TRANSFER_TRANSITIONS
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from ..core.enums import LabelledEnum
+from ..core.i18n import lazy_gettext as _l
 
 
 class IdeaState(LabelledEnum):

@@ -21,13 +21,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from ..extensions import Base, db
 from .converters import ascii_int
+from .i18n import lazy_gettext as _l
 from .models import AuditEntry
 
 #: What the person did, by whole action first, then by the part after the dot.

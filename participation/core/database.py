@@ -15,13 +15,13 @@ import re
 from contextvars import ContextVar
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from ..extensions import db
 from .errors import Conflict
+from .i18n import lazy_gettext as _l
 
 #: Set by write_lock() for the BEGIN it is about to cause; read by _sqlite_begin.
 _begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False)

@@ -12,7 +12,6 @@ import secrets
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms import fields as wtf_fields
@@ -20,6 +19,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from .converters import ascii_int
 from .errors import DomainError
+from .i18n import lazy_gettext as _l
 from .money import to_money
 from .texts import OTHER_LANGUAGES, TextsByLanguage
 

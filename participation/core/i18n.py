@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any, Literal, cast
@@ -13,6 +13,7 @@ from babel import Locale, dates
 from babel.numbers import format_currency, format_percent
 from flask import Flask, current_app, g, has_request_context, request, session, url_for
 from flask_babel import get_locale, get_timezone, get_translations, to_user_timezone
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -98,8 +99,17 @@ def format_date(value: date | datetime | None = None, format: str = "medium") ->
     Use it rather than Flask-Babel's: it writes English dates day first.
     """
     if isinstance(value, datetime):
-        value = to_user_timezone(value)
-    return str(dates.format_date(value, format, locale=formatting_locale()))
+        value = to_user_timezone(value).date()
+    if value is None:
+        value = to_user_timezone(datetime.now(UTC)).date()
+    return _date_text(value, format, formatting_locale())
+
+
+@lru_cache(maxsize=4096)
+def _date_text(day: date, format: str, locale: Locale) -> str:
+    # A list prints the same few days again and again; Babel reads the pattern
+    # each time (issue 14).
+    return str(dates.format_date(day, format, locale=locale))
 
 
 def format_datetime(value: datetime | None = None, format: str = "medium") -> str:
@@ -240,6 +250,16 @@ def gettext(string: str, **variables: Any) -> str:
     translate many texts per request: the same texts, one catalog lookup)."""
     text = str(translations().ugettext(string))
     return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """Flask-Babel's ``lazy_gettext`` translated through :func:`gettext` when shown.
+
+    Every ``_l`` of the package comes from here: state labels, theme names and
+    form labels are read on every page, and Flask-Babel's own lazy text looks the
+    catalog up again each time (issue 14).
+    """
+    return LazyString(gettext, string, **variables)
 
 
 def install_template_gettext(app: Flask) -> None:

@@ -10,10 +10,10 @@ first one led. :func:`participation.core.web.submit` does this when given
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from .errors import Conflict
+from .i18n import lazy_gettext as _l
 from .models import FormSubmission
 
 TOKEN_MAX_LENGTH = 64

@@ -10,7 +10,6 @@ from typing import Any
 from flask import Flask, Response, g, render_template, request, session
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -25,6 +24,7 @@ from . import (  # noqa: F401 (database registers the engine hooks)
 )
 from .converters import BoundedIntConverter
 from .errors import DomainError
+from .i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from .errors import FieldErrors
+from .i18n import lazy_gettext as _l
 
 #: Languages a staff-written text may be given in besides French.
 OTHER_LANGUAGES = ("en", "ar")

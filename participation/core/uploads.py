@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import IO
 
 from flask import Response, current_app, send_file
-from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import DomainError, NotFound
+from .i18n import lazy_gettext as _l
 
 #: Formats accepted, as Pillow names them after reading the content.
 IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})

@@ -18,7 +18,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
@@ -29,6 +28,7 @@ from .cache import public_page
 from .database import write_lock
 from .decorators import require
 from .forms import AuditFilterForm, LanguageForm
+from .i18n import lazy_gettext as _l
 from .models import AuditEntry
 from .pagination import page_number, paginate_rows
 from .people import PeopleDirectory, directory

@@ -16,13 +16,13 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from ..extensions import db
 from . import audit
 from .actors import Actor, actor_id, is_system
 from .errors import Conflict, PermissionDenied
+from .i18n import lazy_gettext as _l
 from .time import UTCDateTime, utcnow
 
 S = TypeVar("S", bound=Enum)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -29,6 +28,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from ..accounts.states import Sex
 from ..core.enums import LabelledEnum
 from ..core.forms import IdempotentForm, TranslatedTextsMixin, translations
+from ..core.i18n import lazy_gettext as _l
 from .models import CouncilMember
 from .names import staff_name
 from .states import (

@@ -15,10 +15,10 @@ import io
 import unicodedata
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ..core.errors import DomainError
+from ..core.i18n import lazy_gettext as _l
 from .draw import PoolPerson
 
 MAX_POOL_SIZE = 5000

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ..accounts.states import Sex
+from ..core.i18n import lazy_gettext as _l
 from ..core.time import PARIS, today_paris, utcnow
 from ..extensions import db
 from .models import (
@@ -45,13 +46,19 @@ def councils() -> list[Council]:
 
 
 def has_seat(user_id: int) -> bool:
+    """Whether *user_id* sits on a council (asked by the menu of every page)."""
+    return db.session.scalar(_seat_statement(), {"user_id": user_id}) is not None
+
+
+@cache
+def _seat_statement() -> sa.Select[int]:
     return (
-        db.session.scalar(
-            sa.select(CouncilMember.id)
-            .where(CouncilMember.user_id == user_id, CouncilMember.left_on.is_(None))
-            .limit(1)
+        sa.select(CouncilMember.id)
+        .where(
+            CouncilMember.user_id == sa.bindparam("user_id", type_=sa.Integer),
+            CouncilMember.left_on.is_(None),
         )
-        is not None
+        .limit(1)
     )
 
 

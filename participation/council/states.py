@@ -10,9 +10,8 @@ corrections to locked minutes are errata, never edits.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from ..core.enums import LabelledEnum
+from ..core.i18n import lazy_gettext as _l
 
 
 class CouncilScope(LabelledEnum):

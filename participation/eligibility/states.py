@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from ..core.enums import LabelledEnum
+from ..core.i18n import lazy_gettext as _l
 
 
 class CriterionKind(LabelledEnum):

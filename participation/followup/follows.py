@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..accounts.models import User
@@ -24,6 +23,7 @@ from ..accounts.services import normalize_email
 from ..core import audit
 from ..core.actors import SYSTEM, Actor
 from ..core.errors import DomainError, FieldErrors, NotFound
+from ..core.i18n import lazy_gettext as _l
 from ..core.i18n import localized
 from ..core.outbox import queue_email
 from ..core.time import utcnow

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -24,6 +23,7 @@ from wtforms.validators import (
 
 from ..budget.forms import CoordinateField, MoneyField, MultiCheckboxField, optional_int
 from ..core.forms import IdempotentForm, TranslatedTextsMixin, translations
+from ..core.i18n import lazy_gettext as _l
 
 PERCENT_MESSAGE = _l("The progress is a percentage between 0 and 100.")
 CONSENT_LABEL = _l(

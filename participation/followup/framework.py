@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ..core import audit
 from ..core.actors import Actor, is_system
 from ..core.errors import FieldErrors, PermissionDenied
+from ..core.i18n import lazy_gettext as _l
 from ..core.permissions import is_staff
 from ..extensions import db
 from .models import Objective

@@ -7,9 +7,8 @@ Anything not in :data:`TRANSITIONS` is illegal; only staff (or the system) act.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from ..core.enums import LabelledEnum
+from ..core.i18n import lazy_gettext as _l
 
 
 class ProjectState(LabelledEnum):

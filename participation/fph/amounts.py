@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from flask_babel import lazy_gettext as _l
-
 from ..core.errors import DomainError
+from ..core.i18n import lazy_gettext as _l
 from ..core.money import CENT
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import IO
 
 from flask import Response, send_file
-from flask_babel import lazy_gettext as _l
 
 from ..core.errors import NotFound
+from ..core.i18n import lazy_gettext as _l
 from ..core.uploads import (
     MAX_IMAGE_BYTES,
     UploadError,

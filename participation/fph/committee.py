@@ -27,12 +27,12 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ..core import audit
 from ..core.actors import Actor, is_system
 from ..core.database import write_lock
 from ..core.errors import Conflict, DomainError, PermissionDenied
+from ..core.i18n import lazy_gettext as _l
 from ..core.permissions import is_staff
 from ..core.workflow import apply_transition
 from ..council.extension import deliberation_recorded, register_item_link

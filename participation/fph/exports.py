@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from ..core.errors import Conflict
+from ..core.i18n import lazy_gettext as _l
 from ..core.time import PARIS, today_paris
 from ..extensions import db
 from . import scdl

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -23,6 +22,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from ..budget.forms import MoneyField, MultiCheckboxField, optional_int
 from ..core.enums import LabelledEnum
 from ..core.forms import IdempotentForm, TranslatedTextsMixin, translations
+from ..core.i18n import lazy_gettext as _l
 from .services.applications import MAX_BUDGET_LINES
 from .states import ApplicantKind, FunderKind
 

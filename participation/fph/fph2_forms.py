@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -21,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..budget.forms import MoneyField
+from ..core.i18n import lazy_gettext as _l
 from ..eligibility.models import GridVersion
 from ..eligibility.states import POINTS, Check, CriterionKind
 from .committee import Proposal

@@ -19,12 +19,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from ..core import audit
 from ..core.actors import SYSTEM, Actor, actor_id, is_system
 from ..core.database import write_lock
 from ..core.errors import Conflict, DomainError, FieldErrors, PermissionDenied
+from ..core.i18n import lazy_gettext as _l
 from ..core.outbox import queue_email
 from ..core.permissions import is_staff
 from ..core.time import PARIS, today_paris, utcnow

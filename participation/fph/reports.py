@@ -14,11 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import IO
 
-from flask_babel import lazy_gettext as _l
-
 from ..core.actors import Actor, actor_id, is_system
 from ..core.database import write_lock
 from ..core.errors import Conflict, FieldErrors, PermissionDenied
+from ..core.i18n import lazy_gettext as _l
 from ..core.permissions import is_staff
 from ..core.time import utcnow
 from ..core.uploads import UploadError

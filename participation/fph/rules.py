@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l
 
 RNA_PATTERN = re.compile(r"W\d{9}")
 SIRET_PATTERN = re.compile(r"\d{14}")

@@ -11,9 +11,8 @@ before the decision. Anything not in :data:`TRANSITIONS` is illegal.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from ..core.enums import LabelledEnum
+from ..core.i18n import lazy_gettext as _l
 
 
 class ApplicationState(LabelledEnum):

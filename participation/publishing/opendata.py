@@ -28,10 +28,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from ..budget.models import Envelope, Idea, Round
+from ..core.i18n import lazy_gettext as _l
 from ..core.time import PARIS
 from ..council.models import AgendaItem, Attendance, Council, Deliberation, Meeting
 from ..council.states import MINUTES_PUBLIC_STATES, AttendanceStatus, MeetingState

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
@@ -19,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..budget.states import TransferAction
+from ..core.i18n import lazy_gettext as _l
 from ..core.money import to_money
 from ..eligibility.evaluate import AnswerValue
 from ..eligibility.models import GridVersion

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import (
@@ -16,6 +15,7 @@ from wtforms.validators import (
 )
 
 from ..core.forms import IntegerField
+from ..core.i18n import lazy_gettext as _l
 from .models import TerritoryKind
 from .rules import (
     MAX_POPULATION,

@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask_babel import lazy_gettext as _l
-
 from ..core.errors import DomainError
+from ..core.i18n import lazy_gettext as _l
 
 #: Official QPV codes: QP (2015 list) or QN (2024 list), the département on three
 #: characters (011, 02A, 971), then digits and sometimes a letter: QP011001,

@@ -14,12 +14,12 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..core import audit
 from ..core.actors import Actor, is_system
 from ..core.errors import Conflict, DomainError, PermissionDenied
+from ..core.i18n import lazy_gettext as _l
 from ..core.permissions import can_manage_territories
 from ..extensions import db
 from . import queries

@@ -30,7 +30,6 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
 from ..accounts.states import VerificationLevel
@@ -40,6 +39,7 @@ from ..budget.states import IdeaAction
 from ..core import audit
 from ..core.actors import SYSTEM
 from ..core.errors import Conflict
+from ..core.i18n import lazy_gettext as _l
 from ..core.time import PARIS, utcnow
 from ..extensions import db
 from ..territories.models import Commune, Territory, TerritoryKind

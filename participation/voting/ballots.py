@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from flask_babel import lazy_gettext as _l
-
 from ..core.errors import FieldErrors
+from ..core.i18n import lazy_gettext as _l
 from .states import BallotType
 
 

@@ -15,9 +15,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ..core.enums import LabelledEnum
+from ..core.i18n import lazy_gettext as _l
 
 
 class CountingRule(LabelledEnum):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -30,6 +29,7 @@ from ..accounts.states import VerificationLevel
 from ..budget.models import Idea
 from ..core.converters import ascii_int
 from ..core.forms import DateTimeLocalField, IntegerField
+from ..core.i18n import lazy_gettext as _l
 from .ballots import field_name
 from .states import BallotType, CountingRule, TieBreak
 

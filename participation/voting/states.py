@@ -8,9 +8,8 @@ the pure ``counting`` module (the engine uses them too) and are re-exported here
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from ..core.enums import LabelledEnum
+from ..core.i18n import lazy_gettext as _l
 from .counting import CountingRule, TieBreak
 
 __all__ = [

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ...core.errors import Conflict, DomainError, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...extensions import db
 from ...territories.models import Territory
 from .. import queries, rules

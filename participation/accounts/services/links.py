@@ -8,11 +8,11 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ...core import audit
 from ...core.errors import DomainError
+from ...core.i18n import lazy_gettext as _l
 from ...core.outbox import queue_email
 from ...core.time import utcnow
 from ...extensions import db

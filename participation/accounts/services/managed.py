@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...core import audit
 from ...core.errors import DomainError, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.permissions import can_create_managed_account
 from ...core.time import utcnow
 from ...extensions import db

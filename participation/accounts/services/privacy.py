@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ...core import audit, privacy
 from ...core.actors import SYSTEM, Actor, Person
 from ...core.errors import DomainError, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.models import AuditEntry
 from ...core.outbox import queue_email
 from ...core.roles import Role

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...core import audit
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import utcnow
 from .. import rules
 from ..models import ResidentVerification, User

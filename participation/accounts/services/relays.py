@@ -6,11 +6,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ...core import audit
 from ...core.errors import DomainError, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.outbox import queue_email
 from ...core.permissions import can_manage_people, is_relay
 from ...extensions import db

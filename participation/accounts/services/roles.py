@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ...core import audit
 from ...core.errors import Conflict, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.permissions import can_manage_people
 from ...extensions import db
 from ..models import User, UserRole

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -57,11 +58,7 @@ def load_session(user_id: int, token: str) -> UserSession | None:
     # The person and their roles come in the same query: every signed-in request
     # reads both (the menu, the permission checks).
     row = (
-        db.session.execute(
-            sa.select(UserSession)
-            .options(joinedload(UserSession.user).joinedload(User.roles))
-            .where(UserSession.token_hash == _digest(token))
-        )
+        db.session.execute(_session_statement(), {"token_hash": _digest(token)})
         .unique()
         .scalar_one_or_none()
     )
@@ -69,6 +66,16 @@ def load_session(user_id: int, token: str) -> UserSession | None:
         return None
     setattr(row.user, _TOKEN_ATTRIBUTE, token)
     return row
+
+
+@cache
+def _session_statement() -> sa.Select[UserSession]:
+    """:func:`load_session`'s statement, built once (every signed-in request)."""
+    return (
+        sa.select(UserSession)
+        .options(joinedload(UserSession.user).joinedload(User.roles))
+        .where(UserSession.token_hash == sa.bindparam("token_hash", type_=sa.String))
+    )
 
 
 def is_idle(row: UserSession, idle_timeout: timedelta) -> bool:

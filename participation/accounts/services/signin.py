@@ -7,11 +7,11 @@ import secrets
 from dataclasses import dataclass
 from enum import Enum
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ...core import audit
 from ...core.errors import DomainError
+from ...core.i18n import lazy_gettext as _l
 from ...core.ratelimits import Delays
 from ...core.time import utcnow
 from ...extensions import db

@@ -19,13 +19,13 @@ import pyotp
 import segno
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from nacl.exceptions import CryptoError
 from nacl.secret import SecretBox
 
 from ...core import audit
 from ...core.errors import DomainError, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.permissions import is_staff
 from ...core.ratelimits import Delays
 from ...core.time import utcnow

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ...core import audit
 from ...core.errors import Conflict, DomainError, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.permissions import is_staff
 from ...core.time import utcnow
 from ...extensions import db

@@ -12,13 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...accounts import queries as account_queries
 from ...accounts.models import User
 from ...accounts.permissions import can_act_for
 from ...core import audit
 from ...core.errors import Conflict, FieldErrors, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.i18n import money
 from ...core.time import utcnow
 from ...extensions import db

@@ -7,8 +7,8 @@ from typing import Any
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from ...core.i18n import lazy_gettext as _l
 from ...core.outbox import queue_email
 from ..models import Idea
 from ..states import IdeaAction, IdeaState, TransferStatus

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...core.actors import Actor, is_system
 from ...core.errors import Conflict, DomainError, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.permissions import is_relay, is_staff
 from ...core.time import utcnow
 from ..models import Idea, Round

@@ -16,11 +16,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...core.texts import TextsByLanguage, clean_texts_by_language
 from ...core.time import PARIS, utcnow
 from ...extensions import db

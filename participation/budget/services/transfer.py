@@ -11,10 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...core.actors import Actor, actor_id, is_system
 from ...core.errors import Conflict, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.permissions import is_staff
 from ...core.time import utcnow
 from ...core.workflow import Workflow, apply_transition

@@ -15,10 +15,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...core.actors import Actor
 from ...core.errors import FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...core.i18n import money
 from ...core.time import utcnow
 from ...core.workflow import Workflow, apply_transition

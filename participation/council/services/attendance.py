@@ -8,10 +8,10 @@ from datetime import datetime, time
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, DomainError, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import utcnow
 from ...extensions import db
 from .. import quorum

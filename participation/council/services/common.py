@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...core import audit
 from ...core.actors import Actor
 from ...core.errors import DomainError, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import PARIS
 
 

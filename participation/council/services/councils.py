@@ -8,11 +8,11 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...accounts.states import Sex
 from ...core.actors import Actor, actor_id
 from ...core.errors import DomainError, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...core.texts import TextsByLanguage, clean_texts_by_language
 from ...core.time import today_paris
 from ...extensions import db

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...accounts.states import Sex
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, DomainError, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import utcnow
 from ...extensions import db
 from .. import draw as lottery

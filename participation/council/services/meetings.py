@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, DomainError, FieldErrors
 from ...core.i18n import format_datetime
+from ...core.i18n import lazy_gettext as _l
 from ...core.outbox import queue_email
 from ...core.texts import TextsByLanguage, clean_texts_by_language
 from ...core.time import utcnow

@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, DomainError
 from ...core.i18n import format_datetime
+from ...core.i18n import lazy_gettext as _l
 from ...core.outbox import queue_email
 from ...core.time import utcnow
 from ...core.workflow import Workflow, apply_transition

@@ -7,12 +7,12 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...accounts.models import User
 from ...accounts.states import Sex
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, DomainError, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...extensions import db
 from ..models import Council, CouncilFacilitator, CouncilMember, DrawEntry
 from ..states import College, DrawOutcome, LeaveReason

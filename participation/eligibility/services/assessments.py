@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask_babel import lazy_gettext as _l
-
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import utcnow
 from ...extensions import db
 from ..evaluate import AnswerValue, Result, evaluate

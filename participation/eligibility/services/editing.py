@@ -11,11 +11,11 @@ from dataclasses import replace
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.errors import NotFound
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import utcnow
 from ...extensions import db
 from ..defaults import (

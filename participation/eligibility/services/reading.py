@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...core.errors import NotFound
+from ...core.i18n import lazy_gettext as _l
 from ...extensions import db
 from ..models import Assessment, Criterion, Grid, GridVersion
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...core.errors import DomainError
+from ...core.i18n import lazy_gettext as _l
 from ...extensions import db
 from ..models import Grid
 from ..states import CriterionKind

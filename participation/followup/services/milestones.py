@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...core import audit
 from ...core.actors import Actor
 from ...core.errors import FieldErrors
 from ...core.i18n import format_date
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import PARIS, today_paris
 from ...extensions import db
 from ..models import Milestone, Project

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...accounts.models import User
 from ...budget.models import Envelope, Idea, Round
@@ -18,6 +17,7 @@ from ...budget.states import IdeaState
 from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import PARIS, today_paris, utcnow
 from ...core.workflow import apply_transition
 from ...extensions import db

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...core.texts import TextsByLanguage, clean_texts_by_language
 from ...core.time import utcnow
 from ...core.uploads import UploadError, delete_upload, store_image

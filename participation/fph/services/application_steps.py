@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...accounts.models import User
 from ...core import audit
 from ...core.actors import Actor
 from ...core.errors import Conflict, FieldErrors, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import utcnow
 from ...extensions import db
 from ...territories.models import Theme

@@ -10,11 +10,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ...core import outbox
 from ...core.actors import SYSTEM, Actor
 from ...core.errors import FieldErrors, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import PARIS, utcnow
 from ...core.workflow import Workflow, apply_transition
 from ...council.models import Meeting

@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...core import audit
 from ...core.actors import Actor, actor_id, is_system
 from ...core.errors import FieldErrors, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.texts import TextsByLanguage, clean_texts_by_language
 from ...core.time import PARIS, utcnow
 from ...council.models import Council, Meeting

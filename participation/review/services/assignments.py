@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from ...accounts.models import User, UserRole
@@ -16,6 +15,7 @@ from ...budget.states import IdeaAction, IdeaState
 from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...core.roles import Role
 from ...core.time import utcnow
 from ...extensions import db

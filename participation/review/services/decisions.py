@@ -6,13 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...budget import services as budget
 from ...budget.models import Idea
 from ...budget.states import IdeaAction, IdeaState
 from ...core.actors import Actor
 from ...core.errors import Conflict, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...eligibility.states import Outcome
 from ...extensions import db
 from ..models import IdeaReview

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...core.actors import Actor, is_system
 from ...core.errors import PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.permissions import is_reviewer, is_staff
 from ..models import IdeaReview
 

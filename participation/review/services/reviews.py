@@ -7,12 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...accounts.models import User
 from ...budget.states import IdeaState
 from ...core import audit
 from ...core.errors import Conflict, FieldErrors, PermissionDenied
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import utcnow
 from ...eligibility import services as eligibility
 from ...eligibility.evaluate import AnswerValue, Result

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...budget import services as budget
 from ...budget.models import Idea, Round
@@ -13,6 +12,7 @@ from ...budget.states import IdeaAction, IdeaState, RoundPhase, phase_rank
 from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import utcnow
 from ...eligibility import services as eligibility
 from ...eligibility.models import GridVersion

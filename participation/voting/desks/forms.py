@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -29,6 +28,7 @@ from wtforms.validators import (
 from ...accounts.forms import ManagedAccountForm, language_choices, sex_choices
 from ...budget.models import Round
 from ...core.forms import DateField, IntegerField
+from ...core.i18n import lazy_gettext as _l
 from .services import (
     CHOICES_MAX_LENGTH,
     MINUTES_MAX_LENGTH,

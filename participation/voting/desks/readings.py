@@ -15,9 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...core.errors import DomainError, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ..ballots import BallotSheet, canonical_ballot
 from .states import Mark, VoidReason
 

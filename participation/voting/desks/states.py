@@ -19,9 +19,8 @@ the ballot box: only valid ballots reach it.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from ...core.enums import LabelledEnum
+from ...core.i18n import lazy_gettext as _l
 
 #: Paper ballots are bundled by hundreds for the count (Code électoral art. L.65).
 MAX_BATCH_SIZE = 100

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,7 @@ from ...accounts.models import User
 from ...budget.models import Envelope, Round
 from ...core.database import write_lock
 from ...core.errors import Conflict
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import PARIS, utcnow
 from ...extensions import db
 from ..models import (
@@ -153,11 +154,7 @@ def open_box(
         check_vote_window(round_, now)
     elif now < round_.vote_opens_at:
         raise Conflict(_l("The vote has not opened yet."))
-    state = db.session.scalar(
-        sa.select(VoteResult.state)
-        .where(VoteResult.envelope_id == envelope.id)
-        .with_for_update()
-    )
+    state = db.session.scalar(_result_state_statement(), {"envelope_id": envelope.id})
     if state is not None and state is not ResultState.COMPUTED:
         raise Conflict(
             _l("The result of this vote is certified: the ballot box is closed.")
@@ -165,6 +162,15 @@ def open_box(
     # Freeze before validating: the choices are checked against the final rules.
     freeze_rules(rules, now)
     return rules
+
+
+@cache
+def _result_state_statement() -> sa.Select[ResultState]:
+    return (
+        sa.select(VoteResult.state)
+        .where(VoteResult.envelope_id == sa.bindparam("envelope_id", type_=sa.Integer))
+        .with_for_update()
+    )
 
 
 def _insert_ballot(

@@ -25,7 +25,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...accounts.models import User
 from ...budget.models import Envelope, Round
@@ -33,6 +32,7 @@ from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.database import write_lock
 from ...core.errors import Conflict, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...core.roles import Role
 from ...core.time import PARIS, utcnow
 from ...extensions import db

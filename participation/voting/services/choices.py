@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ...budget.models import Envelope, Idea
 from ...budget.states import IdeaState
+from ...core.i18n import lazy_gettext as _l
 from ...extensions import db
 from ..ballots import BallotRules, BallotSheet
 
@@ -28,14 +29,23 @@ def ballot_projects(envelope: Envelope) -> list[Idea]:
     """The projects put to the vote in *envelope*, in submission order."""
     return list(
         db.session.scalars(
-            sa.select(Idea)
-            .where(
-                Idea.round_id == envelope.round_id,
-                Idea.territory_id == envelope.territory_id,
-                Idea.state.in_(VOTED_STATES),
-            )
-            .order_by(Idea.submitted_at, Idea.id)
+            _projects_statement(),
+            {"round_id": envelope.round_id, "territory_id": envelope.territory_id},
         )
+    )
+
+
+@cache
+def _projects_statement() -> sa.Select[Idea]:
+    """:func:`ballot_projects`' statement, built once (both steps of every vote)."""
+    return (
+        sa.select(Idea)
+        .where(
+            Idea.round_id == sa.bindparam("round_id", type_=sa.Integer),
+            Idea.territory_id == sa.bindparam("territory_id", type_=sa.Integer),
+            Idea.state.in_(VOTED_STATES),
+        )
+        .order_by(Idea.submitted_at, Idea.id)
     )
 
 

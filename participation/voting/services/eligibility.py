@@ -9,14 +9,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ...accounts.models import User
 from ...accounts.states import VerificationLevel
 from ...budget.models import Envelope, Round
 from ...budget.states import RoundPhase
 from ...core.errors import DomainError
 from ...core.i18n import format_date
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import PARIS, utcnow
 from ...extensions import db
 from ..models import SignIn, VoteRules

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ...budget import services as budget_services
@@ -24,6 +23,7 @@ from ...budget.states import IdeaAction, IdeaState
 from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import utcnow
 from ...core.workflow import Workflow, apply_transition
 from ...extensions import db

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ...accounts.states import VerificationLevel
@@ -15,6 +15,7 @@ from ...budget.models import Envelope, Round
 from ...core import audit
 from ...core.actors import Actor, actor_id
 from ...core.errors import Conflict, FieldErrors
+from ...core.i18n import lazy_gettext as _l
 from ...core.time import PARIS, utcnow
 from ...extensions import db
 from ..counting import CountingRule, TieBreak
@@ -56,6 +57,13 @@ def _forget_known_rules(session: Session, transaction: SessionTransaction) -> No
         session.info.pop(_KNOWN_RULES, None)
 
 
+@cache
+def _rules_statement() -> sa.Select[VoteRules]:
+    return sa.select(VoteRules).where(
+        VoteRules.round_id == sa.bindparam("round_id", type_=sa.Integer)
+    )
+
+
 def get_rules(round_: Round) -> VoteRules | None:
     """The rules of *round_*, or None.
 
@@ -69,9 +77,7 @@ def get_rules(round_: Round) -> VoteRules | None:
     rules = known.get(round_.id)
     if rules is not None and sa.inspect(rules).persistent:
         return rules
-    rules = db.session.scalar(
-        sa.select(VoteRules).where(VoteRules.round_id == round_.id)
-    )
+    rules = db.session.scalar(_rules_statement(), {"round_id": round_.id})
     if rules is not None:
         known[round_.id] = rules
     return rules

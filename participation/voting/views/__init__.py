@@ -17,8 +17,10 @@ the same token and shows the receipt again instead of a second ballot.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -65,16 +67,21 @@ def _round_or_404(round_id: int) -> Round:
 def _vote_round_or_404(round_id: int) -> Round:
     """The round with its envelopes and their QPV (the review names the voter's):
     what the review needs, without the round page's eager loads (issue 14)."""
-    round_ = db.session.get(
-        Round,
-        round_id,
-        options=[selectinload(Round.envelopes).joinedload(Envelope.territory)],
-    )
+    round_ = db.session.scalar(_vote_round_statement(), {"round_id": round_id})
     if round_ is None or not (
         round_.is_published or services.can_manage_votes(current_user)
     ):
         abort(404)
     return round_
+
+
+@cache
+def _vote_round_statement() -> sa.Select[Round]:
+    return (
+        sa.select(Round)
+        .where(Round.id == sa.bindparam("round_id", type_=sa.Integer))
+        .options(selectinload(Round.envelopes).joinedload(Envelope.territory))
+    )
 
 
 def _envelope_or_404(envelope_id: int) -> Envelope:

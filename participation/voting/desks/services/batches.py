@@ -11,7 +11,6 @@ import random
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +19,7 @@ from ....budget.models import Envelope
 from ....core import audit
 from ....core.database import write_lock
 from ....core.errors import Conflict, FieldErrors
+from ....core.i18n import lazy_gettext as _l
 from ....core.time import utcnow
 from ....extensions import db
 from ... import services as voting

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ....accounts.models import User
@@ -15,6 +14,7 @@ from ....budget.models import Envelope, Idea, Round
 from ....core import audit
 from ....core.errors import Conflict, FieldErrors
 from ....core.i18n import format_date
+from ....core.i18n import lazy_gettext as _l
 from ....core.time import PARIS, utcnow
 from ....extensions import db
 from ... import services as voting

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ....accounts.models import User
 from ....core import audit
 from ....core.errors import Conflict, PermissionDenied
+from ....core.i18n import lazy_gettext as _l
 from ....core.time import utcnow
 from ....extensions import db
 from ...services.permissions import require

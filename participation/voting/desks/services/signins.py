@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ....accounts import services as account_services
 from ....accounts.models import User
 from ....accounts.states import Sex, VerificationLevel, VerificationMethod
 from ....core.errors import DomainError, FieldErrors, PermissionDenied
+from ....core.i18n import lazy_gettext as _l
 from ....core.time import utcnow
 from ... import services as voting
 from ...models import PollingDesk, SignIn

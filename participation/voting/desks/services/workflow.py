@@ -11,11 +11,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ....accounts.models import User
 from ....core.database import write_lock
 from ....core.errors import Conflict
+from ....core.i18n import lazy_gettext as _l
 from ....core.time import utcnow
 from ....core.workflow import Workflow, apply_transition
 from ....extensions import db

@@ -8,12 +8,12 @@ from typing import Any
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ....core.decorators import require
+from ....core.i18n import lazy_gettext as _l
 from ....core.web import submit
 from ....extensions import db
 from .. import queries, services

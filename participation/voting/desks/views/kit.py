@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import abort, current_app, request
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 
 from ....budget.models import Envelope, Round
 from ....core.decorators import require
 from ....core.errors import Conflict
 from ....core.i18n import format_date
+from ....core.i18n import lazy_gettext as _l
 from ....core.time import PARIS
 from ....extensions import db
 from ... import services as voting
