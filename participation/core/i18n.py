@@ -142,12 +142,26 @@ def datetime_text(value: datetime | None, format: str = "medium") -> str:
         return ""
     if format not in ("medium", "long", "full"):
         return str(format_datetime(value, format))
-    length = cast(DateLength, format)
-    pattern = dates.get_datetime_format(length, locale=formatting_locale())
-    joined = re.sub(r"'([^']*)'", r"\1", str(pattern))
-    return joined.replace("{1}", str(format_date(value, format))).replace(
-        "{0}", str(format_time(value, "short"))
+    locale = formatting_locale()
+    local = to_user_timezone(value)
+    return (
+        _datetime_pattern(cast(DateLength, format), locale)
+        .replace("{1}", _date_text(local.date(), format, locale))
+        .replace("{0}", _short_time(local.hour, local.minute, locale))
     )
+
+
+@lru_cache(maxsize=64)
+def _datetime_pattern(length: DateLength, locale: Locale) -> str:
+    """How *locale* joins a date ({1}) and a time ({0}), quotes removed."""
+    pattern = dates.get_datetime_format(length, locale=locale)
+    return re.sub(r"'([^']*)'", r"\1", str(pattern))
+
+
+@lru_cache(maxsize=8192)
+def _short_time(hour: int, minute: int, locale: Locale) -> str:
+    # The short time shows neither seconds nor zone: the hour and minute decide it.
+    return str(dates.format_time(time(hour, minute), "short", locale=locale))
 
 
 def text_direction() -> str:
@@ -155,11 +169,11 @@ def text_direction() -> str:
     return "rtl" if str(get_locale()) in RTL_LANGUAGES else "ltr"
 
 
-def money(amount: Decimal | int | None) -> str:
-    """Format euros for the current locale (``1 234,50 €`` in French)."""
+def money(amount: Decimal | int | None, locale: str | None = None) -> str:
+    """Format euros for *locale*, by default the page's (``1 234,50 €`` in French)."""
     if amount is None:
         return ""
-    return _money(amount, str(get_locale()))
+    return _money(amount, locale or str(get_locale()))
 
 
 @lru_cache(maxsize=4096)
@@ -236,8 +250,15 @@ def translations() -> Any:
     """
     context = g.get("_flask_babel") if g else None
     locale = getattr(context, "babel_locale", None)
-    if context is None or locale is None:
-        return get_translations()
+    if locale is None:
+        if not g:  # no app context: Flask-Babel's own answer
+            return get_translations()
+        # Nothing chose the language yet (a view translating before it renders):
+        # choose it now, which also makes Flask-Babel's context.
+        locale = get_locale()
+        context = g.get("_flask_babel")
+        if context is None or locale is None:
+            return get_translations()
     found: dict[Any, Any] = context.__dict__.setdefault("participation_catalogs", {})
     catalog = found.get(locale)
     if catalog is None:

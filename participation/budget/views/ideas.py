@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
@@ -162,6 +163,7 @@ def _cards(
     photo_prefix, photo_tail = photo_path.split("/0/", 1)
     photo_suffix = f"/{photo_tail}" + (f"?{photo_query}" if photo_query else "")
     dates: dict[Any, str] = {}
+    locale = str(get_locale())
     cards = []
     for row in rows:
         card = _Card(
@@ -182,7 +184,7 @@ def _cards(
                 card.photo = f"{photo_prefix}/{row.id}{photo_suffix}"
                 card.photo_alt = row.photo_alt or ""
             if row.cost is not None:
-                card.cost = money(row.cost)
+                card.cost = money(row.cost, locale)
             if row.submitted_at is not None:
                 day = row.submitted_at.date()
                 if day not in dates:
